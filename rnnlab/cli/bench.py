@@ -1,0 +1,251 @@
+"""``rnnlab bench``: the engine's speed, measured against bare PyTorch in the same process.
+
+Each comparison alternates its two sides in rounds (A B A B ...) and reports the median of the
+per-round ratios, so a machine that speeds up or slows down during the run affects both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+SIZES = {"hidden_size": 256, "layers": 2, "embedding_size": 64}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("bench", help="measure training, probe and sampling speed")
+    parser.set_defaults(run=run)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads for every side")
+    parser.add_argument("--rounds", type=int, default=5, help="A/B rounds per comparison")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from rnnlab.core.corpus import load_corpus
+    from rnnlab.core.device import choose_device, set_threads
+
+    set_threads(args.threads)
+    device = choose_device(args.device)
+    corpus = load_corpus("tinyshakespeare")
+    results: dict[str, Any] = {
+        "device": str(device),
+        "threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "engine_vs_bare": {},
+        "engine_chars_per_s": {},
+        "bare_chars_per_s": {},
+    }
+    for cell in ("lstm", "gru", "rnn"):
+        engine, bare, ratio = _engine_vs_bare(corpus, cell, device, args.rounds)
+        results["engine_vs_bare"][cell] = ratio
+        results["engine_chars_per_s"][cell] = engine
+        results["bare_chars_per_s"][cell] = bare
+        _say(
+            args,
+            f"training {cell} 2x256 B32xT64: engine {engine:,.0f} chars/s, bare {bare:,.0f}, "
+            f"engine/bare {ratio:.3f}",
+        )
+    probe_seconds, step_seconds = _probe_vs_step(corpus, device, args.rounds)
+    results["probe_seconds"] = probe_seconds
+    results["step_seconds_b32_t128"] = step_seconds
+    results["probe_vs_step"] = probe_seconds / step_seconds
+    _say(
+        args,
+        f"probe of 256 chars on 2x256 LSTM: {probe_seconds * 1000:.0f} ms; one B32xT128 step "
+        f"{step_seconds * 1000:.0f} ms; probe/step {probe_seconds / step_seconds:.3f}",
+    )
+    results["sample_chars_per_s"], results["sample_vs_naive"] = {}, {}
+    for hidden in (256, 512):
+        ours, naive = _sampling_speed(corpus, hidden, args.rounds)
+        key = f"lstm_2x{hidden}"
+        results["sample_chars_per_s"][key] = ours
+        results["sample_vs_naive"][key] = ours / naive
+        _say(
+            args,
+            f"sampling {key}: {ours:,.0f} chars/s; naive nn.LSTM(seq_len=1) loop "
+            f"{naive:,.0f}; ratio {ours / naive:.2f}",
+        )
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        _print_table(results)
+    return 0
+
+
+def _say(args: argparse.Namespace, line: str) -> None:
+    import sys
+
+    if not args.json:
+        print(line, file=sys.stderr, flush=True)
+
+
+def _alternate(
+    side_a: Callable[[], float], side_b: Callable[[], float], rounds: int
+) -> tuple[float, float, float]:
+    """Run A then B ``rounds`` times; each returns a rate. Median rates and median A/B ratio."""
+    rates_a, rates_b, ratios = [], [], []
+    for _ in range(rounds):
+        rate_a, rate_b = side_a(), side_b()
+        rates_a.append(rate_a)
+        rates_b.append(rate_b)
+        ratios.append(rate_a / rate_b)
+    return statistics.median(rates_a), statistics.median(rates_b), statistics.median(ratios)
+
+
+def _engine_vs_bare(corpus: Any, cell: str, device: Any, rounds: int) -> tuple[float, float, float]:
+    import torch
+    from torch import nn
+
+    from rnnlab.core.config import ModelConfig, TrainConfig
+    from rnnlab.core.device import synchronize
+    from rnnlab.core.trainer import new_trainer
+
+    batch, seq_len, steps = 32, 64, 12
+    train_config = TrainConfig(
+        batch_size=batch, seq_len=seq_len, eval_every=10**9, device=str(device.type), threads=None
+    )
+    model_config = ModelConfig(vocab_size=len(corpus.vocabulary), cell=cell, **SIZES)
+    trainer = new_trainer(corpus, model_config, train_config)
+    engine_steps = trainer.run()
+
+    # The bare loop, as pytorch/examples word_language_model writes it.
+    torch.manual_seed(0)
+    vocab = len(corpus.vocabulary)
+    module = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+    embedding = nn.Embedding(vocab, SIZES["embedding_size"]).to(device)
+    recurrent = module(
+        SIZES["embedding_size"], SIZES["hidden_size"], SIZES["layers"], batch_first=True
+    ).to(device)
+    head = nn.Linear(SIZES["hidden_size"], vocab).to(device)
+    parameters = [*embedding.parameters(), *recurrent.parameters(), *head.parameters()]
+    optimizer = torch.optim.Adam(parameters, lr=train_config.learning_rate)
+    codes = torch.from_numpy(corpus.codes[: len(corpus.codes) * 9 // 10].astype("int64"))
+    per_stream = codes.numel() // batch
+    streams = codes[: per_stream * batch].view(batch, per_stream).to(device)
+    windows = (per_stream - 1) // seq_len
+    bare_state = {"position": 0, "hidden": None}
+
+    def bare_step() -> None:
+        start = (bare_state["position"] % windows) * seq_len
+        bare_state["position"] += 1
+        inputs = streams[:, start : start + seq_len]
+        targets = streams[:, start + 1 : start + 1 + seq_len]
+        hidden = bare_state["hidden"]
+        if hidden is not None:
+            hidden = tuple(h.detach() for h in hidden) if cell == "lstm" else hidden.detach()
+        outputs, hidden = recurrent(embedding(inputs), hidden)
+        loss = nn.functional.cross_entropy(head(outputs).flatten(0, 1), targets.flatten())
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(parameters, train_config.clip_value)
+        optimizer.step()
+        bare_state["hidden"] = hidden
+        loss.item()  # every real loop reads its loss
+
+    def timed(step: Callable[[], Any]) -> Callable[[], float]:
+        def measure() -> float:
+            synchronize(device)
+            started = time.perf_counter()
+            for _ in range(steps):
+                step()
+            synchronize(device)
+            return steps * batch * seq_len / (time.perf_counter() - started)
+
+        return measure
+
+    engine = timed(lambda: next(engine_steps))
+    bare = timed(bare_step)
+    engine(), bare()  # warm-up: allocator, oneDNN primitives
+    return _alternate(engine, bare, rounds)
+
+
+def _probe_vs_step(corpus: Any, device: Any, rounds: int) -> tuple[float, float]:
+    from rnnlab.core.config import ModelConfig, TrainConfig
+    from rnnlab.core.device import synchronize
+    from rnnlab.core.probe import probe
+    from rnnlab.core.trainer import new_trainer
+
+    train_config = TrainConfig(
+        batch_size=32, seq_len=128, eval_every=10**9, device=str(device.type)
+    )
+    model_config = ModelConfig(vocab_size=len(corpus.vocabulary), cell="lstm", **SIZES)
+    trainer = new_trainer(corpus, model_config, train_config)
+    steps = trainer.run()
+    text = corpus.text[-256:]
+
+    def probe_rate() -> float:
+        started = time.perf_counter()
+        probe(trainer.model, corpus.vocabulary, text)
+        synchronize(device)
+        return 1.0 / (time.perf_counter() - started)
+
+    def step_rate() -> float:
+        synchronize(device)
+        started = time.perf_counter()
+        next(steps)
+        synchronize(device)
+        return 1.0 / (time.perf_counter() - started)
+
+    probe_rate(), step_rate()
+    probes, train_steps, _ = _alternate(probe_rate, step_rate, max(rounds, 5))
+    return 1.0 / probes, 1.0 / train_steps
+
+
+def _sampling_speed(corpus: Any, hidden: int, rounds: int) -> tuple[float, float]:
+    import torch
+
+    from rnnlab.core.config import ModelConfig
+    from rnnlab.core.models import CharModel
+    from rnnlab.core.sampling import Sampler, SampleSettings
+
+    torch.manual_seed(0)
+    config = ModelConfig(
+        vocab_size=len(corpus.vocabulary),
+        cell="lstm",
+        hidden_size=hidden,
+        layers=2,
+        embedding_size=64,
+    )
+    model = CharModel(config).eval()
+    sampler = Sampler(model, corpus.vocabulary)
+    length = 400 if hidden <= 256 else 200
+
+    def ours() -> float:
+        started = time.perf_counter()
+        sampler.sample("ROMEO:", length, SampleSettings(seed=1))
+        return length / (time.perf_counter() - started)
+
+    def naive() -> float:
+        # The obvious loop: the fused module called with seq_len=1, torch.multinomial.
+        generator = torch.Generator().manual_seed(1)
+        codes = torch.from_numpy(corpus.vocabulary.encode("ROMEO:").astype("int64")).unsqueeze(0)
+        started = time.perf_counter()
+        with torch.inference_mode():
+            logits, state = model(codes)
+            for _ in range(length):
+                code = torch.multinomial(logits[0, -1].softmax(-1), 1, generator=generator)
+                logits, state = model(code.view(1, 1), state)
+        return length / (time.perf_counter() - started)
+
+    ours(), naive()
+    rate_ours, rate_naive, _ = _alternate(ours, naive, rounds)
+    return rate_ours, rate_naive
+
+
+def _print_table(results: dict[str, Any]) -> None:
+    print(f"device {results['device']}, {results['threads']} thread(s), torch {results['torch']}")
+    print(f"{'measure':<34}{'value':>12}{'goal':>10}")
+    for cell, ratio in results["engine_vs_bare"].items():
+        print(f"{'engine_vs_bare ' + cell:<34}{ratio:>12.3f}{'>= 0.95':>10}")
+    print(f"{'probe_vs_step':<34}{results['probe_vs_step']:>12.3f}{'<= 0.65':>10}")
+    goals = {"lstm_2x256": ">= 4000", "lstm_2x512": ">= 1500"}
+    for key, rate in results["sample_chars_per_s"].items():
+        print(f"{'sample_chars_per_s ' + key:<34}{rate:>12,.0f}{goals[key]:>10}")
+        print(f"{'sample_vs_naive ' + key:<34}{results['sample_vs_naive'][key]:>12.2f}{'':>10}")

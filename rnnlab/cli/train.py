@@ -1,0 +1,297 @@
+"""``rnnlab train``: train a model on a corpus, with progress on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from rnnlab.cli import EXIT_DIVERGED, UserError
+from rnnlab.core.config import CELL_TYPES, CLIP_MODES, DEVICES, OPTIMIZERS, ModelConfig, TrainConfig
+
+# argparse destination -> (config class, field); None defaults mean "the config's default".
+_MODEL_FIELDS = {
+    "cell": "cell",
+    "hidden_size": "hidden_size",
+    "layers": "layers",
+    "embedding_size": "embedding_size",
+    "dropout": "dropout",
+}
+_TRAIN_FIELDS = {
+    "batch_size": "batch_size",
+    "seq_len": "seq_len",
+    "optimizer": "optimizer",
+    "lr": "learning_rate",
+    "weight_decay": "weight_decay",
+    "clip": "clip",
+    "clip_value": "clip_value",
+    "eval_every": "eval_every",
+    "seed": "seed",
+    "device": "device",
+    "threads": "threads",
+}
+# What may change when resuming (the rest is the checkpoint's).
+_RESUMABLE = {"lr", "clip", "clip_value", "eval_every", "device", "threads"}
+PROGRESS_SECONDS = 2.0
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    defaults_model, defaults_train = ModelConfig(vocab_size=2), TrainConfig()
+    parser = commands.add_parser("train", help="train a model on a text corpus")
+    parser.set_defaults(run=run)
+    data = parser.add_argument_group("data")
+    data.add_argument("--corpus", help="a text file or a bundled corpus name (see rnnlab corpora)")
+    data.add_argument("--encoding", help="the file's text encoding, if not UTF-8/UTF-16")
+    data.add_argument(
+        "--line-mode",
+        action="store_true",
+        default=None,
+        help="one example per line (lists of names); default: the bundled corpus's",
+    )
+    model = parser.add_argument_group(
+        f"model (defaults: {defaults_model.layers} x "
+        f"{defaults_model.hidden_size} {defaults_model.cell})"
+    )
+    model.add_argument("--cell", choices=CELL_TYPES)
+    model.add_argument("--hidden-size", type=int)
+    model.add_argument("--layers", type=int)
+    model.add_argument("--embedding-size", type=int)
+    model.add_argument("--dropout", type=float)
+    training = parser.add_argument_group(
+        f"training (defaults: batch {defaults_train.batch_size}, seq-len {defaults_train.seq_len}, "
+        f"{defaults_train.optimizer} lr {defaults_train.learning_rate:g}, "
+        f"clip {defaults_train.clip} {defaults_train.clip_value:g})"
+    )
+    training.add_argument("--batch-size", type=int)
+    training.add_argument("--seq-len", type=int, help="characters per truncated-BPTT window")
+    training.add_argument("--optimizer", choices=OPTIMIZERS)
+    training.add_argument("--lr", type=float, help="learning rate")
+    training.add_argument("--weight-decay", type=float)
+    training.add_argument("--clip", choices=CLIP_MODES, help="gradient clipping mode")
+    training.add_argument("--clip-value", type=float, help="clipping threshold")
+    budget = training.add_mutually_exclusive_group()
+    budget.add_argument("--steps", type=int, help="steps to take in this run")
+    budget.add_argument("--minutes", type=float, help="minutes to train in this run")
+    training.add_argument("--eval-every", type=int, help="steps between validations")
+    training.add_argument("--seed", type=int)
+    training.add_argument("--device", choices=DEVICES)
+    training.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's)")
+    files = parser.add_argument_group("files")
+    files.add_argument(
+        "--out", type=Path, help="checkpoint to write (at each validation and at the end)"
+    )
+    files.add_argument("--resume", type=Path, help="continue from this checkpoint, on its corpus")
+    files.add_argument(
+        "--log-jsonl", type=Path, help="write one JSON object per step and validation"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from rnnlab.core.checkpoint import load_checkpoint, resume_trainer, save_checkpoint
+    from rnnlab.core.corpus import load_corpus
+    from rnnlab.core.errors import ConfigError
+    from rnnlab.core.trainer import new_trainer
+
+    if args.steps is not None and args.steps < 1:
+        raise UserError("--steps must be at least 1")
+    if args.minutes is not None and not args.minutes > 0:
+        raise UserError("--minutes must be above 0")
+    if args.resume is not None:
+        changed = [
+            name
+            for name, value in vars(args).items()
+            if value is not None
+            and (name in _MODEL_FIELDS or name in _TRAIN_FIELDS)
+            and name not in _RESUMABLE
+        ]
+        if changed or args.corpus or args.encoding or args.line_mode:
+            shown = ", ".join("--" + name.replace("_", "-") for name in changed) or "--corpus"
+            raise UserError(f"{shown} cannot change when resuming: a checkpoint keeps its settings")
+        checkpoint = load_checkpoint(args.resume)
+        trainer, corpus = resume_trainer(checkpoint, device=args.device, threads=args.threads)
+        if args.lr is not None:
+            trainer.set_learning_rate(args.lr)
+        if args.clip is not None or args.clip_value is not None:
+            trainer.set_clipping(args.clip or trainer.config.clip, args.clip_value)
+        if args.eval_every is not None:
+            trainer.config = TrainConfig.from_dict(
+                {**trainer.config.to_dict(), "eval_every": args.eval_every}
+            )
+        out = args.out or args.resume
+    else:
+        if not args.corpus:
+            raise UserError(
+                "say what to train on: --corpus PATH or a bundled name (rnnlab corpora)"
+            )
+        corpus = load_corpus(args.corpus, encoding=args.encoding, line_mode=args.line_mode)
+        model_values = {
+            field: getattr(args, name)
+            for name, field in _MODEL_FIELDS.items()
+            if getattr(args, name) is not None
+        }
+        train_values = {
+            field: getattr(args, name)
+            for name, field in _TRAIN_FIELDS.items()
+            if getattr(args, name) is not None
+        }
+        model_config = ModelConfig(vocab_size=len(corpus.vocabulary), **model_values)
+        trainer = new_trainer(corpus, model_config, TrainConfig(**train_values))
+        out = args.out
+    if out is not None and out.exists() and out.is_dir():
+        raise ConfigError(f"--out {out} is a folder; name a file")
+
+    log = args.log_jsonl.open("a", encoding="utf-8") if args.log_jsonl else None
+    try:
+        return _train_loop(trainer, corpus, args, out, log, save_checkpoint)
+    finally:
+        if log is not None:
+            log.close()
+
+
+def _train_loop(
+    trainer: Any,
+    corpus: Any,
+    args: argparse.Namespace,
+    out: Path | None,
+    log: IO[str] | None,
+    save: Any,
+) -> int:
+    from rnnlab.core.models import count_parameters
+    from rnnlab.core.trainer import DivergenceReport, EvalReport, StepReport
+
+    config = trainer.model.config
+    print(
+        f"rnnlab: {corpus.name}: {len(corpus.text):,} characters, vocabulary "
+        f"{len(corpus.vocabulary)}{' (line mode)' if corpus.line_mode else ''}; "
+        f"{config.layers} x {config.hidden_size} {config.cell}, "
+        f"{count_parameters(config):,} parameters; device {trainer.device}; "
+        f"starting at step {trainer.step}",
+        file=sys.stderr,
+    )
+    start = time.perf_counter()
+    budget = args.minutes * 60.0 if args.minutes is not None else None
+    progress = _Progress(trainer.step, args.steps, budget)
+    last_eval_step = None
+    try:
+        for report in trainer.run(max_steps=args.steps):
+            if isinstance(report, StepReport):
+                _log(
+                    log,
+                    {
+                        "step": report.step,
+                        "loss": report.loss,
+                        "bits_per_char": report.bits_per_char,
+                        "grad_norm": report.grad_norm,
+                        "clipped": report.clipped,
+                        "learning_rate": report.learning_rate,
+                        "chars_per_second": report.chars_per_second,
+                    },
+                )
+                progress.step(report)
+                if budget is not None and time.perf_counter() - start >= budget:
+                    break
+            elif isinstance(report, EvalReport):
+                last_eval_step = report.step
+                _log_eval(log, report)
+                progress.evaluation(report)
+                if out is not None:
+                    save(trainer, corpus, out)
+            elif isinstance(report, DivergenceReport):
+                _log(log, {"step": report.step, "divergence": report.reason})
+                saved = ""
+                if out is not None and trainer.step > 0:
+                    save(trainer, corpus, out)
+                    saved = f"; the weights of step {trainer.step} were saved to {out}"
+                print(
+                    f"rnnlab train: training diverged at step {report.step}: {report.reason}"
+                    f"{saved}. Lower --lr or use --clip norm.",
+                    file=sys.stderr,
+                )
+                return EXIT_DIVERGED
+    except KeyboardInterrupt:
+        if out is not None:
+            save(trainer, corpus, out)
+            print(f"rnnlab train: interrupted; saved step {trainer.step} to {out}", file=sys.stderr)
+        raise
+    if last_eval_step != trainer.step:
+        report = trainer.evaluate()
+        _log_eval(log, report)
+        progress.evaluation(report)
+    if out is not None:
+        save(trainer, corpus, out)
+        print(f"rnnlab train: saved step {trainer.step} to {out}", file=sys.stderr)
+    return 0
+
+
+def _log(log: IO[str] | None, record: dict[str, Any]) -> None:
+    if log is not None:
+        log.write(json.dumps(record) + "\n")
+
+
+def _log_eval(log: IO[str] | None, report: Any) -> None:
+    _log(
+        log,
+        {
+            "step": report.step,
+            "val_loss": report.loss,
+            "val_bits_per_char": report.bits_per_char,
+            "val_perplexity": report.perplexity,
+        },
+    )
+
+
+class _Progress:
+    """Prints a progress line on stderr every few seconds and at each validation."""
+
+    def __init__(self, first_step: int, steps: int | None, budget: float | None) -> None:
+        self.first_step, self.steps, self.budget = first_step, steps, budget
+        self.start = self.last_print = time.perf_counter()
+        self.chars = 0
+        self.val_loss: float | None = None
+        self.report: Any = None
+
+    def step(self, report: Any) -> None:
+        self.chars += report.chars
+        self.report = report
+        if time.perf_counter() - self.last_print >= PROGRESS_SECONDS:
+            self.print()
+
+    def evaluation(self, report: Any) -> None:
+        self.val_loss = report.loss
+        if self.report is not None:
+            self.print()
+
+    def print(self) -> None:
+        now = time.perf_counter()
+        self.last_print = now
+        elapsed = now - self.start
+        report = self.report
+        done = report.step - self.first_step
+        eta = ""
+        if self.steps:
+            eta = f" | ETA {_clock(elapsed / max(done, 1) * (self.steps - done))}"
+        elif self.budget:
+            eta = f" | ETA {_clock(max(self.budget - elapsed, 0.0))}"
+        val = (
+            f" | val {self.val_loss:.3f} ({self.val_loss / math.log(2):.2f} bpc)"
+            if self.val_loss
+            else ""
+        )
+        total = f"/{self.first_step + self.steps}" if self.steps else ""
+        print(
+            f"step {report.step}{total} | loss {report.loss:.3f} ({report.bits_per_char:.2f} bpc)"
+            f"{val} | {self.chars / max(elapsed, 1e-9) / 1000:.1f}k chars/s | "
+            f"{_clock(elapsed)}{eta}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

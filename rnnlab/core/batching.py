@@ -1,0 +1,245 @@
+"""Cutting a corpus into training and validation batches.
+
+Stream mode (prose, code) is stateful truncated backpropagation through time, as in char-rnn: the
+training text is laid out as B contiguous parallel streams and each batch is the next window of T
+characters of every stream, so the trainer carries the hidden state from one batch to the next.
+
+Line mode (name lists) treats every non-empty line as one example that starts and ends with a
+newline; batches are padded and every batch starts from a zero state.
+
+Every batch is a pure function of (data, position): a run resumed from a checkpoint at position p
+sees exactly the batches it would have seen.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from rnnlab.core.corpus import Corpus
+from rnnlab.core.errors import CorpusError
+from rnnlab.core.vocabulary import Vocabulary
+
+IGNORE_INDEX = -100  # the default ignore_index of torch.nn.functional.cross_entropy
+NEWLINE = "\n"
+_SPLIT_SEED = 0  # line mode's train/validation split never depends on the user's seed
+
+
+@dataclass(frozen=True)
+class Batch:
+    inputs: torch.Tensor  # (B, T) int64 codes, on CPU
+    targets: torch.Tensor  # (B, T) int64 codes; IGNORE_INDEX where no loss counts
+    reset_state: bool  # True: the model starts this batch from a zero hidden state
+    chars: int  # number of targets that count
+
+
+class TrainingData:
+    """Deterministic batches of one corpus; built by make_training_data."""
+
+    batch_size: int  # effective: smaller than asked when the text is short
+    seq_len: int
+    batches_per_epoch: int
+    train_chars: int  # characters (targets) in one epoch of training batches
+    validation_chars: int  # targets that count in validation_batches()
+    line_mode: bool
+    training_lines: frozenset[str]  # line mode: the training examples; else empty
+
+    def train_batch(self, position: int) -> Batch:
+        raise NotImplementedError
+
+    def validation_batches(self) -> list[Batch]:
+        raise NotImplementedError
+
+    def _check_position(self, position: int) -> None:
+        if position < 0:
+            raise ValueError(f"batch position must be 0 or more, got {position}")
+
+
+def _to_tensor(codes: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(codes, dtype=np.int64))
+
+
+class _StreamData(TrainingData):
+    def __init__(
+        self, corpus: Corpus, batch_size: int, seq_len: int, fraction: float, eval_chars: int
+    ) -> None:
+        codes = corpus.codes
+        validation_length = int(len(codes) * fraction)
+        train_length = len(codes) - validation_length
+        if train_length < seq_len + 1 or validation_length < seq_len + 1:
+            raise CorpusError(
+                f"{corpus.name} has {len(codes):,} characters: too short for one training window"
+                f" plus one validation window of seq_len+1 characters (--seq-len {seq_len}); use"
+                " a longer text or a shorter --seq-len"
+            )
+        self.seq_len = seq_len
+        self.line_mode = False
+        self.training_lines = frozenset()
+        self.batch_size = min(batch_size, train_length // (seq_len + 1))
+        stream_length = train_length // self.batch_size
+        # (B, stream_length) view of the training codes: row b is one contiguous stretch of text.
+        self._streams = codes[: self.batch_size * stream_length].reshape(self.batch_size, -1)
+        self.batches_per_epoch = (stream_length - 1) // seq_len
+        self.train_chars = self.batch_size * self.batches_per_epoch * seq_len
+        self._validation = self._layout_validation(codes[train_length:], batch_size, eval_chars)
+        self.validation_chars = sum(batch.chars for batch in self._validation)
+
+    def train_batch(self, position: int) -> Batch:
+        self._check_position(position)
+        window = position % self.batches_per_epoch
+        start = window * self.seq_len
+        return Batch(
+            inputs=_to_tensor(self._streams[:, start : start + self.seq_len]),
+            targets=_to_tensor(self._streams[:, start + 1 : start + self.seq_len + 1]),
+            reset_state=window == 0,
+            chars=self.batch_size * self.seq_len,
+        )
+
+    def _layout_validation(
+        self, codes: np.ndarray, batch_size: int, eval_chars: int
+    ) -> list[Batch]:
+        """Windows in order over up to eval_chars targets, in streams spread across codes."""
+        window = min(self.seq_len, eval_chars)  # only shorter when eval_chars < seq_len
+        streams = max(1, min(batch_size, len(codes) // (window + 1), eval_chars // window))
+        stride = len(codes) // streams  # each stream starts at its own stretch of the text
+        windows = min((stride - 1) // window, eval_chars // (streams * window))
+        # (streams, windows * window + 1) view: the first part of each stretch.
+        rows = codes[: streams * stride].reshape(streams, stride)[:, : windows * window + 1]
+        return [
+            Batch(
+                inputs=_to_tensor(rows[:, index * window : (index + 1) * window]),
+                targets=_to_tensor(rows[:, index * window + 1 : (index + 1) * window + 1]),
+                reset_state=index == 0,
+                chars=streams * window,
+            )
+            for index in range(windows)
+        ]
+
+    def validation_batches(self) -> list[Batch]:
+        return list(self._validation)
+
+
+class _LineData(TrainingData):
+    def __init__(
+        self,
+        corpus: Corpus,
+        batch_size: int,
+        seq_len: int,
+        fraction: float,
+        eval_chars: int,
+        seed: int,
+    ) -> None:
+        lines = corpus.lines
+        # Split distinct lines, so that a name listed twice never sits on both sides.
+        distinct = list(dict.fromkeys(lines))
+        if len(distinct) < 2:
+            raise CorpusError(
+                f"{corpus.name} has {len(distinct)} distinct non-empty"
+                f" line{'' if len(distinct) == 1 else 's'}: line mode needs at least 2 (one to"
+                " train on, one to validate)"
+            )
+        order = np.random.default_rng(_SPLIT_SEED).permutation(len(distinct))
+        validation_count = min(max(1, int(len(distinct) * fraction)), len(distinct) - 1)
+        validation_set = {distinct[i] for i in order[len(distinct) - validation_count :]}
+        shuffled = [distinct[i] for i in order]
+        repeats: dict[str, int] = {}
+        for line in lines:
+            repeats[line] = repeats.get(line, 0) + 1
+        # Duplicates stay in training, as often as the file lists them.
+        train_lines = [
+            line for line in shuffled if line not in validation_set for _ in range(repeats[line])
+        ]
+        validation_lines = [line for line in shuffled if line in validation_set]
+
+        vocabulary = corpus.vocabulary
+        if NEWLINE not in vocabulary:  # cannot happen with 2+ lines; guards a hand-made corpus
+            raise CorpusError(f"{corpus.name} has no newline character: line mode needs one")
+        self._newline = vocabulary.index(NEWLINE)
+        self.seq_len = seq_len
+        self.line_mode = True
+        self.training_lines = frozenset(train_lines)
+        self._seed = seed
+        # One encode call for all lines; each example is a slice of the result.
+        self._train_codes, self._train_offsets = self._encode(vocabulary, train_lines)
+        self.batch_size = min(batch_size, len(train_lines))
+        self.batches_per_epoch = math.ceil(len(train_lines) / self.batch_size)
+        lengths = np.diff(self._train_offsets) - 1  # the separators are not part of a line
+        self.train_chars = int(np.minimum(lengths, seq_len - 1).sum()) + len(train_lines)
+        self._cached_epoch: tuple[int, np.ndarray] | None = None
+
+        kept: list[str] = []  # validation examples in fixed order, up to eval_chars targets
+        counted = 0
+        for line in validation_lines:
+            targets = min(len(line), seq_len - 1) + 1
+            if kept and counted + targets > eval_chars:
+                break
+            kept.append(line)
+            counted += targets
+        codes, offsets = self._encode(vocabulary, kept)
+        self._validation = [
+            self._pad(codes, offsets, list(range(start, min(start + batch_size, len(kept)))))
+            for start in range(0, len(kept), batch_size)
+        ]
+        self.validation_chars = counted
+
+    @staticmethod
+    def _encode(vocabulary: Vocabulary, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Codes of "\\n".join(lines) + "\\n", and (len(lines)+1,) start offsets of each line."""
+        lengths = np.fromiter((len(line) + 1 for line in lines), np.int64, len(lines))
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        return vocabulary.encode(NEWLINE.join(lines) + NEWLINE), offsets
+
+    def _pad(self, codes: np.ndarray, offsets: np.ndarray, examples: list[int]) -> Batch:
+        """inputs = [newline] + line, targets = line + [newline], padded to the longest."""
+        # Each line without its newline, cut to seq_len - 1 characters so the example fits.
+        pieces = [
+            codes[offsets[i] : min(offsets[i + 1] - 1, offsets[i] + self.seq_len - 1)]
+            for i in examples
+        ]
+        width = max(len(piece) for piece in pieces) + 1
+        inputs = np.full((len(pieces), width), self._newline, dtype=np.int64)
+        targets = np.full((len(pieces), width), IGNORE_INDEX, dtype=np.int64)
+        for row, piece in enumerate(pieces):
+            inputs[row, 1 : len(piece) + 1] = piece
+            targets[row, : len(piece)] = piece
+            targets[row, len(piece)] = self._newline
+        chars = sum(len(piece) + 1 for piece in pieces)
+        return Batch(torch.from_numpy(inputs), torch.from_numpy(targets), True, chars)
+
+    def _epoch_order(self, epoch: int) -> np.ndarray:
+        # A one-entry cache: consecutive positions almost always share an epoch.
+        if self._cached_epoch is None or self._cached_epoch[0] != epoch:
+            rng = np.random.default_rng([self._seed, epoch])
+            self._cached_epoch = (epoch, rng.permutation(len(self._train_offsets) - 1))
+        return self._cached_epoch[1]
+
+    def train_batch(self, position: int) -> Batch:
+        self._check_position(position)
+        epoch, index = divmod(position, self.batches_per_epoch)
+        chosen = self._epoch_order(epoch)[index * self.batch_size : (index + 1) * self.batch_size]
+        return self._pad(self._train_codes, self._train_offsets, chosen.tolist())
+
+    def validation_batches(self) -> list[Batch]:
+        return list(self._validation)
+
+
+def make_training_data(
+    corpus: Corpus,
+    *,
+    batch_size: int,
+    seq_len: int,
+    validation_fraction: float,
+    eval_chars: int,
+    seed: int,
+) -> TrainingData:
+    """Training and validation batches for corpus, in stream or line mode (corpus.line_mode)."""
+    if batch_size < 1 or seq_len < 1 or eval_chars < 1:
+        raise ValueError("batch_size, seq_len and eval_chars must be at least 1")
+    if not 0.0 < validation_fraction < 1.0:
+        raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}")
+    if corpus.line_mode:
+        return _LineData(corpus, batch_size, seq_len, validation_fraction, eval_chars, seed)
+    return _StreamData(corpus, batch_size, seq_len, validation_fraction, eval_chars)

@@ -1,0 +1,256 @@
+"""Checkpoints: one file with everything needed to sample from a model or resume its training.
+
+The file is a ``torch.save`` of plain data only (tensors, numbers, strings, lists, dicts), so it
+loads with ``torch.load(path, weights_only=True)``, which refuses to run code from a hostile
+file. It is written to a temporary file and renamed, so a crash never leaves half a checkpoint.
+
+Layout (format 1)::
+
+    format, rnnlab_version, model_config, train_config, vocabulary (str), weights (state dict),
+    corpus {name, source, bundled, encoding, line_mode, fingerprint},
+    trainer {step, position, optimizer, carried, rng_cpu, rng_cuda, history}
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnlab import __version__
+from rnnlab.core.batching import make_training_data
+from rnnlab.core.config import ModelConfig, TrainConfig
+from rnnlab.core.corpus import Corpus, load_corpus
+from rnnlab.core.device import choose_device, set_threads
+from rnnlab.core.errors import CheckpointError, RnnlabError
+from rnnlab.core.history import History
+from rnnlab.core.models import CharModel
+from rnnlab.core.trainer import Trainer
+from rnnlab.core.vocabulary import Vocabulary
+
+FORMAT_VERSION = 1
+_REQUIRED = ("format", "model_config", "train_config", "vocabulary", "weights", "corpus", "trainer")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A loaded checkpoint: the model is ready to sample; ``resume`` rebuilds the trainer."""
+
+    path: Path
+    model: CharModel
+    vocabulary: Vocabulary
+    model_config: ModelConfig
+    train_config: TrainConfig
+    corpus_info: dict[str, Any]
+    trainer_state: dict[str, Any]
+
+    @property
+    def step(self) -> int:
+        return int(self.trainer_state["step"])
+
+    @property
+    def history(self) -> History:
+        return History.from_dict(self.trainer_state["history"])
+
+
+def save_checkpoint(trainer: Trainer, corpus: Corpus, path: str | os.PathLike) -> Path:
+    """Write ``trainer``'s model and state to ``path`` atomically; return the path."""
+    path = Path(path)
+    carried = trainer.carried
+    payload = {
+        "format": FORMAT_VERSION,
+        "rnnlab_version": __version__,
+        "model_config": trainer.model.config.to_dict(),
+        "train_config": trainer.config.to_dict(),
+        "vocabulary": corpus.vocabulary.to_string(),
+        "weights": {
+            name: value.detach().cpu() for name, value in trainer.model.state_dict().items()
+        },
+        "corpus": {
+            "name": corpus.name,
+            "source": corpus.source,
+            "bundled": corpus.bundled,
+            "encoding": corpus.encoding,
+            "line_mode": corpus.line_mode,
+            "fingerprint": corpus.fingerprint,
+        },
+        "trainer": {
+            "step": trainer.step,
+            "position": trainer.position,
+            "optimizer": _to_cpu(trainer.optimizer.state_dict()),
+            "carried": None if carried is None else [part.detach().cpu() for part in carried],
+            "rng_cpu": torch.get_rng_state(),
+            "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            "history": trainer.history.to_dict(),
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            torch.save(payload, stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
+    """Read and check a checkpoint; every problem is a one-line CheckpointError."""
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"no such checkpoint: {path}")
+    if path.is_dir():
+        raise CheckpointError(f"{path} is a folder, not a checkpoint file")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path} is empty: not a checkpoint")
+    payload = _read(path)
+    if not isinstance(payload, dict) or not all(key in payload for key in _REQUIRED):
+        raise CheckpointError(
+            f"{path} is not an rnnlab checkpoint (a PyTorch file of another kind)"
+        )
+    if not isinstance(payload["format"], int) or payload["format"] > FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path} was written by a newer rnnlab ({payload.get('rnnlab_version', '?')}, "
+            f"format {payload['format']}); this rnnlab ({__version__}) reads up to format "
+            f"{FORMAT_VERSION}: upgrade rnnlab"
+        )
+    try:
+        model_config = ModelConfig.from_dict(payload["model_config"])
+        train_config = TrainConfig.from_dict(payload["train_config"])
+        vocabulary = Vocabulary(payload["vocabulary"])
+        model = CharModel(model_config)
+        model.load_state_dict(payload["weights"])
+    except RnnlabError as error:
+        raise CheckpointError(f"{path} has settings this rnnlab cannot use: {error}") from None
+    except (KeyError, TypeError, ValueError, RuntimeError) as error:
+        first_line = (
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        )
+        raise CheckpointError(f"{path} is damaged: {first_line}") from None
+    if len(vocabulary) != model_config.vocab_size:
+        raise CheckpointError(f"{path} is damaged: vocabulary and model sizes differ")
+    return Checkpoint(
+        path=path,
+        model=model,
+        vocabulary=vocabulary,
+        model_config=model_config,
+        train_config=train_config,
+        corpus_info=dict(payload["corpus"]),
+        trainer_state=payload["trainer"],
+    )
+
+
+def restore_trainer(trainer: Trainer, checkpoint: Checkpoint) -> None:
+    """Put a checkpoint's optimiser, position, carried state, RNG and history into ``trainer``.
+
+    ``trainer`` must have been built with the checkpoint's model (``checkpoint.model``).
+    """
+    state = checkpoint.trainer_state
+    trainer.optimizer.load_state_dict(state["optimizer"])
+    trainer.step = int(state["step"])
+    trainer.position = int(state["position"])
+    carried = state["carried"]
+    trainer.carried = (
+        None if carried is None else tuple(part.to(trainer.device) for part in carried)
+    )
+    trainer.history = History.from_dict(state["history"])
+    torch.set_rng_state(state["rng_cpu"])
+    if state["rng_cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["rng_cuda"])
+
+
+def _read(path: Path) -> Any:
+    with path.open("rb") as stream:
+        magic = stream.read(4)
+    if magic != b"PK\x03\x04":  # torch.save writes a zip archive
+        raise CheckpointError(f"{path} is not a checkpoint (not a PyTorch archive)")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        # weights_only refused an object that could run code when unpickled.
+        reason = (
+            str(error).strip().splitlines()[0][:200] if str(error).strip() else "unsafe content"
+        )
+        raise CheckpointError(
+            f"{path} was refused: it holds objects other than plain data, which could run code "
+            f"({reason}). Only load checkpoints you trust."
+        ) from None
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise CheckpointError(f"{path} is truncated or corrupt ({error})") from None
+    except RuntimeError as error:
+        message = str(error)
+        if "zip" in message.lower() or "archive" in message.lower():
+            raise CheckpointError(
+                f"{path} is not a checkpoint, or is truncated or corrupt"
+            ) from None
+        raise CheckpointError(f"{path} cannot be read: {message.splitlines()[0]}") from None
+    except OSError as error:
+        raise CheckpointError(f"{path} cannot be read: {error}") from None
+    except Exception as error:  # the unpickler fails in many ways on damaged bytes
+        raise CheckpointError(
+            f"{path} is truncated or corrupt ({type(error).__name__}: {error})"
+        ) from None
+
+
+def _to_cpu(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {key: _to_cpu(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_to_cpu(item) for item in value]
+    return value
+
+
+def resume_trainer(
+    checkpoint: Checkpoint,
+    corpus: Corpus | None = None,
+    *,
+    device: str | None = None,
+    threads: int | None = None,
+) -> tuple[Trainer, Corpus]:
+    """A trainer that continues exactly where ``checkpoint`` stopped, on its own corpus.
+
+    The corpus is loaded from the checkpoint's source unless given; it must be the same text
+    (same fingerprint). ``device`` and ``threads`` may differ from the original run.
+    """
+    info = checkpoint.corpus_info
+    if corpus is None:
+        try:
+            corpus = load_corpus(
+                info["source"], encoding=info["encoding"], line_mode=info["line_mode"]
+            )
+        except RnnlabError as error:
+            raise CheckpointError(
+                f"cannot resume: the training corpus {info['name']!r} cannot be loaded ({error})"
+            ) from None
+    if corpus.fingerprint != info["fingerprint"]:
+        raise CheckpointError(
+            f"cannot resume: {corpus.source} is not the text this model was trained on "
+            "(it changed since the checkpoint was written)"
+        )
+    config = checkpoint.train_config
+    overrides = {"device": device or config.device, "threads": threads or config.threads}
+    config = TrainConfig.from_dict({**config.to_dict(), **overrides})
+    set_threads(config.threads)
+    data = make_training_data(
+        corpus,
+        batch_size=config.batch_size,
+        seq_len=config.seq_len,
+        validation_fraction=config.validation_fraction,
+        eval_chars=config.eval_chars,
+        seed=config.seed,
+    )
+    trainer = Trainer(checkpoint.model, data, config, choose_device(config.device))
+    restore_trainer(trainer, checkpoint)
+    return trainer, corpus

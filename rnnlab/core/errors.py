@@ -1,0 +1,25 @@
+"""Errors a user can cause and fix. Their messages are one line, written for the user."""
+
+
+class RnnlabError(Exception):
+    """Base of every error caused by the user's input; the CLI prints it and exits with code 2."""
+
+
+class CorpusError(RnnlabError):
+    """A text file that cannot be used as a training corpus."""
+
+
+class ConfigError(RnnlabError):
+    """A model or training setting out of range."""
+
+
+class CheckpointError(RnnlabError):
+    """A checkpoint file that cannot be read (missing, corrupt, hostile, too new)."""
+
+
+class SamplingError(RnnlabError):
+    """Sampling settings or a prime text that cannot be used."""
+
+
+class DeviceError(RnnlabError):
+    """A device that was asked for but is not available."""

@@ -1,0 +1,171 @@
+"""Character models: embedding -> L stacked recurrent layers -> linear head.
+
+RNN, LSTM and GRU train on PyTorch's fused multi-layer modules (the fastest path on CPU and
+GPU). SRU (Lei et al. 2017) is ours: its input projections are one matrix product over all time
+steps and only the element-wise recurrence loops (``rnnlab.core.cells.recur``).
+
+State: a tuple of (L, B, H) tensors, in the order of ``cells.STATE_NAMES[cell]``:
+(h,) for RNN and GRU, (h, c) for LSTM, (c,) for SRU.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from rnnlab.core import cells
+from rnnlab.core.config import ModelConfig
+
+State = tuple[torch.Tensor, ...]
+
+_FUSED = {"rnn": nn.RNN, "rnn-relu": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class SRULayer(nn.Module):
+    """One SRU layer (Lei et al. 2017):
+
+        f_t = σ(W_f x_t + v_f ⊙ c_{t-1} + b_f)        r_t = σ(W_r x_t + v_r ⊙ c_{t-1} + b_r)
+        c_t = f_t ⊙ c_{t-1} + (1 - f_t) ⊙ W x_t       h_t = r_t ⊙ c_t + (1 - r_t) ⊙ x_t
+
+    Where the input width differs from the hidden size, x_t in the highway term is projected
+    (W_skip x_t), stacked into the same matrix product as W, W_f and W_r.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        chunks = 3 if input_size == hidden_size else 4
+        self.weight = nn.Parameter(torch.empty(chunks * hidden_size, input_size))
+        self.forget_weight = nn.Parameter(torch.empty(hidden_size))  # v_f
+        self.reset_weight = nn.Parameter(torch.empty(hidden_size))  # v_r
+        self.forget_bias = nn.Parameter(torch.zeros(hidden_size))  # b_f
+        self.reset_bias = nn.Parameter(torch.zeros(hidden_size))  # b_r
+        bound = 1.0 / math.sqrt(hidden_size)
+        nn.init.uniform_(self.weight, -bound, bound)
+        nn.init.uniform_(self.forget_weight, -bound, bound)
+        nn.init.uniform_(self.reset_weight, -bound, bound)
+
+    def layer_weights(self) -> cells.LayerWeights:
+        return cells.LayerWeights(
+            cell="sru",
+            hidden_size=self.hidden_size,
+            w_ih=self.weight,
+            b_ih=None,
+            v_f=self.forget_weight,
+            v_r=self.reset_weight,
+            b_f=self.forget_bias,
+            b_r=self.reset_bias,
+        )
+
+    def forward(self, inputs: torch.Tensor, c0: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """inputs (B, T, D), c0 (B, H) -> outputs (B, T, H), c_T (B, H)."""
+        outputs, (c_last,) = cells.run_layer(self.layer_weights(), inputs, (c0,))
+        return torch.stack(outputs, dim=1), c_last
+
+
+class CharModel(nn.Module):
+    """Predicts the next character at every position of a batch of character codes."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        hidden, layers = config.hidden_size, config.layers
+        self.embedding = nn.Embedding(config.vocab_size, config.embedding_size)
+        if config.cell == "sru":
+            widths = [config.embedding_size] + [hidden] * (layers - 1)
+            self.sru_layers = nn.ModuleList(SRULayer(width, hidden) for width in widths)
+        else:
+            options = {"nonlinearity": "relu" if config.cell == "rnn-relu" else "tanh"}
+            self.recurrent = _FUSED[config.cell](
+                config.embedding_size,
+                hidden,
+                num_layers=layers,
+                batch_first=True,
+                dropout=config.dropout if layers > 1 else 0.0,
+                **(options if config.cell.startswith("rnn") else {}),
+            )
+            if config.cell == "lstm":
+                _set_forget_bias(self.recurrent, 1.0)
+        self.dropout = nn.Dropout(config.dropout)
+        self.head = nn.Linear(hidden, config.vocab_size)
+
+    def initial_state(self, batch_size: int, device: torch.device | str = "cpu") -> State:
+        """A zero state: one (L, B, H) tensor per carried state."""
+        shape = (self.config.layers, batch_size, self.config.hidden_size)
+        names = cells.STATE_NAMES[self.config.cell]
+        return tuple(torch.zeros(shape, device=device) for _ in names)
+
+    def forward(
+        self, tokens: torch.Tensor, state: State | None = None
+    ) -> tuple[torch.Tensor, State]:
+        """tokens (B, T) int64 -> logits (B, T, V) and the state after the last step."""
+        if state is None:
+            state = self.initial_state(tokens.shape[0], tokens.device)
+        embedded = self.embedding(tokens)  # (B, T, E)
+        if self.config.cell == "sru":
+            outputs, state = self._sru_forward(embedded, state)
+        elif self.config.cell == "lstm":
+            outputs, state = self.recurrent(embedded, state)
+        else:
+            outputs, hidden = self.recurrent(embedded, state[0])
+            state = (hidden,)
+        return self.head(self.dropout(outputs)), state
+
+    def _sru_forward(self, embedded: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        outputs, finals = embedded, []
+        for index, layer in enumerate(self.sru_layers):
+            if index > 0:
+                outputs = self.dropout(outputs)  # between layers, as nn.LSTM's dropout
+            outputs, c_last = layer(outputs, state[0][index])
+            finals.append(c_last)
+        return outputs, (torch.stack(finals),)
+
+    def layer_weights(self, layer: int) -> cells.LayerWeights:
+        """Layer ``layer``'s weights under the names of the cell equations (shared, not copied)."""
+        if self.config.cell == "sru":
+            return self.sru_layers[layer].layer_weights()
+        return cells.fused_layer_weights(self.recurrent, self.config.cell, layer)
+
+    def recurrent_matrices(self) -> list[torch.Tensor]:
+        """Each layer's recurrent weight matrix (w_hh), for spectral-norm views; empty for SRU."""
+        if self.config.cell == "sru":
+            return []
+        return [self.layer_weights(layer).w_hh for layer in range(self.config.layers)]
+
+    def parameter_count(self) -> int:
+        return sum(parameter.numel() for parameter in self.parameters())
+
+
+def _set_forget_bias(lstm: nn.LSTM, value: float) -> None:
+    """Start the LSTM forget gate open (bias 1), so early training remembers (Jozefowicz 2015).
+
+    PyTorch adds b_ih and b_hh; the forget slice is the second quarter of each.
+    """
+    hidden = lstm.hidden_size
+    with torch.no_grad():
+        for layer in range(lstm.num_layers):
+            getattr(lstm, f"bias_ih_l{layer}")[hidden : 2 * hidden].fill_(value)
+            getattr(lstm, f"bias_hh_l{layer}")[hidden : 2 * hidden].fill_(0.0)
+
+
+def count_parameters(config: ModelConfig) -> int:
+    """Parameters of a model with this config, computed from the formulas (no model is built)."""
+    vocab, embed, hidden, layers = (
+        config.vocab_size,
+        config.embedding_size,
+        config.hidden_size,
+        config.layers,
+    )
+    total = vocab * embed + hidden * vocab + vocab  # embedding, head weight and bias
+    for layer in range(layers):
+        width = embed if layer == 0 else hidden
+        if config.cell == "sru":
+            chunks = 3 if width == hidden else 4
+            total += chunks * hidden * width + 4 * hidden
+        else:
+            gates = {"lstm": 4, "gru": 3}.get(config.cell, 1)
+            total += gates * hidden * (width + hidden) + 2 * gates * hidden
+    return total

@@ -1,0 +1,236 @@
+"""The trainer: a plain generator of step reports (no threads, no Qt, no callbacks).
+
+Whoever drives it (the command line, the window's worker thread, a notebook) pulls one report at
+a time and may change the learning rate or clipping between steps::
+
+    trainer = new_trainer(corpus, model_config, train_config)
+    for report in trainer.run(max_steps=1000):
+        print(report)
+
+Truncated BPTT as in char-rnn: the hidden state is carried from one window to the next and
+detached, so gradients flow back at most ``seq_len`` steps.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import torch
+from torch.nn import functional as F
+
+from rnnlab.core import optim
+from rnnlab.core.batching import IGNORE_INDEX, TrainingData, make_training_data
+from rnnlab.core.config import ModelConfig, TrainConfig
+from rnnlab.core.corpus import Corpus
+from rnnlab.core.device import choose_device, set_threads
+from rnnlab.core.errors import ConfigError
+from rnnlab.core.history import History
+from rnnlab.core.models import CharModel, State
+
+LOG2 = math.log(2.0)
+
+
+@dataclass(frozen=True)
+class StepReport:
+    step: int  # steps completed so far, this one included
+    loss: float  # nats per character
+    bits_per_char: float
+    grad_norm: float  # global L2 norm of the gradient, before clipping
+    clipped: bool  # whether clipping changed the gradient
+    learning_rate: float
+    chars_per_second: float  # this step's throughput
+    chars: int  # characters whose loss counted in this step
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    step: int
+    loss: float  # validation loss, nats per character
+    bits_per_char: float
+    perplexity: float
+
+
+@dataclass(frozen=True)
+class DivergenceReport:
+    step: int  # the step that was refused; the weights are those after step - 1
+    reason: str  # what was not finite, for people
+
+
+Report = StepReport | EvalReport | DivergenceReport
+
+
+class Trainer:
+    """Owns the live model, its optimiser, the carried state and the run history."""
+
+    def __init__(
+        self,
+        model: CharModel,
+        data: TrainingData,
+        config: TrainConfig,
+        device: torch.device | None = None,
+    ) -> None:
+        self.device = device or torch.device("cpu")
+        self.model = model.to(self.device)
+        self.data = data
+        self.config = config  # the live settings: learning rate and clipping change in place
+        self.optimizer = optim.build_optimizer(model, config)
+        self.step = 0
+        self.position = 0  # the next training batch
+        self.carried: State | None = None  # hidden state carried into the next window
+        self.history = History()
+        self._validation = None
+
+    # ---- the generator -------------------------------------------------------------------
+
+    def run(self, max_steps: int | None = None) -> Iterator[Report]:
+        """Yield a StepReport per step, an EvalReport every ``eval_every`` steps.
+
+        On a non-finite loss or gradient it yields a DivergenceReport and stops, leaving the
+        weights as they were after the last good step. Stops after ``max_steps`` steps if given.
+        """
+        taken = 0
+        while max_steps is None or taken < max_steps:
+            report = self.train_step()
+            yield report
+            if isinstance(report, DivergenceReport):
+                return
+            taken += 1
+            if self.step % self.config.eval_every == 0:
+                yield self.evaluate()
+
+    def train_step(self) -> StepReport | DivergenceReport:
+        started = time.perf_counter()
+        batch = self.data.train_batch(self.position)
+        inputs = batch.inputs.to(self.device, non_blocking=True)
+        targets = batch.targets.to(self.device, non_blocking=True)
+        state = self._state_for(batch.reset_state, inputs.shape[0])
+
+        self.model.train()
+        logits, new_state = self.model(inputs, state)  # (B, T, V)
+        loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX)
+        loss_value = loss.item()
+        if not math.isfinite(loss_value):
+            return self._diverged(f"the training loss is {loss_value}")
+
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        parameters = [p for p in self.model.parameters() if p.grad is not None]
+        norm = torch.nn.utils.get_total_norm([p.grad for p in parameters])
+        grad_norm = norm.item()
+        if not math.isfinite(grad_norm):
+            return self._diverged(f"the gradient norm is {grad_norm} ({self._first_bad_grad()})")
+        clipped = optim.clip_gradients(parameters, norm, self.config.clip, self.config.clip_value)
+        self.optimizer.step()
+
+        self.carried = tuple(part.detach() for part in new_state)
+        self.position += 1
+        self.step += 1
+        elapsed = max(time.perf_counter() - started, 1e-9)
+        report = StepReport(
+            step=self.step,
+            loss=loss_value,
+            bits_per_char=loss_value / LOG2,
+            grad_norm=grad_norm,
+            clipped=clipped,
+            learning_rate=self.config.learning_rate,
+            chars_per_second=batch.chars / elapsed,
+            chars=batch.chars,
+        )
+        self.history.add_step(report)
+        return report
+
+    def evaluate(self) -> EvalReport:
+        """Loss on the fixed validation slice, from a zero state, without dropout."""
+        if self._validation is None:
+            self._validation = self.data.validation_batches()
+        total, count, state = 0.0, 0, None
+        self.model.eval()
+        with torch.inference_mode():
+            for batch in self._validation:
+                inputs = batch.inputs.to(self.device)
+                if batch.reset_state or state is None:
+                    state = self.model.initial_state(inputs.shape[0], self.device)
+                logits, state = self.model(inputs, state)
+                loss = F.cross_entropy(
+                    logits.flatten(0, 1),
+                    batch.targets.to(self.device).flatten(),
+                    ignore_index=IGNORE_INDEX,
+                    reduction="sum",
+                )
+                total += loss.item()
+                count += batch.chars
+        self.model.train()
+        loss_value = total / max(count, 1)
+        report = EvalReport(
+            step=self.step,
+            loss=loss_value,
+            bits_per_char=loss_value / LOG2,
+            perplexity=math.exp(min(loss_value, 700.0)),
+        )
+        self.history.add_evaluation(report)
+        return report
+
+    # ---- live settings -------------------------------------------------------------------
+
+    def set_learning_rate(self, value: float) -> None:
+        new_config = replace(self.config, learning_rate=value)  # validates
+        for group in self.optimizer.param_groups:
+            group["lr"] = value
+        self.history.add_event(self.step, "learning_rate", self.config.learning_rate, value)
+        self.config = new_config
+
+    def set_clipping(self, mode: str, value: float | None = None) -> None:
+        value = self.config.clip_value if value is None else value
+        new_config = replace(self.config, clip=mode, clip_value=value)  # validates
+        old = f"{self.config.clip} {self.config.clip_value:g}"
+        self.history.add_event(self.step, "clipping", old, f"{mode} {value:g}")
+        self.config = new_config
+
+    # ---- internals -----------------------------------------------------------------------
+
+    def _state_for(self, reset: bool, batch_size: int) -> State:
+        if reset or self.carried is None or self.carried[0].shape[1] != batch_size:
+            return self.model.initial_state(batch_size, self.device)
+        return self.carried
+
+    def _diverged(self, reason: str) -> DivergenceReport:
+        self.optimizer.zero_grad(set_to_none=True)
+        report = DivergenceReport(step=self.step + 1, reason=reason)
+        self.history.add_event(self.step + 1, "divergence", "", reason)
+        return report
+
+    def _first_bad_grad(self) -> str:
+        for name, parameter in self.model.named_parameters():
+            if parameter.grad is not None and not torch.isfinite(parameter.grad).all():
+                return f"first non-finite in {name}"
+        return "no single parameter is non-finite: the sum overflowed"
+
+
+def new_trainer(
+    corpus: Corpus,
+    model_config: ModelConfig | None = None,
+    train_config: TrainConfig | None = None,
+) -> Trainer:
+    """A fresh run: threads, device and seed set, data batched, model built and initialised."""
+    train_config = train_config or TrainConfig()
+    model_config = model_config or ModelConfig(vocab_size=len(corpus.vocabulary))
+    if model_config.vocab_size != len(corpus.vocabulary):
+        raise ConfigError(
+            f"the model has {model_config.vocab_size} characters, {corpus.name} has "
+            f"{len(corpus.vocabulary)}"
+        )
+    set_threads(train_config.threads)
+    device = choose_device(train_config.device)
+    data = make_training_data(
+        corpus,
+        batch_size=train_config.batch_size,
+        seq_len=train_config.seq_len,
+        validation_fraction=train_config.validation_fraction,
+        eval_chars=train_config.eval_chars,
+        seed=train_config.seed,
+    )
+    torch.manual_seed(train_config.seed)  # model initialisation and dropout
+    return Trainer(CharModel(model_config), data, train_config, device)
