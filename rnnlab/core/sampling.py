@@ -2,8 +2,8 @@
 
 The sampler copies the weights to the CPU when it is made, so the trainer may go on updating the
 live model in another thread. The prime text goes through the fused module in one call; after
-that each character is one step of the explicit cell equations per layer: at batch 1 that is
-several times faster than calling ``nn.LSTM`` with ``seq_len=1`` (oneDNN's per-call overhead).
+that each character is one step of ``rnnlab.core.stepping`` (NumPy), several times faster at
+batch 1 than calling ``nn.LSTM`` with ``seq_len=1``.
 """
 
 from __future__ import annotations
@@ -11,18 +11,16 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
-from rnnlab.core import cells
 from rnnlab.core.errors import SamplingError
 from rnnlab.core.models import CharModel
+from rnnlab.core.stepping import LayerStates, NumpyStepper
 from rnnlab.core.vocabulary import Vocabulary
 
-LayerStates = list[tuple[torch.Tensor, ...]]  # per layer, the carried states, each (B, H)
 NEWLINE = "\n"
 
 
@@ -54,24 +52,13 @@ def check_temperature(temperature: float) -> None:
 
 class Sampler:
     def __init__(self, model: CharModel, vocabulary: Vocabulary, line_mode: bool = False) -> None:
-        # A private CPU copy of the weights: sampling never touches the live model.
+        # Private CPU copies of the weights: sampling never touches the live model.
         self.model = copy.deepcopy(model).to("cpu").eval()
         for parameter in self.model.parameters():
             parameter.requires_grad_(False)
+        self.stepper = NumpyStepper(self.model)
         self.vocabulary = vocabulary
         self.line_mode = line_mode
-        config = self.model.config
-        self._layers = [
-            self.model.layer_weights(layer).detached() for layer in range(config.layers)
-        ]
-        # The first layer's input projection of every character, computed once: (V, k*H).
-        # A step then starts with a row lookup instead of an embedding and a matrix product.
-        with torch.inference_mode():
-            self._first_projection = cells.project_inputs(
-                self._layers[0], self.model.embedding.weight
-            )
-        self._head = (self.model.head.weight.detach(), self.model.head.bias.detach())
-        self._codes = torch.arange(config.vocab_size).unsqueeze(1)  # row c is the batch [c]
 
     # ---- prime text --------------------------------------------------------------------------
 
@@ -87,7 +74,7 @@ class Sampler:
         cleaned = "".join(char for char in prime if char in self.vocabulary)
         return cleaned, [f"dropped characters the model never saw from the prime: {shown}"]
 
-    def _start(self, prime: str) -> tuple[torch.Tensor, LayerStates]:
+    def _start(self, prime: str) -> tuple[np.ndarray, LayerStates]:
         """Feed the prime; return the logits for the next character (V,) and the state."""
         if self.line_mode:
             if NEWLINE in prime:
@@ -101,23 +88,7 @@ class Sampler:
         codes = torch.from_numpy(self.vocabulary.encode(prime).astype(np.int64)).unsqueeze(0)
         with torch.inference_mode():
             logits, state = self.model(codes)  # fused, the whole prime in one call
-        layers = self.model.config.layers
-        return logits[0, -1], [tuple(part[layer] for part in state) for layer in range(layers)]
-
-    # ---- one step ------------------------------------------------------------------------------
-
-    def _step(self, codes: torch.Tensor, states: LayerStates) -> tuple[torch.Tensor, LayerStates]:
-        """codes (B,) -> logits (B, V) and the new per-layer states."""
-        x: torch.Tensor | None = None  # the previous layer's output, (B, H)
-        new_states = []
-        for weights, state in zip(self._layers, states):
-            if x is None:
-                projected = self._first_projection[codes]  # (B, k*H)
-            else:
-                projected = cells.project_inputs(weights, x)
-            x, state = cells.recur(weights, projected, state)
-            new_states.append(state)
-        return F.linear(x, *self._head), new_states
+        return logits[0, -1].double().numpy(), self.stepper.states_from_model(state)
 
     # ---- the public calls ------------------------------------------------------------------------
 
@@ -130,84 +101,77 @@ class Sampler:
         """
         settings = settings or SampleSettings()
         rng = np.random.default_rng(settings.seed)
-        with torch.inference_mode():
-            logits, states = self._start(prime)
-            for _ in range(length):
-                code = choose(logits.double().numpy(), settings, rng)
-                char = self.vocabulary.chars[code]
-                if self.line_mode and char == NEWLINE:
-                    return
-                yield char
-                step_logits, states = self._step(self._codes[code], states)
-                logits = step_logits[0]
+        logits, states = self._start(prime)
+        chars = self.vocabulary.chars
+        for _ in range(length):
+            code = choose(logits, settings, rng)
+            if self.line_mode and chars[code] == NEWLINE:
+                return
+            yield chars[code]
+            step_logits, states = self.stepper.step(np.array([code]), states)
+            logits = step_logits[0]
 
     def sample(self, prime: str, length: int, settings: SampleSettings | None = None) -> str:
         return "".join(self.generate(prime, length, settings))
 
     def sample_lines(
-        self, prefix: str, count: int, settings: SampleSettings | None = None, max_length: int = 100
+        self,
+        prefix: str,
+        count: int,
+        settings: SampleSettings | None = None,
+        max_length: int = 100,
     ) -> list[str]:
         """Line mode: ``count`` whole lines that start with ``prefix``."""
         settings = settings or SampleSettings()
         lines = []
         for index in range(count):
             seed = None if settings.seed is None else settings.seed + index
-            each = SampleSettings(
-                settings.temperature, settings.top_k, settings.top_p, settings.greedy, seed
-            )
+            each = replace(settings, seed=seed)
             lines.append(prefix + self.sample(prefix, max_length, each))
         return lines
 
     def next_char_distribution(self, prefix: str, temperature: float = 1.0) -> np.ndarray:
         """Probabilities (V,) of the character after ``prefix`` at ``temperature``."""
         check_temperature(temperature)
-        with torch.inference_mode():
-            logits, _ = self._start(prefix)
-        return softmax(logits.double().numpy() / temperature)
+        logits, _ = self._start(prefix)
+        return softmax(logits / temperature)
 
     def beam_search(self, prime: str, width: int, length: int) -> list[tuple[str, float]]:
         """The ``width`` most likely continuations of ``length`` characters, with their total
         log-probabilities (nats), best first. In line mode a beam ends at the end of its line."""
         if width < 1 or length < 1:
             raise SamplingError("beam width and length must be at least 1")
+        chars = self.vocabulary.chars
+        logits, states = self._start(prime)
+        log_probs = log_softmax(logits)[None, :]  # (beams, V)
+        beams, scores = [""], np.zeros(1)
         finished: list[tuple[str, float]] = []
-        with torch.inference_mode():
-            logits, states = self._start(prime)
-            log_probs = torch.log_softmax(logits.double(), dim=-1).unsqueeze(0)  # (1, V)
-            beams, scores = [""], torch.zeros(1, dtype=torch.float64)
-            for step in range(length):
-                totals = (scores.unsqueeze(1) + log_probs).flatten()  # (beams * V,)
-                best = totals.topk(min(width - len(finished), totals.numel())).indices
-                vocab = log_probs.shape[1]
-                origin, codes = best // vocab, best % vocab
-                kept_beams, kept_origin, kept_codes, kept_scores = [], [], [], []
-                for source, code, score in zip(
-                    origin.tolist(), codes.tolist(), totals[best].tolist()
-                ):
-                    char = self.vocabulary.chars[code]
-                    if self.line_mode and char == NEWLINE:
-                        finished.append((beams[source], score))
-                        continue
-                    kept_beams.append(beams[source] + char)
-                    kept_origin.append(source)
-                    kept_codes.append(code)
-                    kept_scores.append(score)
-                if not kept_beams or step == length - 1:
-                    finished.extend(zip(kept_beams, kept_scores))
-                    break
-                index = torch.tensor(kept_origin)
-                states = [
-                    tuple(part[index] for part in layer) for layer in _expand(states, len(beams))
-                ]
-                logits, states = self._step(torch.tensor(kept_codes), states)
-                log_probs = torch.log_softmax(logits.double(), dim=-1)
-                beams, scores = kept_beams, torch.tensor(kept_scores, dtype=torch.float64)
+        for step in range(length):
+            totals = (scores[:, None] + log_probs).ravel()  # (beams * V,)
+            wanted = min(width - len(finished), totals.size)
+            best = np.argsort(-totals, kind="stable")[:wanted]
+            origin, codes = np.divmod(best, log_probs.shape[1])
+            keep = []
+            for index, (source, code) in enumerate(zip(origin, codes)):
+                if self.line_mode and chars[code] == NEWLINE:
+                    finished.append((beams[source], float(totals[best[index]])))
+                else:
+                    keep.append(index)
+            beams = [beams[origin[i]] + chars[codes[i]] for i in keep]
+            scores = totals[best[keep]]
+            if not beams or step == length - 1:
+                break
+            states = self.stepper.select(states, origin[keep])
+            logits, states = self.stepper.step(codes[keep], states)
+            log_probs = log_softmax(logits)
+        finished.extend(zip(beams, scores.tolist()))
         return sorted(finished, key=lambda item: item[1], reverse=True)[:width]
 
 
-def _expand(states: LayerStates, beams: int) -> LayerStates:
-    """After the prime the state has batch 1; broadcast it to the number of beams."""
-    return [tuple(part.expand(beams, -1) for part in layer) for layer in states]
+def log_softmax(values: np.ndarray) -> np.ndarray:
+    """Along the last axis, in float64."""
+    shifted = values - values.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def softmax(values: np.ndarray) -> np.ndarray:
@@ -216,21 +180,24 @@ def softmax(values: np.ndarray) -> np.ndarray:
 
 
 def choose(logits: np.ndarray, settings: SampleSettings, rng: np.random.Generator) -> int:
-    """One character index from logits (V,) float64 under the settings."""
+    """One character index from logits (V,) float64 under the settings.
+
+    Runs once per sampled character, so it avoids normalising when it can: drawing u uniformly
+    below the last cumulative weight is the same as drawing from the normalised distribution.
+    """
     if settings.greedy:
         return int(logits.argmax())
-    scaled = logits / settings.temperature
+    scaled = logits * (1.0 / settings.temperature)
     if settings.top_k is not None and settings.top_k < scaled.size:
         threshold = np.partition(scaled, -settings.top_k)[-settings.top_k]
-        scaled = np.where(scaled >= threshold, scaled, -np.inf)
-    probabilities = softmax(scaled)
+        scaled[scaled < threshold] = -np.inf
+    scaled -= scaled.max()
+    weights = np.exp(scaled, out=scaled)
     if settings.top_p is not None and settings.top_p < 1.0:
-        order = np.argsort(probabilities)[::-1]
-        cumulative = np.cumsum(probabilities[order])
-        keep = order[: int(np.searchsorted(cumulative, settings.top_p)) + 1]
-        mask = np.zeros_like(probabilities)
-        mask[keep] = probabilities[keep]
-        probabilities = mask / mask.sum()
-    cumulative = np.cumsum(probabilities)
-    index = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
-    return min(index, probabilities.size - 1)
+        order = np.argsort(weights)[::-1]
+        cumulative = np.cumsum(weights[order])
+        cut = int(np.searchsorted(cumulative, settings.top_p * cumulative[-1])) + 1
+        weights[order[cut:]] = 0.0  # outside the nucleus
+    cumulative = weights.cumsum()
+    index = int(cumulative.searchsorted(rng.random() * cumulative[-1], side="right"))
+    return min(index, weights.size - 1)

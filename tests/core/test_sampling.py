@@ -123,3 +123,26 @@ def test_sampler_does_not_follow_the_live_model(trained_shakespeare, shakespeare
     for parameter in model.parameters():
         parameter.data.mul_(0.0)
     assert sampler.sample("A", 40, SampleSettings(seed=2)) == before
+
+
+@pytest.mark.parametrize("cell", ["rnn", "rnn-relu", "lstm", "gru", "sru"])
+@pytest.mark.parametrize("embedding_size", [16, 32])
+def test_stepping_reproduces_the_fused_model(shakespeare, cell: str, embedding_size: int) -> None:
+    """The NumPy steps the sampler takes give the logits the trained model gives."""
+    import torch
+    from engine_helpers import tiny_model
+
+    from rnnlab.core.models import CharModel
+    from rnnlab.core.stepping import NumpyStepper
+
+    torch.manual_seed(5)
+    model = CharModel(tiny_model(shakespeare, cell, layers=2, embedding_size=embedding_size))
+    model.eval()
+    codes = shakespeare.vocabulary.encode("First Citizen:\nBefore we proceed").astype(np.int64)
+    with torch.no_grad():
+        expected, _ = model(torch.from_numpy(codes).unsqueeze(0))
+    stepper = NumpyStepper(model)
+    states = stepper.states_from_model(model.initial_state(1))
+    for position, code in enumerate(codes):
+        logits, states = stepper.step(np.array([code]), states)
+        np.testing.assert_allclose(logits[0], expected[0, position].numpy(), atol=2e-5)
