@@ -59,11 +59,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"rnnlab {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except MemoryError:
-        if args.debug:
+    except (MemoryError, RuntimeError) as error:
+        # torch.OutOfMemoryError (GPU) is a RuntimeError; any other RuntimeError is a bug.
+        out_of_memory = isinstance(error, MemoryError) or "out of memory" in str(error).lower()
+        if args.debug or not out_of_memory:
             raise
         print(
-            f"rnnlab {args.command}: error: out of memory; try a smaller model, batch or text",
+            f"rnnlab {args.command}: error: out of memory; try a smaller --batch-size, "
+            "--hidden-size or --seq-len, or --device cpu",
             file=sys.stderr,
         )
         return EXIT_USER_ERROR

@@ -212,10 +212,11 @@ def _train_loop(
                     file=sys.stderr,
                 )
                 return EXIT_DIVERGED
-    except KeyboardInterrupt:
-        if out is not None:
+    except (KeyboardInterrupt, MemoryError, RuntimeError):
+        # Ctrl+C or out of memory mid-step: the weights are those of the last finished step.
+        if out is not None and trainer.step > 0:
             save(trainer, corpus, out)
-            print(f"rnnlab train: interrupted; saved step {trainer.step} to {out}", file=sys.stderr)
+            print(f"rnnlab train: stopped; saved step {trainer.step} to {out}", file=sys.stderr)
         raise
     if last_eval_step != trainer.step:
         report = trainer.evaluate()

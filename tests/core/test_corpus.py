@@ -10,14 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnlab.core.corpus import (
-    bundled_corpora,
-    bundled_data_dir,
-    corpus_fingerprint,
-    decode_bytes,
-    load_corpus,
-)
+from rnnlab.core.corpus import bundled_corpora, bundled_data_dir, corpus_fingerprint, load_corpus
 from rnnlab.core.errors import CorpusError
+from rnnlab.core.text_encoding import decode_bytes
 
 BUNDLED_NAMES = ["tinyshakespeare", "names", "russian_names", "onegin", "sonnets", "python_stdlib"]
 RUSSIAN = (

@@ -1,0 +1,268 @@
+"""The rnnlab command: what a user types, what they see, and the exit codes scripts rely on."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnnlab.cli import main
+from rnnlab.core.corpus import bundled_data_dir
+
+TINY = [
+    "--hidden-size",
+    "32",
+    "--layers",
+    "1",
+    "--embedding-size",
+    "16",
+    "--batch-size",
+    "4",
+    "--seq-len",
+    "16",
+    "--threads",
+    "1",
+]
+
+
+@pytest.fixture(scope="module")
+def poem(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    text = (bundled_data_dir() / "sonnets.txt").read_text(encoding="utf-8")[:12_000]
+    path = tmp_path_factory.mktemp("cli") / "poem.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def checkpoint(poem: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ckpt") / "poem.pt"
+    assert (
+        main(
+            [
+                "train",
+                "--corpus",
+                str(poem),
+                *TINY,
+                "--steps",
+                "12",
+                "--eval-every",
+                "5",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    return out
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_train_writes_progress_log_and_checkpoint(poem, tmp_path, capsys) -> None:
+    out, log = tmp_path / "model.pt", tmp_path / "log.jsonl"
+    code = main(
+        [
+            "train",
+            "--corpus",
+            str(poem),
+            *TINY,
+            "--steps",
+            "12",
+            "--eval-every",
+            "5",
+            "--out",
+            str(out),
+            "--log-jsonl",
+            str(log),
+        ]
+    )
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "poem.txt: 12,000 characters" in err and "saved step 12" in err
+    assert "step 12/12" in err and "val " in err  # the last progress line
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    steps = [r for r in records if "loss" in r]
+    evaluations = [r for r in records if "val_loss" in r]
+    assert [r["step"] for r in steps] == list(range(1, 13))
+    assert [r["step"] for r in evaluations] == [5, 10, 12]
+    assert {"bits_per_char", "grad_norm", "clipped", "learning_rate", "chars_per_second"} <= set(
+        steps[0]
+    )
+    assert {"val_bits_per_char", "val_perplexity"} <= set(evaluations[0])
+    assert out.exists()
+
+
+def test_resume_continues_the_count_and_refuses_new_shapes(checkpoint, tmp_path, capsys) -> None:
+    resumed = tmp_path / "resumed.pt"
+    assert (
+        main(
+            [
+                "train",
+                "--resume",
+                str(checkpoint),
+                "--steps",
+                "3",
+                "--lr",
+                "0.001",
+                "--out",
+                str(resumed),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["info", str(resumed)]) == 0
+    info = capsys.readouterr().out
+    assert "step 15" in info and "learning_rate 0.003 -> 0.001" in info
+    assert main(["train", "--resume", str(checkpoint), "--hidden-size", "64"]) == 2
+    assert "--hidden-size cannot change when resuming" in one_line_error(capsys)
+
+
+def test_sample_prints_text_and_is_repeatable(checkpoint, capsys) -> None:
+    arguments = ["sample", str(checkpoint), "--prime", "Thy", "--length", "80", "--seed", "3"]
+    assert main(arguments) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("Thy") and len(first) == len("Thy") + 80 + 1
+    assert main(arguments) == 0
+    assert capsys.readouterr().out == first
+    assert main(["sample", str(checkpoint), "--beam", "3", "--length", "10", "--prime", "O"]) == 0
+    beams = capsys.readouterr().out
+    assert beams.count("--- beam") == 3 and "log-probability" in beams
+
+
+def test_sample_drops_unknown_prime_characters_with_a_warning(checkpoint, capsys) -> None:
+    assert main(["sample", str(checkpoint), "--prime", "Thy€", "--length", "5"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Thy") and "warning" in captured.err and "'€'" in captured.err
+
+
+def test_info_and_corpora(checkpoint, capsys) -> None:
+    assert main(["info", str(checkpoint)]) == 0
+    info = capsys.readouterr().out
+    assert "1 x 32 lstm" in info and "parameters:" in info and "poem.txt" in info
+    count = info.split("parameters: ")[1].split(" ")[0]
+    assert f"(formula: {count})" in info
+    assert main(["corpora"]) == 0
+    listing = capsys.readouterr().out
+    for name in ("tinyshakespeare", "names", "russian_names", "onegin", "sonnets", "python_stdlib"):
+        assert name in listing
+    assert "1,115,394" in listing
+
+
+def test_line_mode_samples_whole_names(tmp_path, capsys) -> None:
+    out = tmp_path / "names.pt"
+    assert (
+        main(
+            [
+                "train",
+                "--corpus",
+                "names",
+                *TINY,
+                "--batch-size",
+                "32",
+                "--steps",
+                "40",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert "(line mode)" in capsys.readouterr().err
+    assert main(["sample", str(out), "--prime", "ar", "--count", "5", "--seed", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 5 and all(line.startswith("ar") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["train", "--corpus", "no/such/file.txt"], "no such file or bundled corpus"),
+        (["train"], "say what to train on"),
+        (["train", "--corpus", "names", "--steps", "0"], "--steps must be at least 1"),
+        (["train", "--corpus", "names", "--hidden-size", "0"], "hidden size must be"),
+        (["train", "--corpus", "names", "--cell", "transformer"], "invalid choice"),
+        (["train", "--corpus", "names", "--lr", "fast"], "invalid float value"),
+        (["sample", "missing.pt"], "no such checkpoint"),
+        (["info", "missing.pt"], "no such checkpoint"),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(arguments, message, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        sys.exit(main(arguments))
+    assert exit_info.value.code == 2
+    assert message in one_line_error(capsys)
+
+
+def test_bad_sampling_settings_and_files(checkpoint, tmp_path, capsys) -> None:
+    assert main(["sample", str(checkpoint), "--temperature", "0"]) == 2
+    assert "temperature must be a number above 0" in one_line_error(capsys)
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 100)
+    assert main(["train", "--corpus", str(binary)]) == 2
+    assert "looks binary" in one_line_error(capsys)
+    not_a_model = tmp_path / "notes.pt"
+    not_a_model.write_text("just some notes\n")
+    assert main(["sample", str(not_a_model)]) == 2
+    assert "not a checkpoint" in one_line_error(capsys)
+
+
+def test_divergence_exits_3_and_keeps_the_last_good_weights(poem, tmp_path, capsys) -> None:
+    out = tmp_path / "exploded.pt"
+    code = main(
+        [
+            "train",
+            "--corpus",
+            str(poem),
+            "--cell",
+            "rnn-relu",
+            "--hidden-size",
+            "64",
+            "--layers",
+            "1",
+            "--batch-size",
+            "8",
+            "--seq-len",
+            "32",
+            "--optimizer",
+            "sgd",
+            "--lr",
+            "50",
+            "--clip",
+            "none",
+            "--steps",
+            "300",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 3
+    message = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "training diverged at step" in message and "Lower --lr or use --clip norm" in message
+    assert main(["info", str(out)]) == 0
+    assert "divergence" in capsys.readouterr().out
+
+
+def test_no_traceback_reaches_the_user_from_a_real_process(tmp_path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "rnnlab", "train", "--corpus", str(empty)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "is empty" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    help_result = subprocess.run(
+        [sys.executable, "-m", "rnnlab"], capture_output=True, text=True, timeout=120
+    )
+    assert help_result.returncode == 0 and "train" in help_result.stdout
