@@ -37,24 +37,15 @@ def poem(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def checkpoint(poem: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("ckpt") / "poem.pt"
-    assert (
-        main(
-            [
-                "train",
-                "--corpus",
-                str(poem),
-                *TINY,
-                "--steps",
-                "12",
-                "--eval-every",
-                "5",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert train_tiny(poem, "--out", str(out)) == 0
     return out
+
+
+def train_tiny(corpus: Path, *extra: str) -> int:
+    """rnnlab train on a tiny model: 12 steps, validation every 5."""
+    return main(
+        ["train", "--corpus", str(corpus), *TINY, "--steps", "12", "--eval-every", "5", *extra]
+    )
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -67,22 +58,7 @@ def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
 
 def test_train_writes_progress_log_and_checkpoint(poem, tmp_path, capsys) -> None:
     out, log = tmp_path / "model.pt", tmp_path / "log.jsonl"
-    code = main(
-        [
-            "train",
-            "--corpus",
-            str(poem),
-            *TINY,
-            "--steps",
-            "12",
-            "--eval-every",
-            "5",
-            "--out",
-            str(out),
-            "--log-jsonl",
-            str(log),
-        ]
-    )
+    code = train_tiny(poem, "--out", str(out), "--log-jsonl", str(log))
     assert code == 0
     err = capsys.readouterr().err
     assert "poem.txt: 12,000 characters" in err and "saved step 12" in err

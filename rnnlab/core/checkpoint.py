@@ -24,14 +24,12 @@ from typing import Any
 import torch
 
 from rnnlab import __version__
-from rnnlab.core.batching import make_training_data
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus, load_corpus
-from rnnlab.core.device import choose_device, set_threads
 from rnnlab.core.errors import CheckpointError, RnnlabError
 from rnnlab.core.history import History
 from rnnlab.core.models import CharModel
-from rnnlab.core.trainer import Trainer
+from rnnlab.core.trainer import Trainer, trainer_for
 from rnnlab.core.vocabulary import Vocabulary
 
 FORMAT_VERSION = 1
@@ -242,15 +240,6 @@ def resume_trainer(
     config = checkpoint.train_config
     overrides = {"device": device or config.device, "threads": threads or config.threads}
     config = TrainConfig.from_dict({**config.to_dict(), **overrides})
-    set_threads(config.threads)
-    data = make_training_data(
-        corpus,
-        batch_size=config.batch_size,
-        seq_len=config.seq_len,
-        validation_fraction=config.validation_fraction,
-        eval_chars=config.eval_chars,
-        seed=config.seed,
-    )
-    trainer = Trainer(checkpoint.model, data, config, choose_device(config.device))
+    trainer = trainer_for(corpus, checkpoint.model, config)
     restore_trainer(trainer, checkpoint)
     return trainer, corpus

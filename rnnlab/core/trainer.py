@@ -222,15 +222,19 @@ def new_trainer(
             f"the model has {model_config.vocab_size} characters, {corpus.name} has "
             f"{len(corpus.vocabulary)}"
         )
-    set_threads(train_config.threads)
-    device = choose_device(train_config.device)
+    torch.manual_seed(train_config.seed)  # model initialisation and dropout
+    return trainer_for(corpus, CharModel(model_config), train_config)
+
+
+def trainer_for(corpus: Corpus, model: CharModel, config: TrainConfig) -> Trainer:
+    """A trainer for ``model`` on ``corpus``: threads and device set, data batched."""
+    set_threads(config.threads)
     data = make_training_data(
         corpus,
-        batch_size=train_config.batch_size,
-        seq_len=train_config.seq_len,
-        validation_fraction=train_config.validation_fraction,
-        eval_chars=train_config.eval_chars,
-        seed=train_config.seed,
+        batch_size=config.batch_size,
+        seq_len=config.seq_len,
+        validation_fraction=config.validation_fraction,
+        eval_chars=config.eval_chars,
+        seed=config.seed,
     )
-    torch.manual_seed(train_config.seed)  # model initialisation and dropout
-    return Trainer(CharModel(model_config), data, train_config, device)
+    return Trainer(model, data, config, choose_device(config.device))
