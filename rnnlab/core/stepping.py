@@ -35,10 +35,15 @@ def _numpy(tensor: torch.Tensor | None) -> np.ndarray:
 
 def _sigmoid(values: np.ndarray) -> np.ndarray:
     # σ(x) = (1 + tanh(x / 2)) / 2: no overflow for large |x|, and in place after the tanh.
-    result = np.tanh(values * 0.5)
-    result *= 0.5
-    result += 0.5
-    return result
+    return _sigmoid_of_halves(values * 0.5)
+
+
+def _sigmoid_of_halves(halves: np.ndarray) -> np.ndarray:
+    """σ(2y) for y = ``halves``, computed in place: for gate rows whose weights were halved."""
+    np.tanh(halves, out=halves)
+    halves *= 0.5
+    halves += 0.5
+    return halves
 
 
 def _times(matrix: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -68,6 +73,9 @@ class _Layer:
             if cell == "lstm":  # (i, f, g, o) -> (i, f, o, g)
                 order = np.r_[0 : 2 * hidden, 3 * hidden : 4 * hidden, 2 * hidden : 3 * hidden]
                 w_ih, b_ih, w_hh, b_hh = w_ih[order], b_ih[order], w_hh[order], b_hh[order]
+                # Halve the sigmoid rows: σ(x) = (1 + tanh(x/2)) / 2 then needs no x/2 per step.
+                for array in (w_ih, b_ih, w_hh, b_hh):
+                    array[: 3 * hidden] *= 0.5
             if cell != "gru":  # GRU needs b_hh inside r ⊙ (W_hn h + b_hn); the others just add
                 b_ih, b_hh = b_ih + b_hh, np.zeros_like(b_hh)
                 if first_inputs is None:
@@ -95,8 +103,11 @@ class _Layer:
             h, c = state
             if self.w_cat is None:
                 gates = gates + _times(self.w_hh, h)
-            sig = _sigmoid(gates[:, : 3 * hidden])  # i, f, o
-            c = sig[:, hidden : 2 * hidden] * c + sig[:, :hidden] * np.tanh(gates[:, 3 * hidden :])
+            # gates is a fresh array: compute in place. Rows i, f, o hold half their values.
+            sig = _sigmoid_of_halves(gates[:, : 3 * hidden])  # i, f, o
+            candidate = np.tanh(gates[:, 3 * hidden :], out=gates[:, 3 * hidden :])  # g
+            c = sig[:, hidden : 2 * hidden] * c
+            c += sig[:, :hidden] * candidate  # c_t = f ⊙ c_{t-1} + i ⊙ g
             h = sig[:, 2 * hidden :] * np.tanh(c)
             return h, [h, c]
         if self.cell == "gru":
