@@ -49,13 +49,17 @@ print(json.dumps({{"imported": names, "loaded": loaded}}))
     )
 
 
-def test_corpus_and_vocabulary_do_not_import_torch() -> None:
-    """The window shows a corpus before torch (about 1.5 s to import) has loaded."""
+def test_corpus_vocabulary_config_and_sampling_do_not_import_torch() -> None:
+    """The window shows a corpus, counts parameters and samples before torch (about 1.5 s to
+    import) has loaded."""
     code = f"""
 import json, sys
+import rnnlab.core.config
 import rnnlab.core.corpus
+import rnnlab.core.sampling
+import rnnlab.core.stepping
 import rnnlab.core.vocabulary
 heavy = ("torch",) + {QT_SIDE!r}
 print(json.dumps({{"loaded": sorted(name for name in heavy if name in sys.modules)}}))
 """
-    assert _run(code)["loaded"] == [], "rnnlab.core.corpus / .vocabulary must be numpy-only"
+    assert _run(code)["loaded"] == [], "these modules must be numpy-only"

@@ -214,7 +214,7 @@ def _sampling_speed(corpus: Any, hidden: int, rounds: int) -> tuple[float, float
         embedding_size=64,
     )
     model = CharModel(config).eval()
-    sampler = Sampler(model, corpus.vocabulary)
+    sampler = Sampler.from_model(model, corpus.vocabulary)
     length = 2000 if hidden <= 256 else 1000  # long enough that the prime costs under 1%
 
     def ours() -> float:

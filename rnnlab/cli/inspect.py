@@ -46,7 +46,7 @@ def run_sample(args: argparse.Namespace) -> int:
     settings = SampleSettings(args.temperature, args.top_k, args.top_p, args.greedy, args.seed)
     checkpoint = load_checkpoint(args.checkpoint)
     line_mode = bool(checkpoint.corpus_info.get("line_mode"))
-    sampler = Sampler(checkpoint.model, checkpoint.vocabulary, line_mode=line_mode)
+    sampler = Sampler.from_model(checkpoint.model, checkpoint.vocabulary, line_mode=line_mode)
     prime, warnings = sampler.clean_prime(args.prime, drop_unknown=True)
     for warning in warnings:
         print(f"rnnlab sample: warning: {warning}", file=sys.stderr)
@@ -73,7 +73,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
 def run_info(args: argparse.Namespace) -> int:
     from rnnlab.core.checkpoint import load_checkpoint
-    from rnnlab.core.models import count_parameters
+    from rnnlab.core.config import count_parameters
 
     checkpoint = load_checkpoint(args.checkpoint)
     model, train = checkpoint.model_config, checkpoint.train_config

@@ -160,7 +160,7 @@ def _train_loop(
     log: IO[str] | None,
     save: Any,
 ) -> int:
-    from rnnlab.core.models import count_parameters
+    from rnnlab.core.config import count_parameters
     from rnnlab.core.trainer import DivergenceReport, EvalReport, StepReport
 
     config = trainer.model.config

@@ -108,6 +108,26 @@ class TrainConfig:
         return _from_dict(cls, values)
 
 
+def count_parameters(config: ModelConfig) -> int:
+    """Parameters of a model with this config, computed from the formulas (no model is built)."""
+    vocab, embed, hidden, layers = (
+        config.vocab_size,
+        config.embedding_size,
+        config.hidden_size,
+        config.layers,
+    )
+    total = vocab * embed + hidden * vocab + vocab  # embedding, head weight and bias
+    for layer in range(layers):
+        width = embed if layer == 0 else hidden
+        if config.cell == "sru":
+            chunks = 3 if width == hidden else 4
+            total += chunks * hidden * width + 4 * hidden
+        else:
+            gates = {"lstm": 4, "gru": 3}.get(config.cell, 1)
+            total += gates * hidden * (width + hidden) + 2 * gates * hidden
+    return total
+
+
 def _from_dict(cls: type, values: dict[str, Any]) -> Any:
     known = {field.name for field in dataclasses.fields(cls)}
     unknown = set(values) - known

@@ -149,23 +149,3 @@ def _set_forget_bias(lstm: nn.LSTM, value: float) -> None:
         for layer in range(lstm.num_layers):
             getattr(lstm, f"bias_ih_l{layer}")[hidden : 2 * hidden].fill_(value)
             getattr(lstm, f"bias_hh_l{layer}")[hidden : 2 * hidden].fill_(0.0)
-
-
-def count_parameters(config: ModelConfig) -> int:
-    """Parameters of a model with this config, computed from the formulas (no model is built)."""
-    vocab, embed, hidden, layers = (
-        config.vocab_size,
-        config.embedding_size,
-        config.hidden_size,
-        config.layers,
-    )
-    total = vocab * embed + hidden * vocab + vocab  # embedding, head weight and bias
-    for layer in range(layers):
-        width = embed if layer == 0 else hidden
-        if config.cell == "sru":
-            chunks = 3 if width == hidden else 4
-            total += chunks * hidden * width + 4 * hidden
-        else:
-            gates = {"lstm": 4, "gru": 3}.get(config.cell, 1)
-            total += gates * hidden * (width + hidden) + 2 * gates * hidden
-    return total

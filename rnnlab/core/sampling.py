@@ -1,25 +1,26 @@
 """Sampling text from a weight snapshot: temperature, top-k, top-p, greedy, beam search.
 
-The sampler copies the weights to the CPU when it is made, so the trainer may go on updating the
-live model in another thread. The prime text goes through the fused module in one call; after
-that each character is one step of ``rnnlab.core.stepping`` (NumPy), several times faster at
-batch 1 than calling ``nn.LSTM`` with ``seq_len=1``.
+A sampler works on a NumPy copy of the weights (``rnnlab.core.stepping.NumpyStepper``), made in
+the thread that trains the model, so training may go on while the window samples, and sampling
+never loads torch. Each character is one step of the cell equations in NumPy: several times
+faster at batch 1 than calling ``nn.LSTM`` with ``seq_len=1``.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from rnnlab.core.errors import SamplingError
-from rnnlab.core.models import CharModel
 from rnnlab.core.stepping import LayerStates, NumpyStepper
 from rnnlab.core.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from rnnlab.core.models import CharModel
 
 NEWLINE = "\n"
 
@@ -51,14 +52,21 @@ def check_temperature(temperature: float) -> None:
 
 
 class Sampler:
-    def __init__(self, model: CharModel, vocabulary: Vocabulary, line_mode: bool = False) -> None:
-        # Private CPU copies of the weights: sampling never touches the live model.
-        self.model = copy.deepcopy(model).to("cpu").eval()
-        for parameter in self.model.parameters():
-            parameter.requires_grad_(False)
-        self.stepper = NumpyStepper(self.model)
+    def __init__(
+        self, snapshot: NumpyStepper, vocabulary: Vocabulary, line_mode: bool = False
+    ) -> None:
+        if snapshot.vocab_size != len(vocabulary):
+            raise SamplingError("the weights and the vocabulary do not belong together")
+        self.stepper = snapshot
         self.vocabulary = vocabulary
         self.line_mode = line_mode
+
+    @classmethod
+    def from_model(
+        cls, model: CharModel, vocabulary: Vocabulary, line_mode: bool = False
+    ) -> Sampler:
+        """A sampler on a copy of ``model``'s weights (made now, in the calling thread)."""
+        return cls(NumpyStepper.from_model(model), vocabulary, line_mode)
 
     # ---- prime text --------------------------------------------------------------------------
 
@@ -85,10 +93,10 @@ class Sampler:
                 raise SamplingError("give a prime text: this model has no newline to start from")
             prime = NEWLINE
         self.clean_prime(prime)  # raises on unknown characters
-        codes = torch.from_numpy(self.vocabulary.encode(prime).astype(np.int64)).unsqueeze(0)
-        with torch.inference_mode():
-            logits, state = self.model(codes)  # fused, the whole prime in one call
-        return logits[0, -1].double().numpy(), self.stepper.states_from_model(state)
+        states = self.stepper.initial_states(1)
+        for code in self.vocabulary.encode(prime).astype(np.int64):
+            logits, states = self.stepper.step(np.array([code]), states)
+        return logits[0], states
 
     # ---- the public calls ------------------------------------------------------------------------
 
@@ -130,11 +138,16 @@ class Sampler:
             lines.append(prefix + self.sample(prefix, max_length, each))
         return lines
 
+    def next_char_logits(self, prefix: str) -> np.ndarray:
+        """Logits (V,) of the character after ``prefix``: cache them, then ``softmax(logits / T)``
+        at any temperature costs microseconds (the window's temperature slider)."""
+        logits, _ = self._start(prefix)
+        return logits
+
     def next_char_distribution(self, prefix: str, temperature: float = 1.0) -> np.ndarray:
         """Probabilities (V,) of the character after ``prefix`` at ``temperature``."""
         check_temperature(temperature)
-        logits, _ = self._start(prefix)
-        return softmax(logits / temperature)
+        return softmax(self.next_char_logits(prefix) / temperature)
 
     def beam_search(self, prime: str, width: int, length: int) -> list[tuple[str, float]]:
         """The ``width`` most likely continuations of ``length`` characters, with their total

@@ -20,17 +20,22 @@ A 2 x 512 LSTM is bound by memory bandwidth: its 12 MB of weights do not fit an 
 
 from __future__ import annotations
 
-import numpy as np
-import torch
+from typing import TYPE_CHECKING
 
-from rnnlab.core import cells
-from rnnlab.core.models import CharModel
+import numpy as np
+
+if TYPE_CHECKING:  # no torch at import time: the window samples without loading it
+    import torch
+
+    from rnnlab.core import cells
+    from rnnlab.core.models import CharModel
 
 LayerStates = list[list[np.ndarray]]
 
 
-def _numpy(tensor: torch.Tensor | None) -> np.ndarray:
-    return tensor.detach().to("cpu", torch.float32).numpy().copy()
+def _numpy(tensor: torch.Tensor) -> np.ndarray:
+    """A float32 NumPy copy, never a view of a tensor the trainer may update."""
+    return tensor.detach().cpu().float().numpy().copy()
 
 
 def _sigmoid(values: np.ndarray) -> np.ndarray:
@@ -56,11 +61,12 @@ def _times(matrix: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 class _Layer:
-    """One layer's weights in NumPy, with its step."""
+    """One layer's weights in NumPy, with its step. Built once from the model, never changed."""
 
     def __init__(self, weights: cells.LayerWeights, first_inputs: torch.Tensor | None) -> None:
         cell, hidden = weights.cell, weights.hidden_size
         self.cell, self.hidden = cell, hidden
+        self.state_count = 2 if cell == "lstm" else 1  # (h, c) or one of h / c
         w_ih = _numpy(weights.w_ih)  # (k*H, D)
         b_ih = _numpy(weights.b_ih) if weights.b_ih is not None else np.zeros(len(w_ih), np.float32)
         self.w_cat = None  # [W_ih | W_hh], when the input and recurrent parts simply add
@@ -134,24 +140,41 @@ class _Layer:
 
 
 class NumpyStepper:
-    """Steps a copy of a model's weights one character at a time (any batch size)."""
+    """A NumPy copy of a model's weights that steps one character at a time (any batch size).
 
-    def __init__(self, model: CharModel) -> None:
-        config = model.config
-        embedding = model.embedding.weight
-        self.layers = [
-            _Layer(model.layer_weights(layer), embedding if layer == 0 else None)
-            for layer in range(config.layers)
-        ]
-        self.embedding = _numpy(embedding)
-        self.head = _numpy(model.head.weight)  # (V, H)
-        self.head_bias = _numpy(model.head.bias)
+    It holds only NumPy arrays, so it may cross from the training thread to the window: build it
+    with ``from_model`` where the model lives, then sample anywhere. It is never modified.
+    """
+
+    def __init__(
+        self, layers: list[_Layer], embedding: np.ndarray, head: np.ndarray, head_bias: np.ndarray
+    ) -> None:
+        self.layers = layers
+        self.embedding = embedding  # (V, E)
+        self.head = head  # (V, H)
+        self.head_bias = head_bias  # (V,)
         self.no_input = np.empty((0, 0), np.float32)
 
-    def states_from_model(self, state: tuple[torch.Tensor, ...]) -> LayerStates:
-        """The model's state tuple of (L, B, H) tensors -> per-layer lists of (B, H) arrays."""
-        parts = [_numpy(part) for part in state]
-        return [[part[layer] for part in parts] for layer in range(len(self.layers))]
+    @classmethod
+    def from_model(cls, model: CharModel) -> NumpyStepper:
+        """Copy ``model``'s weights (call this in the thread that trains the model)."""
+        embedding = model.embedding.weight
+        layers = [
+            _Layer(model.layer_weights(layer), embedding if layer == 0 else None)
+            for layer in range(model.config.layers)
+        ]
+        return cls(layers, _numpy(embedding), _numpy(model.head.weight), _numpy(model.head.bias))
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.head_bias)
+
+    def initial_states(self, batch_size: int) -> LayerStates:
+        """Zero states: per layer, (h, c) for LSTM, h for RNN and GRU, c for SRU; each (B, H)."""
+        return [
+            [np.zeros((batch_size, layer.hidden), np.float32) for _ in range(layer.state_count)]
+            for layer in self.layers
+        ]
 
     def step(self, codes: np.ndarray, states: LayerStates) -> tuple[np.ndarray, LayerStates]:
         """codes (B,) -> logits (B, V) float64 and the new states."""

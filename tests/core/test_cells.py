@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from rnnlab.core import cells
-from rnnlab.core.config import CELL_TYPES, ModelConfig
-from rnnlab.core.models import CharModel, count_parameters
+from rnnlab.core.config import CELL_TYPES, ModelConfig, count_parameters
+from rnnlab.core.models import CharModel
 
 
 def explicit_forward(model: CharModel, tokens: torch.Tensor, state):

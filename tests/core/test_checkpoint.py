@@ -52,8 +52,13 @@ def test_checkpoint_holds_what_a_user_needs(trained_shakespeare, shakespeare, tm
     assert checkpoint.corpus_info["fingerprint"] == shakespeare.fingerprint
     assert checkpoint.history.losses == trained_shakespeare.history.losses
     settings = SampleSettings(seed=4)
-    original = Sampler(trained_shakespeare.model, shakespeare.vocabulary).sample("A", 60, settings)
-    assert Sampler(checkpoint.model, checkpoint.vocabulary).sample("A", 60, settings) == original
+    original = Sampler.from_model(trained_shakespeare.model, shakespeare.vocabulary).sample(
+        "A", 60, settings
+    )
+    assert (
+        Sampler.from_model(checkpoint.model, checkpoint.vocabulary).sample("A", 60, settings)
+        == original
+    )
     # Plain PyTorch reads it without rnnlab's classes.
     raw = torch.load(path, weights_only=True)
     assert raw["format"] == FORMAT_VERSION and "embedding.weight" in raw["weights"]

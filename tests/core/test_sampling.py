@@ -12,7 +12,7 @@ from rnnlab.core.sampling import Sampler, SampleSettings
 
 @pytest.fixture(scope="module")
 def sampler(trained_shakespeare, shakespeare) -> Sampler:
-    return Sampler(trained_shakespeare.model, shakespeare.vocabulary)
+    return Sampler.from_model(trained_shakespeare.model, shakespeare.vocabulary)
 
 
 def entropy_of(text: str) -> float:
@@ -101,7 +101,7 @@ def test_beam_search_returns_the_best_continuations_in_order(sampler) -> None:
 
 
 def test_line_mode_gives_whole_names_with_the_prefix(trained_names, names) -> None:
-    sampler = Sampler(trained_names.model, names.vocabulary, line_mode=True)
+    sampler = Sampler.from_model(trained_names.model, names.vocabulary, line_mode=True)
     lines = sampler.sample_lines("ar", 20, SampleSettings(temperature=0.8, seed=5))
     assert len(lines) == 20
     for line in lines:
@@ -118,7 +118,7 @@ def test_sampler_does_not_follow_the_live_model(trained_shakespeare, shakespeare
     import copy
 
     model = copy.deepcopy(trained_shakespeare.model)
-    sampler = Sampler(model, shakespeare.vocabulary)
+    sampler = Sampler.from_model(model, shakespeare.vocabulary)
     before = sampler.sample("A", 40, SampleSettings(seed=2))
     for parameter in model.parameters():
         parameter.data.mul_(0.0)
@@ -141,8 +141,8 @@ def test_stepping_reproduces_the_fused_model(shakespeare, cell: str, embedding_s
     codes = shakespeare.vocabulary.encode("First Citizen:\nBefore we proceed").astype(np.int64)
     with torch.no_grad():
         expected, _ = model(torch.from_numpy(codes).unsqueeze(0))
-    stepper = NumpyStepper(model)
-    states = stepper.states_from_model(model.initial_state(1))
+    stepper = NumpyStepper.from_model(model)
+    states = stepper.initial_states(1)
     for position, code in enumerate(codes):
         logits, states = stepper.step(np.array([code]), states)
         np.testing.assert_allclose(logits[0], expected[0, position].numpy(), atol=2e-5)
