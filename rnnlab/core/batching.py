@@ -19,13 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from rnnlab.core.corpus import Corpus
+from rnnlab.core.corpus import Corpus, split_lines
 from rnnlab.core.errors import CorpusError
 from rnnlab.core.vocabulary import Vocabulary
 
 IGNORE_INDEX = -100  # the default ignore_index of torch.nn.functional.cross_entropy
 NEWLINE = "\n"
-_SPLIT_SEED = 0  # line mode's train/validation split never depends on the user's seed
 
 
 @dataclass(frozen=True)
@@ -132,27 +131,7 @@ class _LineData(TrainingData):
         eval_chars: int,
         seed: int,
     ) -> None:
-        lines = corpus.lines
-        # Split distinct lines, so that a name listed twice never sits on both sides.
-        distinct = list(dict.fromkeys(lines))
-        if len(distinct) < 2:
-            raise CorpusError(
-                f"{corpus.name} has {len(distinct)} distinct non-empty"
-                f" line{'' if len(distinct) == 1 else 's'}: line mode needs at least 2 (one to"
-                " train on, one to validate)"
-            )
-        order = np.random.default_rng(_SPLIT_SEED).permutation(len(distinct))
-        validation_count = min(max(1, int(len(distinct) * fraction)), len(distinct) - 1)
-        validation_set = {distinct[i] for i in order[len(distinct) - validation_count :]}
-        shuffled = [distinct[i] for i in order]
-        repeats: dict[str, int] = {}
-        for line in lines:
-            repeats[line] = repeats.get(line, 0) + 1
-        # Duplicates stay in training, as often as the file lists them.
-        train_lines = [
-            line for line in shuffled if line not in validation_set for _ in range(repeats[line])
-        ]
-        validation_lines = [line for line in shuffled if line in validation_set]
+        train_lines, validation_lines = split_lines(corpus, fraction)
 
         vocabulary = corpus.vocabulary
         if NEWLINE not in vocabulary:  # cannot happen with 2+ lines; guards a hand-made corpus

@@ -26,6 +26,7 @@ from rnnlab.core.vocabulary import Vocabulary
 # A text whose characters are more than this share of control characters is not prose or code.
 _MAX_CONTROL_SHARE = 0.10
 _ALLOWED_CONTROLS = frozenset("\n\t\r\f\v")
+_LINE_SPLIT_SEED = 0  # line mode's split never depends on the user's seed
 _COUNT_SLICE = 1 << 22  # codes per np.bincount call: bounds its int64 temporary to 32 MB
 
 
@@ -105,6 +106,31 @@ class Corpus:
     def lines(self) -> list[str]:
         """Line-mode examples: the lines as written, without blank (empty or all-space) ones."""
         return [line for line in self.text.split("\n") if line and not line.isspace()]
+
+
+def split_lines(corpus: Corpus, fraction: float) -> tuple[list[str], list[str]]:
+    """Line mode's (training lines, validation lines): a fixed shuffle, the last ``fraction``
+    validates. Distinct lines are split, so a name listed twice never sits on both sides;
+    duplicates stay in training as often as the file lists them."""
+    lines = corpus.lines
+    distinct = list(dict.fromkeys(lines))
+    if len(distinct) < 2:
+        raise CorpusError(
+            f"{corpus.name} has {len(distinct)} distinct non-empty"
+            f" line{'' if len(distinct) == 1 else 's'}: line mode needs at least 2 (one to"
+            " train on, one to validate)"
+        )
+    order = np.random.default_rng(_LINE_SPLIT_SEED).permutation(len(distinct))
+    validation_count = min(max(1, int(len(distinct) * fraction)), len(distinct) - 1)
+    validation_set = {distinct[i] for i in order[len(distinct) - validation_count :]}
+    shuffled = [distinct[i] for i in order]
+    repeats: dict[str, int] = {}
+    for line in lines:
+        repeats[line] = repeats.get(line, 0) + 1
+    train_lines = [
+        line for line in shuffled if line not in validation_set for _ in range(repeats[line])
+    ]
+    return train_lines, [line for line in shuffled if line in validation_set]
 
 
 def corpus_fingerprint(vocabulary: Vocabulary, codes: np.ndarray) -> str:

@@ -13,11 +13,10 @@ def mps_available() -> bool:
 
 
 def available_devices() -> list[tuple[str, str]]:
-    """(name to pass to ``choose_device``, label for people), best first; CPU is always last."""
+    """(name for TrainConfig.device, label for people), best first; CPU is always last."""
     devices = []
     if torch.cuda.is_available():
-        for index in range(torch.cuda.device_count()):
-            devices.append((f"cuda:{index}", f"CUDA: {torch.cuda.get_device_name(index)}"))
+        devices.append(("cuda", f"CUDA: {torch.cuda.get_device_name(0)}"))
     if mps_available():
         devices.append(("mps", "Apple GPU (MPS)"))
     devices.append(("cpu", "CPU"))
