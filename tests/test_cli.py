@@ -239,6 +239,6 @@ def test_no_traceback_reaches_the_user_from_a_real_process(tmp_path) -> None:
     assert "is empty" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     help_result = subprocess.run(
-        [sys.executable, "-m", "rnnlab"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "rnnlab", "--help"], capture_output=True, text=True, timeout=120
     )
     assert help_result.returncode == 0 and "train" in help_result.stdout

@@ -43,9 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+COMMANDS = ("train", "sample", "info", "corpora", "bench")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or (arguments[0] not in COMMANDS and not arguments[0].startswith("-")):
+        # `rnnlab` or `rnnlab FILE`: the window.
+        from rnnlab.app import main as run_window
+
+        return run_window(arguments)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help()
         return 0

@@ -1,0 +1,242 @@
+"""The training controller: one worker thread at a time, and what the window needs of it.
+
+It owns the QThread and the TrainingWorker, builds trainers (in the worker thread, so importing
+torch never freezes the window), forwards the worker's signals, asks for weight snapshots for
+sampling, and knows whether the model has changed since it was last saved.
+
+Between runs (after Stop, or a finished budget) the trainer is kept: Train continues it exactly.
+Reset drops it; the next Train starts from fresh weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+
+from rnnlab.core.config import ModelConfig, TrainConfig
+from rnnlab.core.corpus import Corpus
+from rnnlab.gui.worker import TrainingWorker
+
+SNAPSHOT_SECONDS = 2.0  # how often sampling gets fresh weights while training
+
+
+class TrainingController(QObject):
+    updated = Signal(object)  # TrainingUpdate
+    stateChanged = Signal(str)  # "running" | "paused" | "stopped"
+    diverged = Signal(object)  # DivergenceNotice
+    failed = Signal(str)
+    snapshotReady = Signal(object, int)  # (NumpyStepper, step)
+    saved = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._trainer: Any = None  # kept between runs; only touched while no thread runs
+        self._resume_from: Any = None  # a loaded checkpoint to continue from
+        self.state = "stopped"
+        self.dirty = False  # trained since the last save
+        self.step = 0
+        self._snapshot_timer = QTimer(self)
+        self._snapshot_timer.setInterval(int(SNAPSHOT_SECONDS * 1000))
+        self._snapshot_timer.timeout.connect(self.request_snapshot)
+
+    # ---- state -----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def has_model(self) -> bool:
+        return self._trainer is not None or self._resume_from is not None or self.running
+
+    # ---- commands ----------------------------------------------------------------------------
+
+    def start(
+        self,
+        corpus: Corpus,
+        model_config: ModelConfig,
+        train_config: TrainConfig,
+        *,
+        max_steps: int | None = None,
+        time_budget: float | None = None,
+        start_paused: bool = False,
+    ) -> None:
+        """Train: continue the kept trainer or checkpoint, else build a fresh one."""
+        if self.running:
+            return
+        previous = self._trainer.config if self._trainer is not None else None
+        if previous is None and self._resume_from is not None:
+            previous = self._resume_from.train_config
+        build = self._builder(corpus, model_config, train_config)
+        worker = TrainingWorker(
+            build, max_steps=max_steps, time_budget=time_budget, start_paused=start_paused
+        )
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.updated.connect(self._on_updated)
+        worker.stateChanged.connect(self._on_state)
+        worker.diverged.connect(self.diverged)
+        worker.failed.connect(self.failed)
+        worker.snapshotReady.connect(self._on_snapshot)
+        worker.saved.connect(self._on_saved)
+        # quit() straight from the worker thread: the thread's event loop then ends even while
+        # the GUI thread is blocked in wait() (on close) and cannot deliver queued signals.
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.finished.connect(self._on_finished)
+        self._thread, self._worker = thread, worker
+        if previous is not None:
+            # Settings edited while stopped apply as live changes, recorded and marked.
+            if previous.learning_rate != train_config.learning_rate:
+                worker.set_learning_rate(train_config.learning_rate)
+            if (previous.clip, previous.clip_value) != (train_config.clip, train_config.clip_value):
+                worker.set_clipping(train_config.clip, train_config.clip_value)
+        thread.start()
+        self._snapshot_timer.start()
+
+    def _builder(
+        self, corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig
+    ) -> Callable[[], Any]:
+        kept, checkpoint = self._trainer, self._resume_from
+        self._resume_from = None
+
+        def build() -> Any:  # runs in the worker thread
+            if kept is not None:
+                return kept  # continue the same run (see start() for edited settings)
+            if checkpoint is not None:
+                from rnnlab.core.checkpoint import resume_trainer
+
+                trainer, _ = resume_trainer(
+                    checkpoint, corpus, device=train_config.device, threads=train_config.threads
+                )
+                return trainer
+            from rnnlab.core.trainer import new_trainer
+
+            return new_trainer(corpus, model_config, train_config)
+
+        return build
+
+    def pause(self) -> None:
+        if self._worker is not None:
+            self._worker.pause()
+
+    def resume(self) -> None:
+        if self._worker is not None:
+            self._worker.resume()
+
+    def step_once(self) -> None:
+        if self._worker is not None:
+            self._worker.step_once()
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+
+    def reset(self) -> None:
+        """Forget the model; the next Train starts from new weights."""
+        self.stop()
+        self.wait(5000)
+        self._trainer = None
+        self._resume_from = None
+        self.dirty = False
+        self.step = 0
+
+    def set_learning_rate(self, value: float) -> None:
+        if self._worker is not None:
+            self._worker.set_learning_rate(value)
+
+    def set_clipping(self, mode: str, value: float) -> None:
+        if self._worker is not None:
+            self._worker.set_clipping(mode, value)
+
+    @Slot()
+    def request_snapshot(self) -> None:
+        if self._worker is not None:
+            self._worker.request_snapshot()
+
+    def save(self, path: str, corpus: Corpus) -> None:
+        """Write a checkpoint: in the worker thread while it runs, else right here."""
+        if self._worker is not None:
+            self._worker.request_save(path, corpus)
+            return
+        if self._trainer is None:
+            self.failed.emit("there is no trained model to save yet")
+            return
+        from rnnlab.core.checkpoint import save_checkpoint
+
+        try:
+            save_checkpoint(self._trainer, corpus, path)
+        except OSError as error:
+            self.failed.emit(f"could not save {path}: {error.strerror or error}")
+            return
+        except Exception as error:
+            self.failed.emit(f"could not save {path}: {error}")
+            return
+        self._on_saved(path)
+
+    def adopt_checkpoint(self, checkpoint: Any) -> None:
+        """A loaded checkpoint: Train continues it exactly where it stopped."""
+        self.reset()
+        self._resume_from = checkpoint
+        self.step = checkpoint.step
+
+    def wait(self, milliseconds: int) -> bool:
+        """Block until the worker thread has ended (used on close and reset)."""
+        thread = self._thread
+        if thread is None:
+            return True
+        finished = thread.wait(milliseconds)
+        if finished:
+            self._on_finished()
+        return finished
+
+    # ---- worker signals -------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_updated(self, update: Any) -> None:
+        self.step = update.step
+        self.dirty = True
+        self.updated.emit(update)
+
+    @Slot(str)
+    def _on_state(self, state: str) -> None:
+        self.state = state
+        if state == "paused":
+            self.request_snapshot()  # sampling follows the weights the user is looking at
+        self.stateChanged.emit(state)
+
+    @Slot(object, int)
+    def _on_snapshot(self, stepper: Any, step: int) -> None:
+        self.snapshotReady.emit(stepper, step)
+
+    @Slot(str)
+    def _on_saved(self, path: str) -> None:
+        self.dirty = False
+        self.saved.emit(path)
+
+    @Slot()
+    def _on_finished(self) -> None:
+        thread, worker = self._thread, self._worker
+        if thread is None or worker is None:
+            return
+        self._snapshot_timer.stop()
+        thread.quit()
+        thread.wait()
+        self._thread, self._worker = None, None
+        if worker.trainer is not None:
+            self._trainer = worker.trainer
+            # The thread has ended, so reading the model here is safe: sampling gets the
+            # final weights.
+            from rnnlab.core.stepping import NumpyStepper
+
+            self.snapshotReady.emit(
+                NumpyStepper.from_model(self._trainer.model), self._trainer.step
+            )
+        worker.deleteLater()
+        thread.deleteLater()
+        self.state = "stopped"
+        self.stateChanged.emit("stopped")

@@ -1,0 +1,80 @@
+"""Loading corpora and checkpoints off the GUI thread (a 100 MB text or torch's first import
+would freeze the window)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from rnnlab.core.errors import RnnlabError
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[[], Any], done: Signal, failed: Signal) -> None:
+        super().__init__()
+        self.work, self.done, self.failed = work, done, failed
+
+    def run(self) -> None:  # in a pool thread; the signals queue to the GUI thread
+        try:
+            result = self.work()
+        except RnnlabError as error:
+            self.failed.emit(str(error))
+        except Exception as error:
+            self.failed.emit(f"{type(error).__name__}: {error}")
+        else:
+            self.done.emit(result)
+
+
+class Loader(QObject):
+    corpusLoaded = Signal(object)  # Corpus
+    checkpointLoaded = Signal(object)  # (Checkpoint, Corpus)
+    devicesListed = Signal(object)  # [(name, label)], best first
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.last_snapshot: Any = None  # the NumpyStepper of the last checkpoint loaded
+
+    @Slot(str)
+    def load_corpus(self, source: str, encoding: str | None = None) -> None:
+        from rnnlab.core.corpus import load_corpus
+
+        job = _Job(lambda: load_corpus(source, encoding=encoding), self.corpusLoaded, self.failed)
+        QThreadPool.globalInstance().start(job)
+
+    @Slot()
+    def list_devices(self) -> None:
+        def work() -> list[tuple[str, str]]:
+            from rnnlab.core.device import available_devices
+
+            return [("auto", "Best available"), *available_devices()]
+
+        QThreadPool.globalInstance().start(_Job(work, self.devicesListed, self.failed))
+
+    @Slot(str)
+    def load_checkpoint(self, path: str) -> None:
+        def work() -> tuple[Any, Any]:
+            from rnnlab.core.checkpoint import load_checkpoint
+            from rnnlab.core.corpus import load_corpus
+            from rnnlab.core.errors import CheckpointError
+            from rnnlab.core.stepping import NumpyStepper
+
+            checkpoint = load_checkpoint(path)
+            info = checkpoint.corpus_info
+            try:
+                corpus = load_corpus(
+                    info["source"], encoding=info["encoding"], line_mode=info["line_mode"]
+                )
+            except RnnlabError as error:
+                raise CheckpointError(
+                    f"{path}: its corpus {info['name']!r} cannot be loaded ({error})"
+                ) from None
+            if corpus.fingerprint != info["fingerprint"]:
+                raise CheckpointError(f"{path}: its corpus {info['source']} has changed since")
+            # The model is not trained by anyone yet: this pool thread may copy its weights.
+            self.last_snapshot = NumpyStepper.from_model(checkpoint.model)
+            return checkpoint, corpus
+
+        QThreadPool.globalInstance().start(_Job(work, self.checkpointLoaded, self.failed))

@@ -1,0 +1,413 @@
+"""The main window: corpus and model on the left, training and its plots in the middle, sampling
+on the right. It wires the panels to the training controller; the menus and file dialogs live
+in ``rnnlab.gui.window_actions``."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QThreadPool, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rnnlab.core.config import ModelConfig, TrainConfig
+from rnnlab.core.corpus import Corpus, split_lines
+from rnnlab.core.sampling import Sampler
+from rnnlab.gui.banner import Banner
+from rnnlab.gui.controller import TrainingController
+from rnnlab.gui.corpus_panel import CorpusPanel
+from rnnlab.gui.loading import Loader
+from rnnlab.gui.model_panel import PRESETS, ModelPanel
+from rnnlab.gui.plots import GradNormPlot, LossPlot
+from rnnlab.gui.sample_panel import SamplePanel
+from rnnlab.gui.training_bar import TrainingBar
+from rnnlab.gui.window_actions import WindowActions
+
+DEFAULT_CORPUS = "tinyshakespeare"
+VALIDATION_FRACTION = TrainConfig().validation_fraction
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("rnnlab")
+        self.setAcceptDrops(True)
+        self.settings = settings or QSettings("rnnlab", "rnnlab")
+        self.corpus: Corpus | None = None
+        self.training_lines: frozenset[str] = frozenset()
+        self.controller = TrainingController(self)
+        self.loader = Loader(self)
+        self._run_start_step = 0
+        self._build()
+        self.actions_ = WindowActions(self)
+        self._connect()
+        self._restore_settings()
+
+    # ---- layout ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.corpus_panel = CorpusPanel()
+        self.model_panel = ModelPanel()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.corpus_panel)
+        left_layout.addWidget(self.model_panel)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        self.left_dock = self._dock(
+            "Corpus and model", "corpusModelDock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.sample_panel = SamplePanel()
+        self.sample_dock = self._dock(
+            "Sample", "sampleDock", self.sample_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+
+        center = QWidget()
+        layout = QVBoxLayout(center)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.training_bar = TrainingBar()
+        self.banner = Banner()
+        self.loss_plot = LossPlot()
+        self.grad_norm_plot = GradNormPlot()
+        plots = QSplitter(Qt.Orientation.Vertical)
+        plots.addWidget(self.loss_plot)
+        plots.addWidget(self.grad_norm_plot)
+        plots.setSizes([600, 300])
+        layout.addWidget(self.training_bar)
+        layout.addWidget(self.banner)
+        layout.addWidget(plots, stretch=1)
+        self.setCentralWidget(center)
+
+        self.status_device = QLabel()
+        self.status_step = QLabel("step 0")
+        self.status_speed = QLabel()
+        self.status_elapsed = QLabel()
+        for label in (self.status_device, self.status_step, self.status_speed, self.status_elapsed):
+            self.statusBar().addPermanentWidget(label)
+        self.resize(1500, 950)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self, objectName=name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect(self) -> None:
+        bar, controller = self.training_bar, self.controller
+        bar.trainClicked.connect(self.train)
+        bar.pauseClicked.connect(self.toggle_pause)
+        bar.stepClicked.connect(self.step_once)
+        bar.stopClicked.connect(controller.stop)
+        bar.resetClicked.connect(self.reset_weights)
+        bar.unitChanged.connect(self.loss_plot.set_unit)
+        self.corpus_panel.corpusRequested.connect(self.open_corpus)
+        self.model_panel.learningRateChanged.connect(controller.set_learning_rate)
+        self.model_panel.clippingChanged.connect(self._on_clipping_changed)
+        self.model_panel.presetChosen.connect(self._on_preset)
+        self.model_panel.configError.connect(self.show_error)
+        controller.updated.connect(self._on_update)
+        controller.stateChanged.connect(self._on_state)
+        controller.diverged.connect(self._on_diverged)
+        controller.failed.connect(self.show_error)
+        controller.snapshotReady.connect(self._on_snapshot)
+        controller.saved.connect(self._on_saved)
+        self.loader.corpusLoaded.connect(self._on_corpus_loaded)
+        self.loader.checkpointLoaded.connect(self._on_checkpoint_loaded)
+        self.loader.failed.connect(self._on_load_failed)
+        self.loader.devicesListed.connect(self.model_panel.set_devices)
+        self.banner.resetClicked.connect(self.reset_weights)
+        self.banner.resumeClicked.connect(self._resume_after_divergence)
+
+    # ---- corpus ----------------------------------------------------------------------------
+
+    @Slot(str)
+    def open_corpus(self, source: str) -> None:
+        """Load a bundled name or a file in the background; the current corpus stays until then."""
+        if self.controller.running:
+            self.show_error("stop training before changing the corpus")
+            return
+        self.corpus_panel.set_busy(True)
+        self.loader.load_corpus(source)
+
+    @Slot(object)
+    def _on_corpus_loaded(self, corpus: Corpus) -> None:
+        self.corpus_panel.set_busy(False)
+        self.corpus_panel.clear_error()
+        if self.corpus is not None and corpus.fingerprint != self.corpus.fingerprint:
+            self.controller.reset()  # a model belongs to its text
+            self._clear_run_views()
+        self.corpus = corpus
+        train_chars, validation_chars = self._split_sizes(corpus)
+        self.corpus_panel.show_corpus(corpus, train_chars, validation_chars)
+        self.model_panel.set_vocabulary_size(len(corpus.vocabulary))
+        self.loss_plot.set_vocabulary_size(len(corpus.vocabulary))
+        self.setWindowTitle(f"rnnlab — {corpus.name}")
+        if not corpus.bundled:
+            self.actions_.remember_recent(corpus.source)
+        self.settings.setValue("corpus", corpus.source)
+
+    def _split_sizes(self, corpus: Corpus) -> tuple[int, int]:
+        self.training_lines = frozenset()
+        if corpus.line_mode:
+            try:
+                train, validation = split_lines(corpus, VALIDATION_FRACTION)
+            except Exception:
+                return 0, 0
+            self.training_lines = frozenset(train)
+            return sum(map(len, train)), sum(map(len, validation))
+        validation = int(len(corpus.codes) * VALIDATION_FRACTION)
+        return len(corpus.codes) - validation, validation
+
+    @Slot(str)
+    def _on_load_failed(self, message: str) -> None:
+        self.corpus_panel.set_busy(False)
+        self.corpus_panel.show_error(message)
+        self.show_error(message)
+
+    # ---- training --------------------------------------------------------------------------
+
+    def _configs(self) -> tuple[ModelConfig, TrainConfig] | None:
+        """The panel's settings, or None (the panel has said what is wrong)."""
+        if self.corpus is None:
+            self.show_error("load a corpus first (File > Open corpus, or pick a bundled one)")
+            return None
+        model_config = self.model_panel.model_config(len(self.corpus.vocabulary))
+        train_config = self.model_panel.train_config()
+        if model_config is None or train_config is None:
+            return None
+        return model_config, train_config
+
+    @Slot()
+    def train(self, start_paused: bool = False) -> None:
+        if self.controller.running:
+            return
+        configs = self._configs()
+        if configs is None:
+            return
+        model_config, train_config = configs
+        steps, seconds = self.training_bar.budget()
+        self._budget = (steps, seconds)
+        self._run_start_step = self.controller.step
+        self.banner.hide()
+        self.grad_norm_plot.set_threshold(train_config.clip, train_config.clip_value)
+        self.model_panel.set_training(True)
+        self.controller.start(
+            self.corpus,
+            model_config,
+            train_config,
+            max_steps=steps,
+            time_budget=seconds,
+            start_paused=start_paused,
+        )
+        self.status_device.setText(f"device: {train_config.device}")
+
+    @Slot()
+    def toggle_pause(self) -> None:
+        if self.controller.state == "paused":
+            self.controller.resume()
+        elif self.controller.state == "running":
+            self.controller.pause()
+
+    @Slot()
+    def step_once(self) -> None:
+        if not self.controller.running:
+            self.train(start_paused=True)
+        self.controller.step_once()
+
+    @Slot()
+    def reset_weights(self) -> None:
+        self.controller.reset()
+        self._clear_run_views()
+        self.statusBar().showMessage("weights reset: the next Train starts from scratch", 5000)
+
+    def _clear_run_views(self) -> None:
+        self.loss_plot.clear_data()
+        self.grad_norm_plot.clear_data()
+        self.sample_panel.set_sampler(None, 0)
+        self.banner.hide()
+        self.status_step.setText("step 0")
+        self._on_state(self.controller.state)
+
+    @Slot(str, float)
+    def _on_clipping_changed(self, mode: str, value: float) -> None:
+        self.controller.set_clipping(mode, value)
+        self.grad_norm_plot.set_threshold(mode, value)
+
+    @Slot(str)
+    def _on_preset(self, name: str) -> None:
+        corpus = PRESETS[name][2]
+        if corpus and (self.corpus is None or self.corpus.source != corpus):
+            self.open_corpus(corpus)
+
+    @Slot(object)
+    def _on_update(self, update: Any) -> None:
+        self.loss_plot.append_steps(update.steps, update.losses, update.clipped)
+        self.grad_norm_plot.append(update.steps, update.grad_norms, update.clipped)
+        for step, loss in update.evaluations:
+            self.loss_plot.add_validation(step, loss)
+        for event in update.events:
+            if event.name == "divergence":
+                continue
+            self.loss_plot.add_marker(event.step, _event_label(event))
+        self.status_step.setText(f"step {update.step:,}")
+        self.status_speed.setText(f"{update.chars_per_second:,.0f} chars/s")
+        self.status_elapsed.setText(f"{update.elapsed:,.0f} s")
+        steps, seconds = getattr(self, "_budget", (None, None))
+        self.training_bar.show_progress(
+            update.step - self._run_start_step, update.elapsed, steps, seconds
+        )
+
+    @Slot(str)
+    def _on_state(self, state: str) -> None:
+        self.training_bar.set_state(state, self.controller.has_model)
+        self.model_panel.set_training(state in ("running", "paused"))
+        self.actions_.update_enabled()
+
+    @Slot(object)
+    def _on_diverged(self, notice: Any) -> None:
+        self.loss_plot.mark_divergence(notice.step, notice.reason)
+        self.banner.show_divergence(notice.step, notice.reason)
+
+    @Slot()
+    def _resume_after_divergence(self) -> None:
+        self.banner.hide()
+        self.controller.resume()
+
+    @Slot(object, int)
+    def _on_snapshot(self, stepper: Any, step: int) -> None:
+        if self.corpus is None or stepper.vocab_size != len(self.corpus.vocabulary):
+            return
+        sampler = Sampler(stepper, self.corpus.vocabulary, line_mode=self.corpus.line_mode)
+        self.sample_panel.set_sampler(sampler, step, self.training_lines)
+
+    @Slot(str)
+    def _on_saved(self, path: str) -> None:
+        self.statusBar().showMessage(f"saved {path}", 5000)
+        self.actions_.remember_recent_model(path)
+
+    @Slot(object)
+    def _on_checkpoint_loaded(self, loaded: Any) -> None:
+        checkpoint, corpus = loaded
+        self._on_corpus_loaded(corpus)
+        self.controller.adopt_checkpoint(checkpoint)
+        self.model_panel.set_configs(checkpoint.model_config, checkpoint.train_config)
+        history = checkpoint.history
+        self._clear_run_views()
+        if history.steps:
+            steps = np.asarray(history.steps)
+            self.loss_plot.append_steps(
+                steps, np.asarray(history.losses), np.asarray(history.clipped, dtype=bool)
+            )
+            self.grad_norm_plot.append(
+                steps, np.asarray(history.grad_norms), np.asarray(history.clipped, dtype=bool)
+            )
+        for evaluation in history.evaluations:
+            self.loss_plot.add_validation(evaluation["step"], evaluation["loss"])
+        self.status_step.setText(f"step {checkpoint.step:,}")
+        self._on_snapshot(self.loader.last_snapshot, checkpoint.step)
+        self._on_state("stopped")
+        self.statusBar().showMessage(f"opened {checkpoint.path} at step {checkpoint.step:,}", 5000)
+
+    @Slot(str)
+    def show_error(self, message: str) -> None:
+        self.banner.show_message(message)
+        self.statusBar().showMessage(message, 10000)
+
+    # ---- drag and drop, settings, closing -------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if urls:
+            self.actions_.open_path(urls[0])
+            event.acceptProposedAction()
+
+    def _restore_settings(self) -> None:
+        geometry, state = self.settings.value("geometry"), self.settings.value("windowState")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        saved = self.settings.value("configs")
+        if isinstance(saved, dict) and self.corpus is None:
+            with contextlib.suppress(Exception):
+                self.model_panel.set_configs(
+                    ModelConfig.from_dict({**saved["model"], "vocab_size": 2}),
+                    TrainConfig.from_dict(saved["train"]),
+                )
+
+    def save_settings(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+        vocab = len(self.corpus.vocabulary) if self.corpus else 2
+        try:
+            model = self.model_panel.model_config(vocab).to_dict()
+            model.pop("vocab_size")
+            self.settings.setValue(
+                "configs", {"model": model, "train": self.model_panel.train_config().to_dict()}
+            )
+        except Exception:
+            pass
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.dirty and not self._confirm_discard():
+            event.ignore()
+            return
+        self.controller.stop()
+        self.controller.wait(2000)
+        QThreadPool.globalInstance().waitForDone(2000)
+        self.save_settings()
+        event.accept()
+
+    def _confirm_discard(self) -> bool:
+        """Save / Discard / Cancel for an unsaved model; True when closing may go on."""
+        answer = QMessageBox.question(
+            self,
+            "Unsaved model",
+            f"The model trained to step {self.controller.step:,} is not saved. Save it?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            self.controller.pause()
+            return self.actions_.save_model_blocking()
+        return True
+
+
+def _event_label(event: Any) -> str:
+    if event.name == "learning_rate":
+        return f"lr {_short(event.old)} → {_short(event.new)}"
+    return f"clip {event.old} → {event.new}"
+
+
+def _short(value: str) -> str:
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return f"{number:.0e}" if number and not math.isclose(number, round(number)) else value

@@ -1,0 +1,88 @@
+"""Screenshots of the window after a short training run:
+``python -m rnnlab.gui.screenshots OUT_DIR [--seconds S] [--corpus NAME]``.
+
+Writes OUT_DIR/window.png, window_presentation.png and window_names.png (line mode), to look at
+as a user would: readable, nothing clipped or overlapping.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+
+def _wait(app: QApplication, condition, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        app.processEvents()
+
+
+def capture(
+    app: QApplication,
+    out: Path,
+    corpus: str,
+    preset: str,
+    seconds: float,
+    name: str,
+    settings: QSettings,
+) -> None:
+    from rnnlab.app import create_main_window
+
+    window = create_main_window([corpus], settings=settings)
+    window.resize(1600, 1000)
+    window.show()
+    _wait(app, lambda: window.corpus is not None, 30)
+    window.model_panel.apply_preset(preset)
+    _wait(app, lambda: window.corpus is not None and window.corpus.name.startswith(corpus), 30)
+    window.train()
+    started = time.monotonic()
+    _wait(app, lambda: time.monotonic() - started > seconds, seconds + 5)
+    window.controller.pause()
+    _wait(app, lambda: window.controller.state == "paused", 10)
+    _wait(app, lambda: window.sample_panel.has_sampler(), 10)
+    window.sample_panel.sample()
+    _wait(app, lambda: not window.sample_panel.is_sampling(), 20)
+    window.grab().save(str(out / f"{name}.png"))
+    if name == "window":
+        window.actions_.presentation.trigger()
+        _wait(app, lambda: False, 0.5)
+        window.grab().save(str(out / f"{name}_presentation.png"))
+        window.actions_.presentation.trigger()
+    window.controller.dirty = False
+    window.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--seconds", type=float, default=40.0)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as folder:
+        settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
+        capture(
+            app, args.out, "tinyshakespeare", "Fast demo (CPU)", args.seconds, "window", settings
+        )
+        capture(
+            app,
+            args.out,
+            "names",
+            "Names generator (line mode)",
+            args.seconds / 2,
+            "window_names",
+            settings,
+        )
+    print(f"screenshots in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The training controls above the plots: Train, Pause/Resume, Step, Stop, Reset, a budget and
+a progress bar with the time left."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+UNITS = (("nats/char", "nats"), ("bits/char", "bits"), ("perplexity", "perplexity"))
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(max(seconds, 0.0)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class TrainingBar(QWidget):
+    trainClicked = Signal()
+    pauseClicked = Signal()  # pause or resume, by the current state
+    stepClicked = Signal()
+    stopClicked = Signal()
+    resetClicked = Signal()
+    unitChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.train_button = self._button(
+            "trainButton", "▶ Train", self.trainClicked, "Start or continue training (Ctrl+Return)"
+        )
+        self.pause_button = self._button(
+            "pauseButton", "⏸ Pause", self.pauseClicked, "Pause or resume training (Space)"
+        )
+        self.step_button = self._button(
+            "stepButton",
+            "Step once",
+            self.stepClicked,
+            "Take exactly one training step, then stay paused: watch what a single update does",
+        )
+        self.stop_button = self._button(
+            "stopButton", "■ Stop", self.stopClicked, "Stop training; Train continues from here"
+        )
+        self.reset_button = self._button(
+            "resetButton",
+            "Reset weights",
+            self.resetClicked,
+            "Forget the trained model: the next Train starts from new random weights",
+        )
+        for button in (
+            self.train_button,
+            self.pause_button,
+            self.step_button,
+            self.stop_button,
+            self.reset_button,
+        ):
+            layout.addWidget(button)
+        layout.addSpacing(12)
+        layout.addWidget(QLabel("Budget:"))
+        self.steps_budget = QSpinBox(objectName="stepsBudgetSpin")
+        self.steps_budget.setRange(0, 10_000_000)
+        self.steps_budget.setSpecialValueText("∞ steps")
+        self.steps_budget.setSuffix(" steps")
+        self.steps_budget.setSingleStep(500)
+        self.steps_budget.setToolTip("Stop after this many steps (∞: train until you stop it)")
+        self.minutes_budget = QSpinBox(objectName="minutesBudgetSpin")
+        self.minutes_budget.setRange(0, 10_000)
+        self.minutes_budget.setSpecialValueText("∞ min")
+        self.minutes_budget.setSuffix(" min")
+        self.minutes_budget.setToolTip("Stop after this many minutes of training (∞: no limit)")
+        layout.addWidget(self.steps_budget)
+        layout.addWidget(self.minutes_budget)
+        self.progress = QProgressBar(objectName="trainingProgress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("")
+        self.progress.setMinimumWidth(160)
+        layout.addWidget(self.progress, stretch=1)
+        layout.addSpacing(12)
+        self.unit_combo = QComboBox(objectName="lossUnitCombo")
+        for label, unit in UNITS:
+            self.unit_combo.addItem(label, unit)
+        self.unit_combo.setToolTip(
+            "Loss unit: nats/char (natural log), bits/char (log base 2: nats / ln 2), or "
+            "perplexity (e^nats: as if choosing among that many characters uniformly)"
+        )
+        self.unit_combo.currentIndexChanged.connect(
+            lambda: self.unitChanged.emit(self.unit_combo.currentData())
+        )
+        layout.addWidget(self.unit_combo)
+        self.set_state("stopped", has_model=False)
+
+    def _button(self, name: str, text: str, signal: Signal, tip: str) -> QPushButton:
+        button = QPushButton(text, objectName=name)
+        button.setToolTip(tip)
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # Space must reach the window's action
+        button.clicked.connect(signal.emit)
+        return button
+
+    def budget(self) -> tuple[int | None, float | None]:
+        """(steps, seconds) of the next run; None where unlimited."""
+        steps = self.steps_budget.value() or None
+        minutes = self.minutes_budget.value()
+        return steps, (minutes * 60.0 if minutes else None)
+
+    def set_state(self, state: str, has_model: bool) -> None:
+        running = state in ("running", "paused")
+        self.train_button.setEnabled(not running)
+        self.train_button.setText("▶ Continue" if has_model and not running else "▶ Train")
+        self.pause_button.setEnabled(running)
+        self.pause_button.setText("▶ Resume" if state == "paused" else "⏸ Pause")
+        self.step_button.setEnabled(state == "paused" or not running)
+        self.stop_button.setEnabled(running)
+        self.reset_button.setEnabled(has_model)
+        self.steps_budget.setEnabled(not running)
+        self.minutes_budget.setEnabled(not running)
+
+    def show_progress(
+        self, done_steps: int, elapsed: float, steps: int | None, seconds: float | None
+    ) -> None:
+        """Fill the bar from the budget; the text gives the time left."""
+        fractions = []
+        if steps:
+            fractions.append(done_steps / steps)
+        if seconds:
+            fractions.append(elapsed / seconds)
+        if not fractions:
+            self.progress.setValue(0)
+            self.progress.setFormat(f"{_clock(elapsed)} elapsed")
+            return
+        fraction = min(max(fractions), 1.0)
+        self.progress.setValue(int(fraction * 1000))
+        left = elapsed / fraction - elapsed if fraction > 0 else 0.0
+        self.progress.setFormat(f"{fraction:.0%} · ETA {_clock(left)}")

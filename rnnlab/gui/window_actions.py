@@ -1,0 +1,243 @@
+"""The window's menus, keyboard shortcuts and file dialogs: open, save, export, presentation."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
+
+if TYPE_CHECKING:
+    from rnnlab.gui.main_window import MainWindow
+
+MAX_RECENT = 8
+PRESENTATION_SCALE = 1.6
+MODEL_FILTER = "rnnlab models (*.pt);;All files (*)"
+
+
+class WindowActions(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._base_font_size = QApplication.font().pointSizeF()
+        self.model_path: str | None = None
+        menus = window.menuBar()
+        file_menu = menus.addMenu("&File")
+        self.open_corpus = self._action(
+            file_menu, "Open &corpus…", "Ctrl+O", window.corpus_panel.open_file_dialog
+        )
+        self.recent_menu = QMenu("Open &recent", window)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        self.open_model = self._action(
+            file_menu, "Open &model…", "Ctrl+Shift+O", self.open_model_dialog
+        )
+        self.save = self._action(file_menu, "&Save model", "Ctrl+S", self.save_model)
+        self.save_as = self._action(
+            file_menu, "Save model &as…", "Ctrl+Shift+S", self.save_model_as
+        )
+        file_menu.addSeparator()
+        self._action(file_menu, "Export loss data as CSV…", None, self.export_csv)
+        self._action(
+            file_menu,
+            "Export loss plot as PNG/SVG…",
+            None,
+            lambda: self.export_plot(window.loss_plot),
+        )
+        self._action(
+            file_menu,
+            "Export gradient-norm plot as PNG/SVG…",
+            None,
+            lambda: self.export_plot(window.grad_norm_plot),
+        )
+        self._action(file_menu, "Export samples as text…", None, self.export_samples)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", "Ctrl+Q", window.close)
+
+        training = menus.addMenu("&Training")
+        self.train = self._action(training, "&Train", "Ctrl+Return", window.train)
+        self.pause = self._action(training, "&Pause / resume", "Space", window.toggle_pause)
+        # Text fields keep their Space (a prime text has spaces): Qt lets them override it.
+        self.pause.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self._action(training, "&Step once", "Ctrl+T", window.step_once)
+        self._action(training, "S&top", "Ctrl+.", window.controller.stop)
+        self._action(training, "&Reset weights", None, window.reset_weights)
+        self._action(training, "Sample", "Ctrl+G", window.sample_panel.sample)
+
+        view = menus.addMenu("&View")
+        self.presentation = self._action(
+            view, "&Presentation mode", "Ctrl+Shift+P", self.toggle_presentation
+        )
+        self.presentation.setCheckable(True)
+        view.addAction(window.left_dock.toggleViewAction())
+        view.addAction(window.sample_dock.toggleViewAction())
+        self._refresh_recent()
+        self.update_enabled()
+
+    def _action(self, menu: QMenu, text: str, shortcut: str | None, slot) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.window.addAction(action)
+        return action
+
+    def update_enabled(self) -> None:
+        has_model = self.window.controller.has_model
+        self.save.setEnabled(has_model)
+        self.save_as.setEnabled(has_model)
+
+    # ---- paths -----------------------------------------------------------------------------
+
+    def open_path(self, path: str) -> None:
+        """A dropped or command-line path: a model (.pt) or a text corpus."""
+        if path.endswith(".pt"):
+            self.open_model_file(path)
+        else:
+            self.window.open_corpus(path)
+
+    def remember_recent(self, path: str) -> None:
+        recent = [item for item in self._recent() if item != path]
+        self.window.settings.setValue("recent", [path, *recent][:MAX_RECENT])
+        self._refresh_recent()
+
+    def remember_recent_model(self, path: str) -> None:
+        self.model_path = path
+        self.remember_recent(path)
+
+    def _recent(self) -> list[str]:
+        value = self.window.settings.value("recent") or []
+        return [str(item) for item in (value if isinstance(value, list) else [value])]
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(recent))
+        self.window.corpus_panel.set_recent([p for p in recent if not p.endswith(".pt")])
+
+    # ---- models ----------------------------------------------------------------------------
+
+    @Slot()
+    def open_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open model", "", MODEL_FILTER)
+        if path:
+            self.open_model_file(path)
+
+    def open_model_file(self, path: str) -> None:
+        if self.window.controller.running:
+            self.window.show_error("stop training before opening another model")
+            return
+        self.model_path = path
+        self.window.loader.load_checkpoint(path)
+
+    @Slot()
+    def save_model(self) -> None:
+        if self.model_path is None:
+            self.save_model_as()
+        elif self.window.corpus is not None:
+            self.window.controller.save(self.model_path, self.window.corpus)
+
+    @Slot()
+    def save_model_as(self) -> None:
+        if self.window.corpus is None:
+            return
+        suggestion = f"{self.window.corpus.name.removesuffix('.txt')}.pt"
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save model", suggestion, MODEL_FILTER)
+        if path:
+            self.model_path = path if path.endswith(".pt") else path + ".pt"
+            self.window.controller.save(self.model_path, self.window.corpus)
+
+    def save_model_blocking(self) -> bool:
+        """Save before closing; True once the file is written."""
+        if self.model_path is None:
+            self.save_model_as()
+        else:
+            self.save_model()
+        if self.model_path is None:
+            return False
+        loop = QEventLoop()
+        self.window.controller.saved.connect(loop.quit)
+        self.window.controller.failed.connect(loop.quit)
+        QTimer.singleShot(15_000, loop.quit)
+        if self.window.controller.dirty:
+            loop.exec()
+        return not self.window.controller.dirty
+
+    # ---- exports ---------------------------------------------------------------------------
+
+    @Slot()
+    def export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export loss data", "loss.csv", "CSV (*.csv)"
+        )
+        if path:
+            write_loss_csv(path, self.window.loss_plot.data())
+
+    def export_plot(self, plot) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export plot", "plot.png", "PNG image (*.png);;SVG drawing (*.svg)"
+        )
+        if path:
+            export_widget(plot, path)
+
+    @Slot()
+    def export_samples(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export samples", "samples.txt", "Text (*.txt)"
+        )
+        if path:
+            self.window.sample_panel.export_samples(path)
+
+    # ---- presentation ----------------------------------------------------------------------
+
+    @Slot()
+    def toggle_presentation(self) -> None:
+        scale = PRESENTATION_SCALE if self.presentation.isChecked() else 1.0
+        font = QGuiApplication.font()
+        font.setPointSizeF(self._base_font_size * scale)
+        QApplication.setFont(font)
+        for plot in (self.window.loss_plot, self.window.grad_norm_plot, self.window.sample_panel):
+            plot.set_font_scale(scale)
+
+
+def write_loss_csv(path: str, data: dict) -> None:
+    """step, loss (nats), smoothed, clipped; then the validation points."""
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["step", "loss_nats", "smoothed_nats", "clipped", "validation_loss_nats"])
+        validation = dict(
+            zip(data["validation_steps"].tolist(), data["validation_losses"].tolist())
+        )
+        for step, loss, smooth, clipped in zip(
+            data["steps"].tolist(),
+            data["losses"].tolist(),
+            data["smoothed"].tolist(),
+            data["clipped"].tolist(),
+        ):
+            writer.writerow(
+                [
+                    step,
+                    f"{loss:.6f}",
+                    f"{smooth:.6f}",
+                    int(clipped),
+                    f"{validation[step]:.6f}" if step in validation else "",
+                ]
+            )
+
+
+def export_widget(widget, path: str) -> None:
+    """PNG through a grab; SVG through pyqtgraph's exporter (plots only)."""
+    if path.lower().endswith(".svg"):
+        import pyqtgraph.exporters
+
+        pyqtgraph.exporters.SVGExporter(widget.plotItem).export(path)
+    else:
+        widget.grab().save(path if path.lower().endswith(".png") else path + ".png")

@@ -1,0 +1,166 @@
+"""The window as a user drives it: pick a corpus, train, pause, step, change the learning rate,
+stop, sample, save and reopen, a bad file, closing while training."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from rnnlab.app import create_main_window
+from rnnlab.core.config import ModelConfig, TrainConfig
+
+TIMEOUT = 30_000
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    main = create_main_window(["sonnets"], settings=settings)
+    main.show()  # closed below, not by qtbot: pytest-qt closes its widgets before this teardown
+    qtbot.waitUntil(lambda: main.corpus is not None, timeout=TIMEOUT)
+    tiny(main)
+    yield main
+    main.controller.stop()
+    assert main.controller.wait(5000)
+    assert not main.controller.running
+    QApplication.processEvents()  # deliver the worker's last queued updates
+    main.controller.dirty = False  # no Save/Discard question
+    main.close()
+    main.deleteLater()
+
+
+def tiny(main) -> None:
+    """A model small enough to train hundreds of steps a second."""
+    main.model_panel.set_configs(
+        ModelConfig(
+            vocab_size=len(main.corpus.vocabulary), hidden_size=24, layers=1, embedding_size=8
+        ),
+        TrainConfig(
+            batch_size=4, seq_len=16, eval_every=40, eval_chars=400, threads=1, device="cpu"
+        ),
+    )
+
+
+def click(qtbot, main, name: str) -> None:
+    button = main.findChild(type(main.training_bar.train_button), name)
+    assert button is not None and button.isEnabled(), name
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_train_pause_step_change_rate_stop_and_sample(qtbot, window) -> None:
+    main = window
+    click(qtbot, main, "trainButton")
+    qtbot.waitUntil(lambda: len(main.loss_plot.data()["validation_steps"]) > 0, timeout=TIMEOUT)
+    assert len(main.loss_plot.data()["steps"]) > 0
+
+    click(qtbot, main, "pauseButton")
+    qtbot.waitUntil(lambda: main.controller.state == "paused", timeout=TIMEOUT)
+    paused_at = main.controller.step
+    click(qtbot, main, "stepButton")
+    qtbot.waitUntil(lambda: main.controller.step == paused_at + 1, timeout=TIMEOUT)
+    assert main.controller.state == "paused"
+
+    click(qtbot, main, "pauseButton")  # resume
+    qtbot.waitUntil(lambda: main.controller.state == "running", timeout=TIMEOUT)
+    rate = (
+        main.findChild(type(main.model_panel.learningRateSpin), "learningRateSpin")
+        if hasattr(main.model_panel, "learningRateSpin")
+        else None
+    )
+    spin = rate or main.model_panel.findChild(object, "learningRateSpin")
+    assert spin.isEnabled()
+    spin.setValue(0.001)
+    spin.editingFinished.emit()
+    qtbot.waitUntil(
+        lambda: any("0.001" in m or "1e-03" in m for m in main.loss_plot.marker_labels()),
+        timeout=TIMEOUT,
+    )
+
+    click(qtbot, main, "stopButton")
+    qtbot.waitUntil(lambda: not main.controller.running, timeout=TIMEOUT)
+    assert main.training_bar.train_button.text().endswith("Continue")
+
+    qtbot.waitUntil(main.sample_panel.has_sampler, timeout=TIMEOUT)
+    with qtbot.waitSignal(main.sample_panel.samplingFinished, timeout=TIMEOUT) as finished:
+        click_sample(qtbot, main)
+    assert len(finished.args[0]) > 0
+    assert main.sample_panel.findChild(object, "sampleOutput").toPlainText()
+
+
+def click_sample(qtbot, main) -> None:
+    button = main.sample_panel.findChild(type(main.training_bar.train_button), "sampleButton")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_save_reopen_and_continue(qtbot, window, tmp_path) -> None:
+    main = window
+    main.training_bar.steps_budget.setValue(30)
+    click(qtbot, main, "trainButton")
+    qtbot.waitUntil(
+        lambda: main.controller.step == 30 and not main.controller.running, timeout=TIMEOUT
+    )
+    path = str(tmp_path / "poem.pt")
+    main.actions_.model_path = path
+    with qtbot.waitSignal(main.controller.saved, timeout=TIMEOUT):
+        main.actions_.save.trigger()
+    assert Path(path).exists() and not main.controller.dirty
+
+    main.actions_.open_model_file(path)
+    qtbot.waitUntil(
+        lambda: main.controller.step == 30 and main.controller.has_model, timeout=TIMEOUT
+    )
+    qtbot.waitUntil(lambda: len(main.loss_plot.data()["steps"]) == 30, timeout=TIMEOUT)
+    main.training_bar.steps_budget.setValue(10)
+    click(qtbot, main, "trainButton")
+    qtbot.waitUntil(
+        lambda: main.controller.step == 40 and not main.controller.running, timeout=TIMEOUT
+    )
+    steps = main.loss_plot.data()["steps"].tolist()
+    assert steps == list(range(1, 41))  # the reopened run goes on where it stopped
+
+
+def test_a_bad_file_shows_a_message_and_keeps_the_corpus(qtbot, window, tmp_path) -> None:
+    main = window
+    before = main.corpus
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+    main.open_corpus(str(binary))
+    qtbot.waitUntil(lambda: main.banner.isVisible(), timeout=TIMEOUT)
+    assert "looks binary" in main.banner.label.text()
+    assert main.corpus is before
+    assert "sonnets" in main.corpus_panel.findChild(object, "corpusInfo").text()
+
+
+def test_pick_a_bundled_corpus(qtbot, window) -> None:
+    main = window
+    combo = main.corpus_panel.findChild(object, "corpusCombo")
+    index = next(i for i in range(combo.count()) if combo.itemData(i) == "names")
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)  # what a user's pick emits (setCurrentIndex alone does not)
+    qtbot.waitUntil(lambda: main.corpus.name == "names", timeout=TIMEOUT)
+    assert main.corpus.line_mode and main.training_lines
+    info = main.corpus_panel.findChild(object, "corpusInfo").text()
+    assert "27" in info  # the vocabulary
+
+
+def test_closing_while_training_stops_within_two_seconds(qtbot, window) -> None:
+    main = window
+    click(qtbot, main, "trainButton")
+    qtbot.waitUntil(lambda: main.controller.step > 5, timeout=TIMEOUT)
+
+    def discard() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QMessageBox):
+            dialog.button(QMessageBox.StandardButton.Discard).click()
+        else:
+            QTimer.singleShot(50, discard)
+
+    QTimer.singleShot(50, discard)
+    started = time.monotonic()
+    assert main.close()
+    assert time.monotonic() - started < 2.5  # the question's own 50 ms included
+    assert not main.controller.running

@@ -1,0 +1,360 @@
+"""The training worker in a real QThread, on a real tiny trainer.
+
+Every wait is on a condition the window's thread can see (what the recorder has received), with
+a timeout; nothing sleeps. The worker's signals go to a recorder QObject living in this thread:
+a lambda would run in the training thread.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, QThread, Slot
+
+from rnnlab.core.checkpoint import load_checkpoint
+from rnnlab.core.config import ModelConfig, TrainConfig
+from rnnlab.core.corpus import Corpus, load_corpus
+from rnnlab.core.stepping import NumpyStepper
+from rnnlab.core.trainer import Trainer, new_trainer
+from rnnlab.gui.messages import DivergenceNotice, TrainingUpdate
+from rnnlab.gui.worker import GPU_OUT_OF_MEMORY, TrainingWorker
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WAIT_MS = 10_000  # generous: a loaded CI machine; a passing test returns long before
+
+
+class Recorder(QObject):
+    """Keeps everything the worker sends; lives in the test's (the window's) thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.updates: list[TrainingUpdate] = []
+        self.states: list[str] = []
+        self.divergences: list[DivergenceNotice] = []
+        self.failures: list[str] = []
+        self.snapshots: list[tuple[NumpyStepper, int]] = []
+        self.saved_paths: list[str] = []
+        self.finished = False
+
+    @Slot(object)
+    def on_updated(self, update: TrainingUpdate) -> None:
+        self.updates.append(update)
+
+    @Slot(str)
+    def on_state(self, state: str) -> None:
+        self.states.append(state)
+
+    @Slot(object)
+    def on_diverged(self, notice: DivergenceNotice) -> None:
+        self.divergences.append(notice)
+
+    @Slot(str)
+    def on_failed(self, message: str) -> None:
+        self.failures.append(message)
+
+    @Slot(object, int)
+    def on_snapshot(self, stepper: NumpyStepper, step: int) -> None:
+        self.snapshots.append((stepper, step))
+
+    @Slot(str)
+    def on_saved(self, path: str) -> None:
+        self.saved_paths.append(path)
+
+    @Slot()
+    def on_finished(self) -> None:
+        self.finished = True
+
+    @property
+    def steps(self) -> np.ndarray:
+        return np.concatenate([update.steps for update in self.updates] or [np.zeros(0, int)])
+
+    @property
+    def last_step(self) -> int:
+        return self.updates[-1].step if self.updates else 0
+
+    @property
+    def learning_rates(self) -> np.ndarray:
+        return np.concatenate([update.learning_rates for update in self.updates])
+
+
+@dataclass
+class Harness:
+    worker: TrainingWorker
+    thread: QThread
+    recorder: Recorder
+    qtbot: Any
+
+    def wait_until(self, condition: Callable[[], Any], timeout: int = WAIT_MS) -> None:
+        self.qtbot.waitUntil(lambda: bool(condition()), timeout=timeout)
+
+    def snapshot(self) -> tuple[NumpyStepper, int]:
+        """A round trip through the training thread: every update sent before it has arrived."""
+        count = len(self.recorder.snapshots)
+        self.worker.request_snapshot()
+        self.wait_until(lambda: len(self.recorder.snapshots) > count)
+        return self.recorder.snapshots[-1]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return load_corpus("sonnets")
+
+
+def tiny_trainer(corpus: Corpus) -> Trainer:
+    model_config = ModelConfig(
+        vocab_size=len(corpus.vocabulary), hidden_size=24, layers=1, embedding_size=8
+    )
+    train_config = TrainConfig(
+        batch_size=4, seq_len=16, eval_every=20, eval_chars=500, threads=1, device="cpu"
+    )
+    return new_trainer(corpus, model_config, train_config)
+
+
+@pytest.fixture
+def start(qtbot: Any, corpus: Corpus) -> Iterator[Callable[..., Harness]]:
+    """Start a worker thread; at teardown, stop it and check the thread has ended."""
+    harnesses: list[Harness] = []
+
+    def start_worker(build: Callable[[], Trainer] | None = None, **options: Any) -> Harness:
+        worker = TrainingWorker(build or (lambda: tiny_trainer(corpus)), **options)
+        thread = QThread()
+        recorder = Recorder()
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.updated.connect(recorder.on_updated)
+        worker.stateChanged.connect(recorder.on_state)
+        worker.diverged.connect(recorder.on_diverged)
+        worker.failed.connect(recorder.on_failed)
+        worker.snapshotReady.connect(recorder.on_snapshot)
+        worker.saved.connect(recorder.on_saved)
+        worker.finished.connect(recorder.on_finished)
+        worker.finished.connect(thread.quit)
+        harness = Harness(worker, thread, recorder, qtbot)
+        harnesses.append(harness)
+        thread.start()
+        return harness
+
+    yield start_worker
+    for harness in harnesses:
+        harness.worker.stop()
+        harness.wait_until(lambda harness=harness: harness.recorder.finished)
+        harness.thread.quit()
+        harness.thread.wait(5000)
+        assert not harness.thread.isRunning()
+
+
+def test_every_step_arrives_once_in_order_with_evaluations_and_throttled(start) -> None:
+    harness = start(max_steps=300)
+    recorder = harness.recorder
+    harness.wait_until(lambda: recorder.finished)
+    assert recorder.failures == []
+    assert recorder.states == ["running", "stopped"]
+    np.testing.assert_array_equal(recorder.steps, np.arange(1, 301))
+    evaluations = [item for update in recorder.updates for item in update.evaluations]
+    assert [step for step, _ in evaluations] == list(range(20, 301, 20))
+    assert all(np.isfinite(loss) and loss > 0 for _, loss in evaluations)
+    # About 30 updates a second, not one per step.
+    assert len(recorder.updates) <= 300 / 2
+    for update in recorder.updates:
+        count = len(update.steps)
+        assert update.steps.dtype == np.int64
+        assert update.losses.shape == update.grad_norms.shape == (count,)
+        assert update.clipped.shape == update.learning_rates.shape == (count,)
+        assert update.clipped.dtype == bool
+        if count:
+            assert update.step == update.steps[-1]
+            assert update.chars_per_second > 0
+    elapsed = [update.elapsed for update in recorder.updates]
+    assert elapsed == sorted(elapsed) and elapsed[-1] > 0
+    assert harness.worker.trainer is not None and harness.worker.trainer.step == 300
+
+
+def test_max_steps_ends_on_its_own(start) -> None:
+    harness = start(max_steps=30)
+    harness.wait_until(lambda: harness.recorder.finished)
+    assert harness.recorder.last_step == 30
+    assert harness.recorder.states[-1] == "stopped"
+
+
+def test_time_budget_counts_training_time(start) -> None:
+    harness = start(time_budget=0.3)
+    harness.wait_until(lambda: harness.recorder.finished)
+    assert harness.recorder.states == ["running", "stopped"]
+    assert 0.3 <= harness.recorder.updates[-1].elapsed < 5.0
+
+
+def test_pause_step_once_and_resume(start) -> None:
+    harness = start()
+    recorder = harness.recorder
+    harness.wait_until(lambda: recorder.last_step >= 5)
+    harness.worker.pause()
+    harness.wait_until(lambda: "paused" in recorder.states)
+    paused_at = recorder.last_step
+    # Two round trips through the paused thread: no step in between.
+    assert harness.snapshot()[1] == paused_at
+    assert harness.snapshot()[1] == paused_at
+    assert recorder.last_step == paused_at
+
+    harness.worker.step_once()
+    harness.wait_until(lambda: recorder.last_step == paused_at + 1)
+    assert harness.snapshot()[1] == paused_at + 1
+    assert recorder.last_step == paused_at + 1
+    assert recorder.states == ["running", "paused"]
+
+    harness.worker.resume()
+    harness.wait_until(lambda: recorder.last_step >= paused_at + 5)
+    assert recorder.states == ["running", "paused", "running"]
+    np.testing.assert_array_equal(recorder.steps, np.arange(1, len(recorder.steps) + 1))
+
+
+def test_start_paused_waits_for_a_request(start) -> None:
+    harness = start(start_paused=True)
+    harness.wait_until(lambda: harness.recorder.states == ["paused"])
+    assert harness.snapshot()[1] == 0
+    harness.worker.step_once()
+    harness.wait_until(lambda: harness.recorder.last_step == 1)
+    assert harness.snapshot()[1] == 1
+
+
+def test_learning_rate_change_is_an_event_and_applies(start) -> None:
+    harness = start()
+    recorder = harness.recorder
+    harness.wait_until(lambda: recorder.last_step >= 3)
+    harness.worker.set_learning_rate(-1.0)  # invalid: ignored, nothing fatal
+    harness.worker.set_learning_rate(1e-3)
+    harness.wait_until(lambda: any(update.events for update in recorder.updates))
+    events = [event for update in recorder.updates for event in update.events]
+    assert [event.name for event in events] == ["learning_rate"]
+    changed_at = events[0].step
+    assert float(events[0].new) == 1e-3
+    harness.wait_until(lambda: recorder.last_step >= changed_at + 3)
+    steps, rates = recorder.steps, recorder.learning_rates
+    assert np.all(rates[steps <= changed_at] == 3e-3)
+    assert np.all(rates[steps > changed_at] == 1e-3)
+    assert recorder.failures == []
+
+
+def test_clipping_change_is_an_event(start) -> None:
+    harness = start(start_paused=True)
+    harness.worker.set_clipping("value", 0.5)
+    harness.wait_until(lambda: any(update.events for update in harness.recorder.updates))
+    (event,) = harness.recorder.updates[-1].events
+    assert (event.name, event.old, event.new) == ("clipping", "norm 5", "value 0.5")
+
+
+def test_snapshot_has_the_current_weights(start) -> None:
+    harness = start()
+    harness.wait_until(lambda: harness.recorder.last_step >= 3)
+    stepper, step = harness.snapshot()
+    assert isinstance(stepper, NumpyStepper)
+    assert step >= 3 and harness.recorder.last_step == step  # updates came first
+    logits, _ = stepper.step(np.array([0]), stepper.initial_states(1))
+    assert logits.shape == (1, stepper.vocab_size)
+
+
+def test_save_writes_a_loadable_checkpoint_and_a_failed_save_goes_on(
+    start, corpus: Corpus, tmp_path: Path
+) -> None:
+    harness = start()
+    recorder = harness.recorder
+    harness.wait_until(lambda: recorder.last_step >= 2)
+    path = tmp_path / "run.pt"
+    harness.worker.request_save(str(path), corpus)
+    harness.wait_until(lambda: recorder.saved_paths)
+    assert recorder.saved_paths == [str(path)]
+    checkpoint = load_checkpoint(path)
+    assert checkpoint.step >= 2
+
+    (tmp_path / "a file").write_text("not a folder")
+    bad = tmp_path / "a file" / "run.pt"
+    harness.worker.request_save(str(bad), corpus)
+    harness.wait_until(lambda: recorder.failures)
+    assert recorder.failures[0].startswith(f"could not save {bad}")
+    after = recorder.last_step
+    harness.wait_until(lambda: recorder.last_step > after + 2)  # still training
+    assert not recorder.finished
+
+
+def test_divergence_pauses_and_resume_goes_on(start, corpus: Corpus) -> None:
+    poisoned = {"on": True}
+
+    def build() -> Trainer:  # runs in the training thread
+        trainer = tiny_trainer(corpus)
+
+        def poison(gradient):
+            if poisoned["on"] and trainer.step >= 4:
+                return gradient * float("inf")
+            return gradient
+
+        trainer.model.head.weight.register_hook(poison)
+        return trainer
+
+    harness = start(build)
+    recorder = harness.recorder
+    harness.wait_until(lambda: recorder.divergences)
+    (notice,) = recorder.divergences
+    assert notice.step == 5 and "gradient" in notice.reason
+    harness.wait_until(lambda: recorder.states == ["running", "paused"])
+    assert harness.snapshot()[1] == 4  # the refused step did not count
+    np.testing.assert_array_equal(recorder.steps, np.arange(1, 5))
+    events = [event for update in recorder.updates for event in update.events]
+    assert [(event.name, event.step) for event in events] == [("divergence", 5)]
+
+    poisoned["on"] = False
+    harness.worker.set_learning_rate(1e-3)
+    harness.worker.resume()
+    harness.wait_until(lambda: recorder.last_step >= 8)
+    assert recorder.steps[:8].tolist() == list(range(1, 9))
+    assert len(recorder.divergences) == 1
+
+
+def test_stop_ends_the_loop_quickly(start) -> None:
+    harness = start()
+    harness.wait_until(lambda: harness.recorder.last_step >= 3)
+    started = time.perf_counter()
+    harness.worker.stop()
+    harness.wait_until(lambda: harness.recorder.finished, timeout=2000)
+    assert time.perf_counter() - started < 2.0
+    assert harness.recorder.states[-1] == "stopped"
+    assert harness.recorder.failures == []
+
+
+def test_out_of_memory_is_one_line_and_ends(start) -> None:
+    def build() -> Trainer:
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB\nmore details")
+
+    harness = start(build)
+    harness.wait_until(lambda: harness.recorder.finished)
+    assert harness.recorder.failures == [GPU_OUT_OF_MEMORY]
+    assert harness.recorder.states == ["stopped"]
+    assert harness.worker.trainer is None
+
+
+def test_an_unexpected_error_is_reported_not_raised(start) -> None:
+    def build() -> Trainer:
+        raise ValueError("boom")
+
+    harness = start(build)
+    harness.wait_until(lambda: harness.recorder.finished)
+    assert harness.recorder.failures == ["training stopped: ValueError: boom"]
+
+
+def test_importing_the_worker_does_not_load_torch() -> None:
+    """The window imports the worker at start-up; torch loads later, in the training thread."""
+    code = (
+        "import json, sys; import rnnlab.gui.worker, rnnlab.gui.messages; "
+        "print(json.dumps('torch' in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) is False
