@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -135,6 +135,7 @@ class CorpusPanel(QWidget):
         self.preview.setReadOnly(True)
         self.preview.setToolTip(f"The first {PREVIEW_CHARS:,} characters of the text.")
         self._apply_fonts()
+        self._apply_palette()
 
         layout = QVBoxLayout(self)
         layout.addLayout(picker_row)
@@ -279,12 +280,29 @@ class CorpusPanel(QWidget):
                 tickTextWidth=metrics.horizontalAdvance("100") + 2,
             )
         size = f"{self.font().pointSizeF():g}pt"
-        self.frequencyPlot.setTitle(f"{TOP_CHARACTERS} most frequent characters", size=size)
+        self.frequencyPlot.setTitle(
+            f"{TOP_CHARACTERS} most frequent characters",
+            size=size,
+            color=self.palette().color(QPalette.ColorRole.Text),
+        )
         left_axis = self.frequencyPlot.getAxis("left")
         color = left_axis.textPen().color().name()  # a label style without a colour is black
         left_axis.setLabel("% of text", **{"font-size": size, "color": color})
 
+    def _apply_palette(self) -> None:
+        """The chart follows the light or dark palette, as the other plots do."""
+        palette = self.palette()
+        self.frequencyPlot.setBackground(palette.color(QPalette.ColorRole.Base))
+        text = palette.color(QPalette.ColorRole.Text)
+        for side in ("bottom", "left"):
+            axis = self.frequencyPlot.getAxis(side)
+            axis.setPen(pg.mkPen(text))
+            axis.setTextPen(pg.mkPen(text))
+        self._apply_fonts()  # the title's colour
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:
             self._apply_fonts()
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_palette()
         super().changeEvent(event)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -61,17 +62,22 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.corpus_panel = CorpusPanel()
         self.model_panel = ModelPanel()
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.addWidget(self.corpus_panel)
-        left_layout.addWidget(self.model_panel)
-        scroll = QScrollArea()
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
+        self.left_tabs = QTabWidget(objectName="leftTabs")
+        for panel, title in ((self.corpus_panel, "&Corpus"), (self.model_panel, "&Model")):
+            scroll = QScrollArea()
+            scroll.setWidget(panel)
+            scroll.setWidgetResizable(True)
+            self.left_tabs.addTab(scroll, title)
+        # Wide enough for the corpus facts and the model form without a sideways scroll.
+        self.left_tabs.setMinimumWidth(360)
         self.left_dock = self._dock(
-            "Corpus and model", "corpusModelDock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea
+            "Corpus and model",
+            "corpusModelDock",
+            self.left_tabs,
+            Qt.DockWidgetArea.LeftDockWidgetArea,
         )
         self.sample_panel = SamplePanel()
+        self.sample_panel.setMinimumWidth(390)
         self.sample_dock = self._dock(
             "Sample", "sampleDock", self.sample_panel, Qt.DockWidgetArea.RightDockWidgetArea
         )
@@ -98,7 +104,7 @@ class MainWindow(QMainWindow):
         self.status_elapsed = QLabel()
         for label in (self.status_device, self.status_step, self.status_speed, self.status_elapsed):
             self.statusBar().addPermanentWidget(label)
-        self.resize(1500, 950)
+        self.resize(1600, 1000)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self, objectName=name)

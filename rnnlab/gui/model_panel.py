@@ -330,10 +330,7 @@ class ModelPanel(QWidget):
             layout.addWidget(group)
         layout.addStretch(1)
 
-        defaults = ModelConfig(vocab_size=2)
-        self.set_configs(defaults, self._train_base)
-        self._vocabulary_size = None  # set_configs took 2 from the placeholder above
-        self._update_parameter_count()
+        self.set_configs(ModelConfig(vocab_size=2), self._train_base)  # the engine's defaults
         self.presetCombo.currentIndexChanged.connect(self._on_preset_index)
         for combo in (self.cellTypeCombo, self.optimizerCombo, self.deviceCombo):
             combo.currentIndexChanged.connect(self._on_user_edit)
@@ -370,8 +367,11 @@ class ModelPanel(QWidget):
             self.deviceCombo.setCurrentIndex(0)
 
     def set_configs(self, model: ModelConfig, train: TrainConfig) -> None:
-        """Show these settings (a checkpoint's, say) without emitting the live-change signals."""
-        self._vocabulary_size = model.vocab_size
+        """Show these settings (a checkpoint's, say) without emitting the live-change signals.
+
+        model.vocab_size is not shown: set_vocabulary_size, called when a text loads, says which
+        vocabulary the parameter count is for (saved settings carry a placeholder).
+        """
         self._train_base = train
         self._show_values(dataclasses.asdict(model), dataclasses.asdict(train))
         with _Blocked(self.presetCombo):

@@ -234,10 +234,22 @@ def write_loss_csv(path: str, data: dict) -> None:
 
 
 def export_widget(widget, path: str) -> None:
-    """PNG through a grab; SVG through pyqtgraph's exporter (plots only)."""
-    if path.lower().endswith(".svg"):
-        import pyqtgraph.exporters
-
-        pyqtgraph.exporters.SVGExporter(widget.plotItem).export(path)
-    else:
+    """PNG through a grab; SVG by painting the widget into Qt's SVG generator (vector
+    curves and text, as on screen)."""
+    if not path.lower().endswith(".svg"):
         widget.grab().save(path if path.lower().endswith(".png") else path + ".png")
+        return
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    generator = QSvgGenerator()
+    generator.setFileName(path)
+    generator.setSize(widget.size())
+    generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
+    generator.setTitle(widget.objectName())
+    painter = QPainter(generator)
+    try:
+        widget.render(painter)
+    finally:
+        painter.end()

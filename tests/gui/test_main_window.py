@@ -164,3 +164,65 @@ def test_closing_while_training_stops_within_two_seconds(qtbot, window) -> None:
     assert main.close()
     assert time.monotonic() - started < 2.5  # the question's own 50 ms included
     assert not main.controller.running
+
+
+def test_divergence_pauses_and_explains(qtbot, window) -> None:
+    main = window
+    main.model_panel.set_configs(
+        ModelConfig(
+            vocab_size=len(main.corpus.vocabulary),
+            cell="rnn-relu",
+            hidden_size=64,
+            layers=1,
+            embedding_size=16,
+        ),
+        TrainConfig(
+            batch_size=8,
+            seq_len=32,
+            optimizer="sgd",
+            learning_rate=50.0,
+            momentum=0.0,
+            clip="none",
+            threads=1,
+            device="cpu",
+        ),
+    )
+    click(qtbot, main, "trainButton")
+    qtbot.waitUntil(
+        lambda: main.controller.state == "paused" and main.banner.isVisible(), timeout=TIMEOUT
+    )
+    text = main.banner.label.text()
+    assert "diverged" in text and "clipping" in text
+    assert main.banner.resume_button.isVisible() and main.banner.reset_button.isVisible()
+    assert main.loss_plot.divergence_lines  # the point is marked on the plot
+    qtbot.mouseClick(main.banner.reset_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not main.controller.running, timeout=TIMEOUT)
+    assert not main.controller.has_model and not main.banner.isVisible()
+
+
+def test_exports_and_settings_persist(qtbot, window, tmp_path) -> None:
+    from rnnlab.gui.window_actions import export_widget, write_loss_csv
+
+    main = window
+    main.training_bar.steps_budget.setValue(45)
+    click(qtbot, main, "trainButton")
+    qtbot.waitUntil(
+        lambda: not main.controller.running and main.controller.step == 45, timeout=TIMEOUT
+    )
+    main.loss_plot.flush()
+    write_loss_csv(str(tmp_path / "loss.csv"), main.loss_plot.data())
+    rows = (tmp_path / "loss.csv").read_text().splitlines()
+    assert rows[0].startswith("step,loss_nats") and len(rows) == 46
+    assert rows[40].split(",")[4] != ""  # the validation at step 40
+    export_widget(main.loss_plot, str(tmp_path / "loss.svg"))
+    export_widget(main.grad_norm_plot, str(tmp_path / "grad.png"))
+    assert "<svg" in (tmp_path / "loss.svg").read_text()[:500]
+    assert (tmp_path / "grad.png").stat().st_size > 1000
+    main.model_panel.findChild(object, "hiddenSizeSpin").setValue(40)
+    main.save_settings()
+    again = create_main_window([], settings=main.settings)
+    qtbot.waitUntil(lambda: again.corpus is not None, timeout=TIMEOUT)
+    assert again.corpus.name == "sonnets"  # the last corpus
+    assert again.model_panel.findChild(object, "hiddenSizeSpin").value() == 40
+    again.close()
+    again.deleteLater()
