@@ -4,8 +4,6 @@ in ``rnnlab.gui.window_actions``."""
 
 from __future__ import annotations
 
-import contextlib
-import math
 from typing import Any
 
 import numpy as np
@@ -15,7 +13,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -34,7 +31,8 @@ from rnnlab.gui.model_panel import PRESETS, ModelPanel
 from rnnlab.gui.plots import GradNormPlot, LossPlot
 from rnnlab.gui.sample_panel import SamplePanel
 from rnnlab.gui.training_bar import TrainingBar
-from rnnlab.gui.window_actions import WindowActions
+from rnnlab.gui.window_actions import LEFT_WIDTH, SAMPLE_WIDTH, WindowActions
+from rnnlab.gui.window_settings import restore_window, save_window
 
 DEFAULT_CORPUS = "tinyshakespeare"
 VALIDATION_FRACTION = TrainConfig().validation_fraction
@@ -69,7 +67,7 @@ class MainWindow(QMainWindow):
             scroll.setWidgetResizable(True)
             self.left_tabs.addTab(scroll, title)
         # Wide enough for the corpus facts and the model form without a sideways scroll.
-        self.left_tabs.setMinimumWidth(360)
+        self.left_tabs.setMinimumWidth(LEFT_WIDTH)
         self.left_dock = self._dock(
             "Corpus and model",
             "corpusModelDock",
@@ -77,7 +75,7 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.LeftDockWidgetArea,
         )
         self.sample_panel = SamplePanel()
-        self.sample_panel.setMinimumWidth(390)
+        self.sample_panel.setMinimumWidth(SAMPLE_WIDTH)
         self.sample_dock = self._dock(
             "Sample", "sampleDock", self.sample_panel, Qt.DockWidgetArea.RightDockWidgetArea
         )
@@ -139,6 +137,7 @@ class MainWindow(QMainWindow):
         self.loader.checkpointLoaded.connect(self._on_checkpoint_loaded)
         self.loader.failed.connect(self._on_load_failed)
         self.loader.devicesListed.connect(self.model_panel.set_devices)
+        self.loader.devicesListed.connect(self._on_devices)
         self.banner.resetClicked.connect(self.reset_weights)
         self.banner.resumeClicked.connect(self._resume_after_divergence)
 
@@ -223,7 +222,18 @@ class MainWindow(QMainWindow):
             time_budget=seconds,
             start_paused=start_paused,
         )
-        self.status_device.setText(f"device: {train_config.device}")
+        self.status_device.setText(f"device: {self._device_label(train_config.device)}")
+
+    @Slot(object)
+    def _on_devices(self, devices: list[tuple[str, str]]) -> None:
+        self._devices = devices
+
+    def _device_label(self, name: str) -> str:
+        """What "auto" resolves to: the best device listed (CUDA, then MPS, then CPU)."""
+        devices = [item for item in getattr(self, "_devices", []) if item[0] != "auto"]
+        if name == "auto":
+            return devices[0][1] if devices else "best available"
+        return next((label for device, label in devices if device == name), name)
 
     @Slot()
     def toggle_pause(self) -> None:
@@ -272,7 +282,7 @@ class MainWindow(QMainWindow):
         for event in update.events:
             if event.name == "divergence":
                 continue
-            self.loss_plot.add_marker(event.step, _event_label(event))
+            self.loss_plot.add_marker(event.step, event.label())
         self.status_step.setText(f"step {update.step:,}")
         self.status_speed.setText(f"{update.chars_per_second:,.0f} chars/s")
         self.status_elapsed.setText(f"{update.elapsed:,.0f} s")
@@ -312,6 +322,9 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_checkpoint_loaded(self, loaded: Any) -> None:
         checkpoint, corpus = loaded
+        if self.controller.running:  # Train was pressed while the file was loading
+            self.show_error(f"training is running: stop it, then open {checkpoint.path} again")
+            return
         self._on_corpus_loaded(corpus)
         self.controller.adopt_checkpoint(checkpoint)
         self.model_panel.set_configs(checkpoint.model_config, checkpoint.train_config)
@@ -350,34 +363,13 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def _restore_settings(self) -> None:
-        geometry, state = self.settings.value("geometry"), self.settings.value("windowState")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
-        saved = self.settings.value("configs")
-        if isinstance(saved, dict) and self.corpus is None:
-            with contextlib.suppress(Exception):
-                self.model_panel.set_configs(
-                    ModelConfig.from_dict({**saved["model"], "vocab_size": 2}),
-                    TrainConfig.from_dict(saved["train"]),
-                )
+        restore_window(self)
 
     def save_settings(self) -> None:
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("windowState", self.saveState())
-        vocab = len(self.corpus.vocabulary) if self.corpus else 2
-        try:
-            model = self.model_panel.model_config(vocab).to_dict()
-            model.pop("vocab_size")
-            self.settings.setValue(
-                "configs", {"model": model, "train": self.model_panel.train_config().to_dict()}
-            )
-        except Exception:
-            pass
+        save_window(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.controller.dirty and not self._confirm_discard():
+        if self.controller.dirty and not self.actions_.confirm_discard():
             event.ignore()
             return
         self.controller.stop()
@@ -385,35 +377,3 @@ class MainWindow(QMainWindow):
         QThreadPool.globalInstance().waitForDone(2000)
         self.save_settings()
         event.accept()
-
-    def _confirm_discard(self) -> bool:
-        """Save / Discard / Cancel for an unsaved model; True when closing may go on."""
-        answer = QMessageBox.question(
-            self,
-            "Unsaved model",
-            f"The model trained to step {self.controller.step:,} is not saved. Save it?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Cancel:
-            return False
-        if answer == QMessageBox.StandardButton.Save:
-            self.controller.pause()
-            return self.actions_.save_model_blocking()
-        return True
-
-
-def _event_label(event: Any) -> str:
-    if event.name == "learning_rate":
-        return f"lr {_short(event.old)} → {_short(event.new)}"
-    return f"clip {event.old} → {event.new}"
-
-
-def _short(value: str) -> str:
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return f"{number:.0e}" if number and not math.isclose(number, round(number)) else value

@@ -7,6 +7,7 @@ neither torch nor Qt: the window can unpack messages before torch has loaded.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,12 @@ class SettingEvent:
     name: str
     old: str
     new: str
+
+    def label(self) -> str:
+        """How the loss plot marks it: "lr 3e-03 → 1e-03", "clip norm 5 → none 5"."""
+        if self.name == "learning_rate":
+            return f"lr {_short_number(self.old)} → {_short_number(self.new)}"
+        return f"clip {self.old} → {self.new}"
 
     @classmethod
     def from_history(cls, event: Mapping[str, Any]) -> SettingEvent:
@@ -120,3 +127,11 @@ class UpdateBuffer:
         self.events.clear()
         self.chars = 0
         self.step_seconds = 0.0
+
+
+def _short_number(value: str) -> str:
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return f"{number:.0e}" if number and not math.isclose(number, round(number)) else value

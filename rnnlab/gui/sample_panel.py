@@ -14,34 +14,46 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-
-# isort: off
-# PySide6 before pyqtgraph: pyqtgraph binds to PyQt6 instead when both are installed.
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QKeySequence, QPalette
-from PySide6.QtGui import QShortcut, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QApplication, QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit
-from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QSlider, QSpinBox, QSplitter, QWidget
-import pyqtgraph as pg
-# isort: on
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QWidget,
+)
 
 from rnnlab.core.errors import SamplingError
 from rnnlab.core.sampling import Sampler, SampleSettings, check_temperature, softmax
+from rnnlab.gui.next_char_chart import CHART_BARS, NextCharChart, point_size
 
 TEMPERATURE_MIN, TEMPERATURE_MAX, DEFAULT_TEMPERATURE = 0.05, 3.0, 0.8
 SLIDER_POSITIONS = 1000  # log scale: equal slider moves multiply T by equal factors
-CHART_BARS = 15
 TICK_BUDGET_SECONDS = 0.008  # sampling per timer tick: the window still repaints at ~100 Hz
 PRIME_DELAY_MS = 120  # feeding a long prime to a big model takes a while: not on every keystroke
 LINE_MAX_LENGTH = 100
 AUTO_SAMPLE_CHARS, AUTO_SAMPLE_LINES = 120, 5
 AUTO_SAMPLE_SEED = 0  # the same dice every time: timeline entries differ by training, not luck
 OUTPUT_FONT_SCALE = 1.2
-MINIMUM_CHART_POINT_SIZE = 10.0
-SHOWN = {" ": "␣", "\n": "⏎", "\t": "⇥"}
 MARK_NEW, MARK_SEEN = "new  ", "seen "
 # (on a light background, on a dark one): no single colour reads well on both.
-COLOURS = {"bar": ("#1c5fbf", "#74b3ff"), "new": ("#2b8a3e", "#69db7c"), "seen": ("#868e96",) * 2}
+COLOURS = {"new": ("#2b8a3e", "#69db7c"), "seen": ("#868e96",) * 2}
 TIPS = {
     "primeEdit": "The prime: text fed to the model before it writes. It sets the context.",
     "linePrime": "The prefix: every generated line starts with it (e.g. a name's first letters).",
@@ -79,17 +91,6 @@ def slider_position(temperature: float) -> int:
     return round(min(max(fraction, 0.0), 1.0) * SLIDER_POSITIONS)
 
 
-def shown_char(char: str) -> str:
-    """A character as a chart label: spaces and line ends would otherwise be invisible."""
-    if char in SHOWN:
-        return SHOWN[char]
-    return char if char.isprintable() else f"U+{ord(char):04X}"
-
-
-def _point_size(font: QFont) -> float:
-    return font.pointSizeF() if font.pointSizeF() > 0 else max(font.pixelSize(), 12) * 0.75
-
-
 class SamplePanel(QWidget):
     """Samples stream into ``sampleOutput`` from a timer; ``samplingFinished`` gives the text
     (the prime and what followed; in line mode the lines joined by newlines, without markers)."""
@@ -104,15 +105,9 @@ class SamplePanel(QWidget):
         self._prime = ""  # the prime as sampled: characters the model never saw dropped
         self._logits: np.ndarray | None = None  # after the prime; cached until it or weights change
         self._top_codes = np.zeros(0, np.int64)
-        self._ticks: list[tuple[int, str]] = []
         self._stream: Iterator[tuple[str, str]] | None = None
         self._produced: list[str] = []
         self._last_auto_step: int | None = None
-        app = QApplication.instance()
-        self._base_point_size = max(
-            _point_size(app.font() if app else self.font()), MINIMUM_CHART_POINT_SIZE
-        )
-        self._font_scale = 1.0
         self._build()
         self._stream_timer = QTimer(self, interval=0, timeout=self._stream_tick)
         self._prime_timer = QTimer(self, interval=PRIME_DELAY_MS, singleShot=True)
@@ -122,7 +117,7 @@ class SamplePanel(QWidget):
         self._connect()
         self._ready = True
         self._apply_text_fonts()
-        self._restyle_chart()
+        self.nextCharPlot.restyle()
         self.set_sampler(None, 0)
 
     # ---- building ----------------------------------------------------------------------------
@@ -149,14 +144,12 @@ class SamplePanel(QWidget):
         self.greedyCheck = self._add(QCheckBox("Greedy"), "greedyCheck")
         self.sampleOutput = self._add(QPlainTextEdit(readOnly=True), "sampleOutput")
         self.sampleOutput.setPlaceholderText("Train a model, then press Sample (Ctrl+G).")
-        self.nextCharPlot = self._add(pg.PlotWidget(), "nextCharPlot")
-        self.nextCharPlot.setMinimumHeight(160)
+        self.nextCharPlot = self._add(NextCharChart(), "nextCharPlot")
         self.autoSampleCheck = self._add(QCheckBox("Auto-sample every"), "autoSampleCheck")
         seconds = QSpinBox(minimum=1, maximum=3600, value=10, suffix=" s")
         self.autoSampleSeconds = self._add(seconds, "autoSampleSeconds")
         self.sampleTimeline = self._add(QPlainTextEdit(readOnly=True), "sampleTimeline")
         self.sampleTimeline.setPlaceholderText("Check Auto-sample to see the text improve.")
-        self._build_chart()
 
         grid = QGridLayout()
         grid.addWidget(QLabel("Prime:"), 0, 0)
@@ -191,19 +184,6 @@ class SamplePanel(QWidget):
         layout.addLayout(grid, 0, 0)
         layout.addWidget(areas, 1, 0)
         layout.setRowStretch(1, 1)
-
-    def _build_chart(self) -> None:
-        plot = self.nextCharPlot
-        plot.setMenuEnabled(False)
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
-        plot.setYRange(0.0, 1.0, padding=0.02)
-        plot.setXRange(-0.6, CHART_BARS - 0.4, padding=0.0)
-        # Major ticks only: the automatic minor ticks look like a comb at presentation size.
-        plot.getAxis("left").setTicks([[(value / 5, f"{value / 5:g}") for value in range(6)], []])
-        # Made once: moving the slider only changes the heights.
-        self._bars = pg.BarGraphItem(x=np.arange(0), height=np.zeros(0), width=0.7)
-        plot.addItem(self._bars)
 
     def _connect(self) -> None:
         self.primeEdit.textChanged.connect(self._prime_timer.start)
@@ -307,14 +287,12 @@ class SamplePanel(QWidget):
 
     def next_char_chart(self) -> list[tuple[str, float]]:
         """The chart as drawn: (label, probability) per bar, most likely first."""
-        heights = np.asarray(self._bars.opts["height"]).tolist()
-        return [(label, height) for (_, label), height in zip(self._ticks, heights)]
+        return self.nextCharPlot.bars()
 
     def set_font_scale(self, scale: float) -> None:
         """Presentation mode: the chart's fonts, scaled from the application font at start-up
         (the text widgets follow the application font by themselves)."""
-        self._font_scale = max(0.5, float(scale))
-        self._restyle_chart()
+        self.nextCharPlot.set_font_scale(scale)
 
     def export_samples(self, path: str) -> None:
         """Write the output and the timeline as UTF-8 text (OSError goes to the caller)."""
@@ -395,12 +373,12 @@ class SamplePanel(QWidget):
                 warnings.append(str(error))
         self._show_warnings(warnings)
         if self._logits is None:
-            self._top_codes, self._ticks = np.zeros(0, np.int64), []
+            self._top_codes, top_chars = np.zeros(0, np.int64), []
         else:
             self._top_codes = np.argsort(-self._logits, kind="stable")[:CHART_BARS]
             chars = self._sampler.vocabulary.chars
-            self._ticks = [(i, shown_char(chars[code])) for i, code in enumerate(self._top_codes)]
-        self.nextCharPlot.getAxis("bottom").setTicks([self._ticks, []])
+            top_chars = [chars[code] for code in self._top_codes]
+        self.nextCharPlot.set_characters(top_chars)
         self._show_temperature()
 
     def _show_temperature(self) -> None:
@@ -416,10 +394,7 @@ class SamplePanel(QWidget):
             # Short enough for a narrow dock at presentation size; the slider's label shows T.
             prime = self._prime if len(self._prime) <= 12 else "…" + self._prime[-11:]
             title = f"Next character after “{prime.replace(chr(10), '⏎')}”"
-        self._bars.setOpts(x=np.arange(len(heights)), height=heights)
-        text = self.palette().color(QPalette.ColorRole.Text).name()
-        size = f"{self._base_point_size * self._font_scale:.1f}pt"
-        self.nextCharPlot.setTitle(title, color=text, size=size)
+        self.nextCharPlot.show_probabilities(heights, title)
 
     def _show_warnings(self, warnings: list[str]) -> None:
         self.primeWarning.setText("⚠ " + " ".join(warnings) if warnings else "")
@@ -439,29 +414,9 @@ class SamplePanel(QWidget):
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
         return QColor(COLOURS[role][1 if dark else 0])
 
-    def _restyle_chart(self) -> None:
-        """Palette colours and the font scale on the chart (pyqtgraph follows neither)."""
-        text = self.palette().color(QPalette.ColorRole.Text)
-        self.nextCharPlot.setBackground(self.palette().color(QPalette.ColorRole.Base))
-        point_size = self._base_point_size * self._font_scale
-        for name, factor in (("left", 1.0), ("bottom", 1.3)):  # the characters are the content
-            font = QFont(self.font())
-            font.setPointSizeF(point_size * factor)
-            axis = self.nextCharPlot.getAxis(name)
-            axis.setPen(pg.mkPen(text, width=max(1.0, self._font_scale)))
-            axis.setTextPen(text)
-            axis.setTickFont(font)
-            axis.setStyle(tickTextOffset=int(4 * self._font_scale))
-        # pyqtgraph sizes the axis to the text's ascent: "␣" sits below the baseline and was cut.
-        self.nextCharPlot.getAxis("bottom").setHeight(int(QFontMetrics(font).height() * 1.5 + 8))
-        style = {"color": text.name(), "font-size": f"{point_size:.1f}pt"}
-        self.nextCharPlot.setLabel("left", "probability", **style)
-        self._bars.setOpts(brush=self._colour("bar"), pen=self._colour("bar"))
-        self._show_temperature()
-
     def _apply_text_fonts(self) -> None:
         """Monospace output a bit larger than the panel's font, which follows the application."""
-        size = _point_size(self.font())
+        size = point_size(self.font())
         output_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         output_font.setPointSizeF(size * OUTPUT_FONT_SCALE)
         self.sampleOutput.setFont(output_font)
@@ -476,5 +431,3 @@ class SamplePanel(QWidget):
             return
         if event.type() == QEvent.Type.FontChange:  # e.g. presentation mode's larger app font
             self._apply_text_fonts()
-        elif event.type() == QEvent.Type.PaletteChange:
-            self._restyle_chart()

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
 if TYPE_CHECKING:
     from rnnlab.gui.main_window import MainWindow
 
 MAX_RECENT = 8
 PRESENTATION_SCALE = 1.6
+LEFT_WIDTH, SAMPLE_WIDTH = 360, 390  # the side panels' minimum widths at normal size
 MODEL_FILTER = "rnnlab models (*.pt);;All files (*)"
 
 
@@ -171,6 +172,24 @@ class WindowActions(QObject):
             loop.exec()
         return not self.window.controller.dirty
 
+    def confirm_discard(self) -> bool:
+        """Save / Discard / Cancel for an unsaved model; True when closing may go on."""
+        answer = QMessageBox.question(
+            self.window,
+            "Unsaved model",
+            f"The model trained to step {self.window.controller.step:,} is not saved. Save it?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            self.window.controller.pause()
+            return self.save_model_blocking()
+        return True
+
     # ---- exports ---------------------------------------------------------------------------
 
     @Slot()
@@ -206,6 +225,9 @@ class WindowActions(QObject):
         QApplication.setFont(font)
         for plot in (self.window.loss_plot, self.window.grad_norm_plot, self.window.sample_panel):
             plot.set_font_scale(scale)
+        # The side panels grow with their text, so labels are not cut off on a projector.
+        self.window.left_tabs.setMinimumWidth(int(LEFT_WIDTH * scale))
+        self.window.sample_panel.setMinimumWidth(int(SAMPLE_WIDTH * scale))
 
 
 def write_loss_csv(path: str, data: dict) -> None:

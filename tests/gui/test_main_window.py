@@ -109,10 +109,10 @@ def test_save_reopen_and_continue(qtbot, window, tmp_path) -> None:
         main.actions_.save.trigger()
     assert Path(path).exists() and not main.controller.dirty
 
-    main.actions_.open_model_file(path)
-    qtbot.waitUntil(
-        lambda: main.controller.step == 30 and main.controller.has_model, timeout=TIMEOUT
-    )
+    # The model loads in a background thread: wait for it, not for a state the old run also had.
+    with qtbot.waitSignal(main.loader.checkpointLoaded, timeout=TIMEOUT):
+        main.actions_.open_model_file(path)
+    assert main.controller.step == 30 and main.controller.has_model
     qtbot.waitUntil(lambda: len(main.loss_plot.data()["steps"]) == 30, timeout=TIMEOUT)
     main.training_bar.steps_budget.setValue(10)
     click(qtbot, main, "trainButton")
