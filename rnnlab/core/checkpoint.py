@@ -210,6 +210,23 @@ def _to_cpu(value: Any) -> Any:
     return value
 
 
+def training_corpus(checkpoint: Checkpoint) -> Corpus:
+    """The corpus the checkpoint's model was trained on, loaded again and checked unchanged."""
+    info = checkpoint.corpus_info
+    try:
+        corpus = load_corpus(info["source"], encoding=info["encoding"], line_mode=info["line_mode"])
+    except RnnlabError as error:
+        raise CheckpointError(
+            f"the training corpus {info['name']!r} of {checkpoint.path} cannot be loaded ({error})"
+        ) from None
+    if corpus.fingerprint != info["fingerprint"]:
+        raise CheckpointError(
+            f"{corpus.source} is not the text {checkpoint.path} was trained on "
+            "(it changed since the checkpoint was written)"
+        )
+    return corpus
+
+
 def resume_trainer(
     checkpoint: Checkpoint,
     corpus: Corpus | None = None,
@@ -222,17 +239,8 @@ def resume_trainer(
     The corpus is loaded from the checkpoint's source unless given; it must be the same text
     (same fingerprint). ``device`` and ``threads`` may differ from the original run.
     """
-    info = checkpoint.corpus_info
-    if corpus is None:
-        try:
-            corpus = load_corpus(
-                info["source"], encoding=info["encoding"], line_mode=info["line_mode"]
-            )
-        except RnnlabError as error:
-            raise CheckpointError(
-                f"cannot resume: the training corpus {info['name']!r} cannot be loaded ({error})"
-            ) from None
-    if corpus.fingerprint != info["fingerprint"]:
+    corpus = corpus or training_corpus(checkpoint)
+    if corpus.fingerprint != checkpoint.corpus_info["fingerprint"]:
         raise CheckpointError(
             f"cannot resume: {corpus.source} is not the text this model was trained on "
             "(it changed since the checkpoint was written)"

@@ -29,13 +29,9 @@ class _Job(QRunnable):
 
 class Loader(QObject):
     corpusLoaded = Signal(object)  # Corpus
-    checkpointLoaded = Signal(object)  # (Checkpoint, Corpus)
+    checkpointLoaded = Signal(object)  # (Checkpoint, Corpus, NumpyStepper of its weights)
     devicesListed = Signal(object)  # [(name, label)], best first
     failed = Signal(str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.last_snapshot: Any = None  # the NumpyStepper of the last checkpoint loaded
 
     @Slot(str)
     def load_corpus(self, source: str, encoding: str | None = None) -> None:
@@ -55,26 +51,13 @@ class Loader(QObject):
 
     @Slot(str)
     def load_checkpoint(self, path: str) -> None:
-        def work() -> tuple[Any, Any]:
-            from rnnlab.core.checkpoint import load_checkpoint
-            from rnnlab.core.corpus import load_corpus
-            from rnnlab.core.errors import CheckpointError
+        def work() -> tuple[Any, Any, Any]:
+            from rnnlab.core.checkpoint import load_checkpoint, training_corpus
             from rnnlab.core.stepping import NumpyStepper
 
             checkpoint = load_checkpoint(path)
-            info = checkpoint.corpus_info
-            try:
-                corpus = load_corpus(
-                    info["source"], encoding=info["encoding"], line_mode=info["line_mode"]
-                )
-            except RnnlabError as error:
-                raise CheckpointError(
-                    f"{path}: its corpus {info['name']!r} cannot be loaded ({error})"
-                ) from None
-            if corpus.fingerprint != info["fingerprint"]:
-                raise CheckpointError(f"{path}: its corpus {info['source']} has changed since")
-            # The model is not trained by anyone yet: this pool thread may copy its weights.
-            self.last_snapshot = NumpyStepper.from_model(checkpoint.model)
-            return checkpoint, corpus
+            corpus = training_corpus(checkpoint)
+            # No one trains this model yet: this pool thread may copy its weights.
+            return checkpoint, corpus, NumpyStepper.from_model(checkpoint.model)
 
         QThreadPool.globalInstance().start(_Job(work, self.checkpointLoaded, self.failed))

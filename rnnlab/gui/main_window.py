@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_checkpoint_loaded(self, loaded: Any) -> None:
-        checkpoint, corpus = loaded
+        checkpoint, corpus, snapshot = loaded
         if self.controller.running:  # Train was pressed while the file was loading
             self.show_error(f"training is running: stop it, then open {checkpoint.path} again")
             return
@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
         for evaluation in history.evaluations:
             self.loss_plot.add_validation(evaluation["step"], evaluation["loss"])
         self.status_step.setText(f"step {checkpoint.step:,}")
-        self._on_snapshot(self.loader.last_snapshot, checkpoint.step)
+        self._on_snapshot(snapshot, checkpoint.step)
         self._on_state("stopped")
         self.statusBar().showMessage(f"opened {checkpoint.path} at step {checkpoint.step:,}", 5000)
 

@@ -134,7 +134,7 @@ def test_resume_refuses_a_changed_corpus(tmp_path) -> None:
     corpus_path.write_text(
         "roses are red, violets are blue\n" * 199 + "changed\n", encoding="utf-8"
     )
-    with pytest.raises(CheckpointError, match="not the text this model was trained on"):
+    with pytest.raises(CheckpointError, match=r"is not the text .* was trained on"):
         resume_trainer(load_checkpoint(path))
     corpus_path.unlink()
     with pytest.raises(CheckpointError, match="cannot be loaded"):
