@@ -15,7 +15,7 @@ import time
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from PySide6.QtCore import QElapsedTimer, QObject, QSettings, QTimer, Slot
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 HEARTBEAT_MS = 10
@@ -65,9 +65,7 @@ def window_run(app: QApplication, seconds: float, settings_path: str) -> tuple[f
     settings = QSettings(settings_path, QSettings.Format.IniFormat)
     window = create_main_window(["tinyshakespeare"], settings=settings)
     window.show()
-    deadline = time.monotonic() + 60
-    while window.corpus is None and time.monotonic() < deadline:
-        app.processEvents()
+    _wait(app, lambda: window.corpus is not None)
     window.model_panel.set_configs(
         ModelConfig(vocab_size=len(window.corpus.vocabulary)),
         TrainConfig(threads=1, device="cpu", eval_every=10**9),
@@ -78,16 +76,27 @@ def window_run(app: QApplication, seconds: float, settings_path: str) -> tuple[f
     )
     heartbeat = Heartbeat()
     window.train()
-    while not received and time.monotonic() < deadline:
-        app.processEvents()
+    _wait(app, lambda: bool(received))
     heartbeat.start()
     started = time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        app.processEvents()
+    # Idle in the event loop, as the application does (a busy processEvents() loop would
+    # compete with training for the interpreter).
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
     window.controller.dirty = False
     window.close()
     measured = [chars for moment, chars in received if moment >= started]
     return sum(measured) / seconds, heartbeat.late_ms
+
+
+def _wait(app: QApplication, condition, seconds: float = 60.0) -> None:
+    """Run the event loop until ``condition()`` holds, polling every 50 ms."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        loop = QEventLoop()
+        QTimer.singleShot(50, loop.quit)
+        loop.exec()
 
 
 def main() -> None:

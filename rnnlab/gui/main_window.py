@@ -222,11 +222,15 @@ class MainWindow(QMainWindow):
             time_budget=seconds,
             start_paused=start_paused,
         )
+        self._training_device = train_config.device
         self.status_device.setText(f"device: {self._device_label(train_config.device)}")
 
     @Slot(object)
     def _on_devices(self, devices: list[tuple[str, str]]) -> None:
         self._devices = devices
+        if self.controller.running:  # the list came after Train was pressed
+            device = getattr(self, "_training_device", "auto")
+            self.status_device.setText(f"device: {self._device_label(device)}")
 
     def _device_label(self, name: str) -> str:
         """What "auto" resolves to: the best device listed (CUDA, then MPS, then CPU)."""

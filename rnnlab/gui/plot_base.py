@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QSizePolicy
 import pyqtgraph as pg
 # isort: on
 
-REDRAW_INTERVAL_MS = 33
+REDRAW_INTERVAL_MS = 33  # about 30 Hz
 # Below this, tick labels are hard to read from the back of a classroom even at scale 1.0.
 _MINIMUM_POINT_SIZE = 10.0
 # Strong colours per role, (on a light background, on a dark one): no single colour keeps good

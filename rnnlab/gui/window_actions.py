@@ -225,9 +225,11 @@ class WindowActions(QObject):
         QApplication.setFont(font)
         for plot in (self.window.loss_plot, self.window.grad_norm_plot, self.window.sample_panel):
             plot.set_font_scale(scale)
-        # The side panels grow with their text, so labels are not cut off on a projector.
-        self.window.left_tabs.setMinimumWidth(int(LEFT_WIDTH * scale))
-        self.window.sample_panel.setMinimumWidth(int(SAMPLE_WIDTH * scale))
+        # The side panels grow with their text, but by half as much, so the window still fits
+        # a 1920-pixel projector (long labels elide rather than push the plots off screen).
+        widening = 1.0 + (scale - 1.0) / 2
+        self.window.left_tabs.setMinimumWidth(int(LEFT_WIDTH * widening))
+        self.window.sample_panel.setMinimumWidth(int(SAMPLE_WIDTH * widening))
 
 
 def write_loss_csv(path: str, data: dict) -> None:
