@@ -53,6 +53,13 @@ class MainWindow(QMainWindow):
         self._build()
         self.actions_ = WindowActions(self)
         self._connect()
+        if self.settings.value("windowState") is None:
+            # First launch: the docks at their minimum, the plots get the rest of the width.
+            self.resizeDocks(
+                [self.left_dock, self.sample_dock],
+                [LEFT_WIDTH, SAMPLE_WIDTH],
+                Qt.Orientation.Horizontal,
+            )
         self._restore_settings()
 
     # ---- layout ----------------------------------------------------------------------------

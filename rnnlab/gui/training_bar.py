@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -33,8 +34,14 @@ class TrainingBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
+        # Two rows (controls; budget and progress), so the bar stays narrow enough for a
+        # 1920-pixel projector in presentation mode.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(4, 4, 4, 4)
+        layout = QHBoxLayout()
+        budget_row = QHBoxLayout()
+        rows.addLayout(layout)
+        rows.addLayout(budget_row)
         self.train_button = self._button(
             "trainButton", "▶ Train", self.trainClicked, "Start or continue training (Ctrl+Return)"
         )
@@ -64,8 +71,8 @@ class TrainingBar(QWidget):
             self.reset_button,
         ):
             layout.addWidget(button)
-        layout.addSpacing(12)
-        layout.addWidget(QLabel("Budget:"))
+        layout.addStretch(1)
+        budget_row.addWidget(QLabel("Budget:"))
         self.steps_budget = QSpinBox(objectName="stepsBudgetSpin")
         self.steps_budget.setRange(0, 10_000_000)
         self.steps_budget.setSpecialValueText("∞ steps")
@@ -77,15 +84,14 @@ class TrainingBar(QWidget):
         self.minutes_budget.setSpecialValueText("∞ min")
         self.minutes_budget.setSuffix(" min")
         self.minutes_budget.setToolTip("Stop after this many minutes of training (∞: no limit)")
-        layout.addWidget(self.steps_budget)
-        layout.addWidget(self.minutes_budget)
+        budget_row.addWidget(self.steps_budget)
+        budget_row.addWidget(self.minutes_budget)
         self.progress = QProgressBar(objectName="trainingProgress")
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
         self.progress.setFormat("")
         self.progress.setMinimumWidth(160)
-        layout.addWidget(self.progress, stretch=1)
-        layout.addSpacing(12)
+        budget_row.addWidget(self.progress, stretch=1)
         self.unit_combo = QComboBox(objectName="lossUnitCombo")
         for label, unit in UNITS:
             self.unit_combo.addItem(label, unit)
