@@ -171,11 +171,13 @@ class SamplePanel(QWidget):
         timeline = QWidget()
         timeline_layout = QGridLayout(timeline)
         timeline_layout.setContentsMargins(0, 0, 0, 0)
-        timeline_layout.addWidget(QLabel("Samples over training"), 0, 0)
-        timeline_layout.addWidget(self.autoSampleCheck, 0, 1, Qt.AlignmentFlag.AlignRight)
-        timeline_layout.addWidget(self.autoSampleSeconds, 0, 2)
-        timeline_layout.addWidget(self.sampleTimeline, 1, 0, 1, 3)
-        timeline_layout.setColumnStretch(1, 1)
+        # The title on a row of its own: beside the auto-sample controls it was cut off in
+        # presentation mode.
+        timeline_layout.addWidget(QLabel("Samples over training"), 0, 0, 1, 3)
+        timeline_layout.addWidget(self.autoSampleCheck, 1, 0)
+        timeline_layout.addWidget(self.autoSampleSeconds, 1, 1)
+        timeline_layout.addWidget(self.sampleTimeline, 2, 0, 1, 3)
+        timeline_layout.setColumnStretch(2, 1)
         areas = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
         for widget in (self.sampleOutput, self.nextCharPlot, timeline):
             areas.addWidget(widget)

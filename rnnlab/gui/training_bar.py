@@ -93,6 +93,7 @@ class TrainingBar(QWidget):
         self.progress.setMinimumWidth(160)
         budget_row.addWidget(self.progress, stretch=1)
         self.unit_combo = QComboBox(objectName="lossUnitCombo")
+        self.unit_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for label, unit in UNITS:
             self.unit_combo.addItem(label, unit)
         self.unit_combo.setToolTip(
