@@ -50,6 +50,9 @@ class MainWindow(QMainWindow):
         self.controller = TrainingController(self)
         self.loader = Loader(self)
         self._run_start_step = 0
+        self._budget: tuple[int | None, float | None] = (None, None)
+        self._devices: list[tuple[str, str]] = []  # (name, label), filled once torch has loaded
+        self._training_device = "auto"
         self._build()
         self.actions_ = WindowActions(self)
         self._connect()
@@ -236,12 +239,11 @@ class MainWindow(QMainWindow):
     def _on_devices(self, devices: list[tuple[str, str]]) -> None:
         self._devices = devices
         if self.controller.running:  # the list came after Train was pressed
-            device = getattr(self, "_training_device", "auto")
-            self.status_device.setText(f"device: {self._device_label(device)}")
+            self.status_device.setText(f"device: {self._device_label(self._training_device)}")
 
     def _device_label(self, name: str) -> str:
         """What "auto" resolves to: the best device listed (CUDA, then MPS, then CPU)."""
-        devices = [item for item in getattr(self, "_devices", []) if item[0] != "auto"]
+        devices = [item for item in self._devices if item[0] != "auto"]
         if name == "auto":
             return devices[0][1] if devices else "best available"
         return next((label for device, label in devices if device == name), name)
@@ -297,7 +299,7 @@ class MainWindow(QMainWindow):
         self.status_step.setText(f"step {update.step:,}")
         self.status_speed.setText(f"{update.chars_per_second:,.0f} chars/s")
         self.status_elapsed.setText(f"{update.elapsed:,.0f} s")
-        steps, seconds = getattr(self, "_budget", (None, None))
+        steps, seconds = self._budget
         self.training_bar.show_progress(
             update.step - self._run_start_step, update.elapsed, steps, seconds
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -69,64 +69,58 @@ class DivergenceNotice:
 
 
 @dataclass
-class UpdateBuffer:
-    """Collects steps, evaluations and events between two updates (used by one thread only)."""
+class HistoryCursor:
+    """Where the last update ended in the trainer's history (used by the training thread only).
 
-    steps: list[int] = field(default_factory=list)
-    losses: list[float] = field(default_factory=list)
-    grad_norms: list[float] = field(default_factory=list)
-    clipped: list[bool] = field(default_factory=list)
-    learning_rates: list[float] = field(default_factory=list)
-    evaluations: list[tuple[int, float]] = field(default_factory=list)
-    events: list[SettingEvent] = field(default_factory=list)
-    chars: int = 0  # characters trained on by the buffered steps
-    step_seconds: float = 0.0  # time the buffered steps took, evaluations excluded
+    The trainer's ``History`` already records every step, validation and setting change; an
+    update is the slice of it since the previous update, so nothing is collected twice.
+    """
 
-    def add_step(self, report: Any) -> None:
-        """Add a StepReport (typed loosely: this module must not import the torch side)."""
-        self.steps.append(report.step)
-        self.losses.append(report.loss)
-        self.grad_norms.append(report.grad_norm)
-        self.clipped.append(report.clipped)
-        self.learning_rates.append(report.learning_rate)
+    steps: int = 0  # entries of history.steps already sent
+    evaluations: int = 0
+    events: int = 0
+    chars: int = 0  # characters trained on by the steps not yet sent
+    step_seconds: float = 0.0  # time those steps took, evaluations excluded
+
+    def skip_to_end(self, history: Any) -> None:
+        """A resumed run's past is not news: start after what the history already holds."""
+        self.steps, self.evaluations = len(history.steps), len(history.evaluations)
+        self.events = len(history.events)
+
+    def count_step(self, report: Any) -> None:
+        """Add a StepReport's throughput (typed loosely: no torch-side import here)."""
         self.chars += report.chars
         self.step_seconds += report.chars / max(report.chars_per_second, 1e-12)
 
-    def add_evaluation(self, step: int, loss: float) -> None:
-        self.evaluations.append((step, loss))
+    def has_news(self, history: Any) -> bool:
+        return (
+            len(history.steps) > self.steps
+            or len(history.evaluations) > self.evaluations
+            or len(history.events) > self.events
+        )
 
-    def add_event(self, event: SettingEvent) -> None:
-        self.events.append(event)
-
-    def __bool__(self) -> bool:
-        return bool(self.steps or self.evaluations or self.events)
-
-    def take(self, step: int, elapsed: float) -> TrainingUpdate:
-        """The buffered contents as an update (arrays copied); the buffer is left empty."""
+    def take(self, history: Any, step: int, elapsed: float) -> TrainingUpdate:
+        """Everything after the cursor as an update (fresh arrays); the cursor moves to the end."""
+        new = slice(self.steps, None)
         throughput = self.chars / self.step_seconds if self.step_seconds > 0 else 0.0
         update = TrainingUpdate(
-            steps=np.array(self.steps, dtype=np.int64),
-            losses=np.array(self.losses, dtype=np.float64),
-            grad_norms=np.array(self.grad_norms, dtype=np.float64),
-            clipped=np.array(self.clipped, dtype=bool),
-            learning_rates=np.array(self.learning_rates, dtype=np.float64),
-            evaluations=tuple(self.evaluations),
-            events=tuple(self.events),
+            steps=np.array(history.steps[new], dtype=np.int64),
+            losses=np.array(history.losses[new], dtype=np.float64),
+            grad_norms=np.array(history.grad_norms[new], dtype=np.float64),
+            clipped=np.array(history.clipped[new], dtype=bool),
+            learning_rates=np.array(history.learning_rates[new], dtype=np.float64),
+            evaluations=tuple(
+                (int(item["step"]), float(item["loss"]))
+                for item in history.evaluations[self.evaluations :]
+            ),
+            events=tuple(SettingEvent.from_history(item) for item in history.events[self.events :]),
             step=step,
             chars_per_second=throughput,
             elapsed=elapsed,
         )
-        self.clear()
+        self.skip_to_end(history)
+        self.chars, self.step_seconds = 0, 0.0
         return update
-
-    def clear(self) -> None:
-        for values in (self.steps, self.losses, self.grad_norms, self.clipped):
-            values.clear()
-        self.learning_rates.clear()
-        self.evaluations.clear()
-        self.events.clear()
-        self.chars = 0
-        self.step_seconds = 0.0
 
 
 def _short_number(value: str) -> str:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from rnnlab.core.errors import ConfigError, RnnlabError
-from rnnlab.gui.messages import DivergenceNotice, SettingEvent, UpdateBuffer
+from rnnlab.gui.messages import DivergenceNotice, HistoryCursor
 
 if TYPE_CHECKING:
     from rnnlab.core.corpus import Corpus
@@ -104,8 +104,7 @@ class TrainingWorker(QObject):
         self._single_steps = 0  # steps asked for with step_once while paused
         self._steps_taken = 0
         self._training_seconds = 0.0
-        self._buffer = UpdateBuffer()
-        self._events_sent = 0  # entries of trainer.history.events already reported
+        self._cursor = HistoryCursor()  # what of the trainer's history has been sent
         self._last_emit = 0.0
 
     @property
@@ -176,7 +175,7 @@ class TrainingWorker(QObject):
 
     def _train(self) -> None:
         self._trainer = trainer = self._build_trainer()
-        self._events_sent = len(trainer.history.events)  # a resumed run's past is not news
+        self._cursor.skip_to_end(trainer.history)
         self._last_emit = time.perf_counter()
         self.stateChanged.emit("paused" if self._paused else "running")
         while True:
@@ -219,10 +218,8 @@ class TrainingWorker(QObject):
             for report in reports:
                 if isinstance(report, DivergenceReport):
                     self._on_divergence(DivergenceNotice(report.step, report.reason))
-                elif isinstance(report, EvalReport):
-                    self._buffer.add_evaluation(report.step, report.loss)
-                else:
-                    self._buffer.add_step(report)
+                elif not isinstance(report, EvalReport):  # evaluations: in the history
+                    self._cursor.count_step(report)
                     self._steps_taken += 1
                 if self._stop.is_set():
                     break  # stopping: skip the evaluation that may be due after this step
@@ -243,16 +240,12 @@ class TrainingWorker(QObject):
         trainer = self._trainer
         if trainer is None:
             return
-        events = trainer.history.events
-        for event in events[self._events_sent :]:
-            self._buffer.add_event(SettingEvent.from_history(event))
-        self._events_sent = len(events)
-        if not self._buffer:
+        if not self._cursor.has_news(trainer.history):
             return
         now = time.perf_counter()
         if not force and now - self._last_emit < UPDATE_INTERVAL:
             return
-        self.updated.emit(self._buffer.take(trainer.step, self._training_seconds))
+        self.updated.emit(self._cursor.take(trainer.history, trainer.step, self._training_seconds))
         self._last_emit = now
 
     def _serve_requests(self) -> None:
