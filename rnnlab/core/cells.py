@@ -21,24 +21,6 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-# The gates and states each cell exposes to the views, in display order.
-GATE_NAMES: dict[str, tuple[str, ...]] = {
-    "rnn": ("pre", "h"),
-    "rnn-relu": ("pre", "h"),
-    "lstm": ("i", "f", "g", "o", "c", "h"),
-    "gru": ("r", "z", "n", "h"),
-    "sru": ("f", "r", "c", "h"),
-}
-
-# Which states each cell carries from step to step, in the order of the model's state tuple.
-STATE_NAMES: dict[str, tuple[str, ...]] = {
-    "rnn": ("h",),
-    "rnn-relu": ("h",),
-    "lstm": ("h", "c"),
-    "gru": ("h",),
-    "sru": ("c",),
-}
-
 
 @dataclass(frozen=True)
 class LayerWeights:

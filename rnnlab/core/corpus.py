@@ -239,3 +239,23 @@ def _control_share(vocabulary: Vocabulary, codes: np.ndarray) -> float:
     for start in range(0, codes.size, _COUNT_SLICE):
         counts += np.bincount(codes[start : start + _COUNT_SLICE], minlength=len(vocabulary))
     return float(counts[controls].sum()) / codes.size
+
+
+def validation_excerpt(corpus: Corpus, fraction: float, length: int = 200) -> str:
+    """About ``length`` characters of held-out text, for probes: from the start of a line in the
+    validation part (line mode: validation lines joined by newlines), cut at a word boundary."""
+    if corpus.line_mode:
+        try:
+            text = "\n".join(split_lines(corpus, fraction)[1]) + "\n"
+        except CorpusError:
+            text = corpus.text
+    else:
+        text = corpus.text[len(corpus.text) - max(int(len(corpus.text) * fraction), length) :]
+    start = text.find("\n", 0, length) + 1  # a line start, if one comes soon
+    excerpt = text[start : start + length + 40].lstrip("\n")
+    if len(excerpt) > length:
+        # End after the last space or newline past 80% of the length: whole words.
+        cut = max(excerpt.rfind(" ", int(length * 0.8), length + 1),
+                  excerpt.rfind("\n", int(length * 0.8), length + 1))  # fmt: skip
+        excerpt = excerpt[: cut + 1 if cut > 0 else length]
+    return excerpt

@@ -4,7 +4,7 @@ RNN, LSTM and GRU train on PyTorch's fused multi-layer modules (the fastest path
 GPU). SRU (Lei et al. 2017) is ours: its input projections are one matrix product over all time
 steps and only the element-wise recurrence loops (``rnnlab.core.cells.recur``).
 
-State: a tuple of (L, B, H) tensors, in the order of ``cells.STATE_NAMES[cell]``:
+State: a tuple of (L, B, H) tensors, in the order of ``STATE_NAMES[cell]``:
 (h,) for RNN and GRU, (h, c) for LSTM, (c,) for SRU.
 """
 
@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from rnnlab.core import cells
+from rnnlab.core.cell_names import STATE_NAMES
 from rnnlab.core.config import ModelConfig
 
 State = tuple[torch.Tensor, ...]
@@ -95,7 +96,7 @@ class CharModel(nn.Module):
     def initial_state(self, batch_size: int, device: torch.device | str = "cpu") -> State:
         """A zero state: one (L, B, H) tensor per carried state."""
         shape = (self.config.layers, batch_size, self.config.hidden_size)
-        names = cells.STATE_NAMES[self.config.cell]
+        names = STATE_NAMES[self.config.cell]
         return tuple(torch.zeros(shape, device=device) for _ in names)
 
     def forward(

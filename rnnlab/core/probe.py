@@ -11,36 +11,15 @@ predicts ``text[t + 1]``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 from torch.nn import functional as F
 
 from rnnlab.core import cells
+from rnnlab.core.cell_names import STATE_NAMES
 from rnnlab.core.models import CharModel
+from rnnlab.core.probe_result import TOP_GUESSES, LayerProbe, ProbeResult
 from rnnlab.core.vocabulary import Vocabulary
-
-TOP_GUESSES = 5
-
-
-@dataclass(frozen=True)
-class LayerProbe:
-    gates: dict[str, np.ndarray]  # gate or state name -> (T, H) float32
-    gradient_norms: np.ndarray  # (T,) ‖∂L/∂h_t‖, L the loss at the last position
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    cell: str
-    input_text: str  # text[:-1]: the character read at each position
-    target_text: str  # text[1:]: the character to predict at each position
-    layers: tuple[LayerProbe, ...]
-    losses: np.ndarray  # (T,) nats, the loss at each position
-    connectivity_position: int  # the output position the connectivity refers to
-    connectivity: np.ndarray  # (T,) ‖∂L_p/∂x_t‖ w.r.t. input embeddings; zero after p
-    guess_indices: np.ndarray  # (T, 5) vocabulary indices of the top guesses, best first
-    guess_probabilities: np.ndarray  # (T, 5)
 
 
 def probe(
@@ -74,7 +53,7 @@ def probe(
         for layer in range(config.layers):
             weights = model.layer_weights(layer).detached()
             zero = torch.zeros(1, config.hidden_size, device=device)
-            state = tuple(zero for _ in cells.STATE_NAMES[config.cell])
+            state = tuple(zero for _ in STATE_NAMES[config.cell])
             gates: dict[str, list[torch.Tensor]] = {}
             outputs, _ = cells.run_layer(weights, layer_input, state, gates)
             all_gates.append(gates)

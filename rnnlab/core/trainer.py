@@ -82,6 +82,7 @@ class Trainer:
         self.carried: State | None = None  # hidden state carried into the next window
         self.history = History()
         self._validation = None
+        self._grad_norms: tuple[list[str], torch.Tensor] | None = None  # names, (P,) norms
 
     # ---- the generator -------------------------------------------------------------------
 
@@ -117,8 +118,13 @@ class Trainer:
 
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        parameters = [p for p in self.model.parameters() if p.grad is not None]
-        norm = torch.nn.utils.get_total_norm([p.grad for p in parameters])
+        named = [(name, p) for name, p in self.model.named_parameters() if p.grad is not None]
+        parameters = [p for _, p in named]
+        # One norm per parameter tensor, kept (on the device, no sync) for the views' gradient
+        # norms per parameter group; their norm is the global norm.
+        norms = torch.stack([torch.linalg.vector_norm(p.grad) for p in parameters])
+        self._grad_norms = ([name for name, _ in named], norms)
+        norm = torch.linalg.vector_norm(norms)
         grad_norm = norm.item()
         if not math.isfinite(grad_norm):
             return self._diverged(f"the gradient norm is {grad_norm} ({self._first_bad_grad()})")
@@ -189,6 +195,18 @@ class Trainer:
         self.history.add_event(self.step, "clipping", old, f"{mode} {value:g}")
         self.config = new_config
 
+    def group_grad_norms(self) -> dict[str, float]:
+        """The last step's gradient norm per parameter group, before clipping (see
+        ``parameter_group``); empty before the first step."""
+        if self._grad_norms is None:
+            return {}
+        names, norms = self._grad_norms
+        squares: dict[str, float] = {}
+        for name, value in zip(names, norms.square().tolist()):
+            group = parameter_group(name)
+            squares[group] = squares.get(group, 0.0) + value
+        return {group: math.sqrt(total) for group, total in squares.items()}
+
     # ---- internals -----------------------------------------------------------------------
 
     def _state_for(self, reset: bool, batch_size: int) -> State:
@@ -238,3 +256,21 @@ def trainer_for(corpus: Corpus, model: CharModel, config: TrainConfig) -> Traine
         seed=config.seed,
     )
     return Trainer(model, data, config, choose_device(config.device))
+
+
+def parameter_group(name: str) -> str:
+    """A parameter's group for the views: "embedding", "layer 2 input", "layer 2 recurrent",
+    "output". Biases join their weights; SRU's element-wise v_f, v_r and biases are its
+    recurrent part (they act on c_(t-1)), its stacked input matrix the input part."""
+    if name.startswith("embedding."):
+        return "embedding"
+    if name.startswith("head."):
+        return "output"
+    if name.startswith("recurrent."):  # weight_ih_l0, bias_hh_l1, ...
+        kind, layer = name.rsplit("_", 2)[-2:]
+        part = "input" if kind == "ih" else "recurrent"
+        return f"layer {int(layer.removeprefix('l')) + 1} {part}"
+    if name.startswith("sru_layers."):  # sru_layers.0.weight, sru_layers.0.forget_bias, ...
+        _, layer, attribute = name.split(".")
+        return f"layer {int(layer) + 1} {'input' if attribute == 'weight' else 'recurrent'}"
+    return name

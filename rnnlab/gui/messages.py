@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from rnnlab.core.errors import RnnlabError
+
 
 @dataclass(frozen=True)
 class SettingEvent:
@@ -129,3 +131,24 @@ def _short_number(value: str) -> str:
     except ValueError:
         return value
     return f"{number:.0e}" if number and not math.isclose(number, round(number)) else value
+
+
+GPU_OUT_OF_MEMORY = "out of GPU memory: try a smaller batch or model, or the CPU"
+OUT_OF_MEMORY = "out of memory: try a smaller batch or model"
+
+
+def describe_failure(error: BaseException, device_type: str | None) -> str:
+    """One line for the user about an exception that ended training."""
+    message = str(error).strip()
+    first_line = message.splitlines()[0] if message else ""
+    if isinstance(error, MemoryError):
+        return OUT_OF_MEMORY
+    if isinstance(error, RuntimeError):
+        lowered = message.lower()
+        if "out of memory" in lowered:  # torch.OutOfMemoryError (CUDA) and MPS say this
+            return OUT_OF_MEMORY if device_type == "cpu" else GPU_OUT_OF_MEMORY
+        if "can't allocate memory" in lowered:  # PyTorch's CPU allocator
+            return OUT_OF_MEMORY
+    if isinstance(error, RnnlabError):  # its message is already written for the user
+        return f"training stopped: {first_line}"
+    return f"training stopped: {type(error).__name__}: {first_line}"

@@ -10,6 +10,8 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
+from rnnlab.gui.exporting import IMAGE_FILTER, export_widget
+
 if TYPE_CHECKING:
     from rnnlab.gui.main_window import MainWindow
 
@@ -201,9 +203,7 @@ class WindowActions(QObject):
             write_loss_csv(path, self.window.loss_plot.data())
 
     def export_plot(self, plot) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export plot", "plot.png", "PNG image (*.png);;SVG drawing (*.svg)"
-        )
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export plot", "plot.png", IMAGE_FILTER)
         if path:
             export_widget(plot, path)
 
@@ -255,25 +255,3 @@ def write_loss_csv(path: str, data: dict) -> None:
                     f"{validation[step]:.6f}" if step in validation else "",
                 ]
             )
-
-
-def export_widget(widget, path: str) -> None:
-    """PNG through a grab; SVG by painting the widget into Qt's SVG generator (vector
-    curves and text, as on screen)."""
-    if not path.lower().endswith(".svg"):
-        widget.grab().save(path if path.lower().endswith(".png") else path + ".png")
-        return
-    from PySide6.QtCore import QRect
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    generator = QSvgGenerator()
-    generator.setFileName(path)
-    generator.setSize(widget.size())
-    generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
-    generator.setTitle(widget.objectName())
-    painter = QPainter(generator)
-    try:
-        widget.render(painter)
-    finally:
-        painter.end()

@@ -33,36 +33,19 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from rnnlab.core.errors import ConfigError, RnnlabError
-from rnnlab.gui.messages import DivergenceNotice, HistoryCursor
+from rnnlab.core.errors import ConfigError
+from rnnlab.gui.messages import DivergenceNotice, HistoryCursor, describe_failure
+from rnnlab.gui.probe_schedule import ProbeSchedule
 
 if TYPE_CHECKING:
     from rnnlab.core.corpus import Corpus
     from rnnlab.core.trainer import Trainer
+    from rnnlab.core.vocabulary import Vocabulary
 
 UPDATE_INTERVAL = 1.0 / 30.0  # seconds between two throttled updates
 # While paused the thread sleeps on a condition that every request notifies, so it wakes at
 # once; the timeout only bounds how long a missed notification could delay it.
 PAUSED_WAIT = 0.1
-GPU_OUT_OF_MEMORY = "out of GPU memory: try a smaller batch or model, or the CPU"
-OUT_OF_MEMORY = "out of memory: try a smaller batch or model"
-
-
-def describe_failure(error: BaseException, device_type: str | None) -> str:
-    """One line for the user about an exception that ended training."""
-    message = str(error).strip()
-    first_line = message.splitlines()[0] if message else ""
-    if isinstance(error, MemoryError):
-        return OUT_OF_MEMORY
-    if isinstance(error, RuntimeError):
-        lowered = message.lower()
-        if "out of memory" in lowered:  # torch.OutOfMemoryError (CUDA) and MPS say this
-            return OUT_OF_MEMORY if device_type == "cpu" else GPU_OUT_OF_MEMORY
-        if "can't allocate memory" in lowered:  # PyTorch's CPU allocator
-            return OUT_OF_MEMORY
-    if isinstance(error, RnnlabError):  # its message is already written for the user
-        return f"training stopped: {first_line}"
-    return f"training stopped: {type(error).__name__}: {first_line}"
 
 
 class TrainingWorker(QObject):
@@ -77,6 +60,11 @@ class TrainingWorker(QObject):
     # save (message "could not save ...") is not fatal: training goes on.
     failed = Signal(str)
     snapshotReady = Signal(object, int)  # (NumpyStepper, the step its weights are from)
+    # Inspection: a probe of the live weights, on a time budget while training, at once when
+    # asked (probe_now, a new probe text, a single step). A failed probe reports probeFailed
+    # and training goes on.
+    inspected = Signal(object)
+    probeFailed = Signal(str)
     saved = Signal(str)  # the path of a checkpoint written on request
     finished = Signal()  # the loop has ended: the thread may quit
 
@@ -106,6 +94,8 @@ class TrainingWorker(QObject):
         self._training_seconds = 0.0
         self._cursor = HistoryCursor()  # what of the trainer's history has been sent
         self._last_emit = 0.0
+        self._probe: tuple[Vocabulary, str, int | None] | None = None  # vocabulary, text, position
+        self.probe_schedule = ProbeSchedule()  # read by benchmarks after finished
 
     @property
     def trainer(self) -> Trainer | None:
@@ -150,6 +140,14 @@ class TrainingWorker(QObject):
         """Write a checkpoint between steps; answered by saved(path) or failed(message)."""
         self._request("save", (path, corpus))
 
+    def set_probe(self, vocabulary: Vocabulary, text: str, position: int | None = None) -> None:
+        """Probe ``text`` from now on (connectivity at ``position``; None: the last); probes
+        at once if a trainer exists. An empty text turns probing off."""
+        self._request("probe_settings", (vocabulary, text, position))
+
+    def probe_now(self) -> None:
+        self._request("probe")
+
     def _request(self, kind: str, argument: Any = None) -> None:
         with self._lock:
             self._requests.append((kind, argument))
@@ -190,6 +188,8 @@ class TrainingWorker(QObject):
                 self._single_steps -= 1
             self._take_step()
             self._flush(force=single)
+            if single or self.probe_schedule.due(self._training_seconds):
+                self._inspect(scheduled=not single)
         self._flush(force=True)
 
     def _limit_reached(self) -> bool:
@@ -284,6 +284,38 @@ class TrainingWorker(QObject):
             self.snapshotReady.emit(NumpyStepper.from_model(trainer.model), trainer.step)
         elif kind == "save":
             self._save(*argument)
+        elif kind == "probe_settings":
+            self._probe = argument if len(argument[1]) >= 2 else None
+            self._inspect(scheduled=False)
+        elif kind == "probe":
+            self._inspect(scheduled=False)
+
+    def _inspect(self, *, scheduled: bool) -> None:
+        """Probe the live model between steps and emit the inspection."""
+        trainer = self._trainer
+        if self._probe is None or trainer is None:
+            return
+        from rnnlab.core.inspection import inspect
+
+        vocabulary, text, position = self._probe
+        started = time.perf_counter()
+        try:
+            inspection = inspect(
+                trainer.model,
+                vocabulary,
+                text,
+                step=trainer.step,
+                connectivity_position=position,
+                group_grad_norms=trainer.group_grad_norms(),
+            )
+        except Exception as error:  # a bad probe text must not end the training
+            self._probe = None  # not again on every step: the window sends a new text
+            self.probeFailed.emit(f"probe failed: {error}")
+            return
+        self._flush(force=True)  # the window has every step up to the probed weights
+        self.inspected.emit(inspection)
+        if scheduled:
+            self.probe_schedule.record(self._training_seconds, time.perf_counter() - started)
 
     def _save(self, path: str, corpus: Corpus) -> None:
         from rnnlab.core.checkpoint import save_checkpoint

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from rnnlab.core import cells
+from rnnlab.core.cell_names import GATE_NAMES, STATE_NAMES
 from rnnlab.core.config import CELL_TYPES, ModelConfig, count_parameters
 from rnnlab.core.models import CharModel
 
@@ -35,7 +36,7 @@ def test_explicit_equations_match_fused_modules(cell: str, layers: int) -> None:
         outputs, explicit_state = explicit_forward(model, tokens, state)
         explicit_logits = model.head(outputs)
     assert (logits - explicit_logits).abs().max().item() <= 1e-5
-    for name, fused, explicit in zip(cells.STATE_NAMES[cell], fused_state, explicit_state):
+    for name, fused, explicit in zip(STATE_NAMES[cell], fused_state, explicit_state):
         assert (fused - explicit).abs().max().item() <= 1e-5, name
 
 
@@ -71,7 +72,7 @@ def test_gates_are_in_their_ranges() -> None:
             tuple(p[0] for p in model.initial_state(1)),
             gates,
         )
-    assert set(gates) == set(cells.GATE_NAMES["lstm"])
+    assert set(gates) == set(GATE_NAMES["lstm"])
     for name in ("i", "f", "o"):
         values = torch.stack(gates[name])
         assert values.min() >= 0 and values.max() <= 1

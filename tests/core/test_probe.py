@@ -6,7 +6,7 @@ import torch
 from engine_helpers import fast_training, tiny_model
 from torch.nn import functional as F
 
-from rnnlab.core.cells import GATE_NAMES
+from rnnlab.core.cell_names import GATE_NAMES
 from rnnlab.core.config import CELL_TYPES
 from rnnlab.core.models import CharModel
 from rnnlab.core.probe import probe

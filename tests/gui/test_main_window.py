@@ -201,7 +201,8 @@ def test_divergence_pauses_and_explains(qtbot, window) -> None:
 
 
 def test_exports_and_settings_persist(qtbot, window, tmp_path) -> None:
-    from rnnlab.gui.window_actions import export_widget, write_loss_csv
+    from rnnlab.gui.exporting import export_widget
+    from rnnlab.gui.window_actions import write_loss_csv
 
     main = window
     main.training_bar.steps_budget.setValue(45)

@@ -25,8 +25,8 @@ from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus, load_corpus
 from rnnlab.core.stepping import NumpyStepper
 from rnnlab.core.trainer import Trainer, new_trainer
-from rnnlab.gui.messages import DivergenceNotice, TrainingUpdate
-from rnnlab.gui.worker import GPU_OUT_OF_MEMORY, TrainingWorker
+from rnnlab.gui.messages import GPU_OUT_OF_MEMORY, DivergenceNotice, TrainingUpdate
+from rnnlab.gui.worker import TrainingWorker
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WAIT_MS = 10_000  # generous: a loaded CI machine; a passing test returns long before

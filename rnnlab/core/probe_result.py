@@ -1,0 +1,63 @@
+"""What a probe finds, as frozen NumPy values: torch-free, so the window's views can import it.
+
+``rnnlab.core.probe`` computes a ``ProbeResult``; ``rnnlab.core.inspection`` adds what the
+views plot over training (gradient norms per parameter group, spectral norms) into an
+``Inspection``. None of these hold tensors or the model: they cross to the window's thread.
+
+Positions: a text of N characters gives T = N - 1 positions; position t reads ``text[t]`` and
+predicts ``text[t + 1]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+TOP_GUESSES = 5
+
+
+@dataclass(frozen=True)
+class LayerProbe:
+    gates: dict[str, np.ndarray]  # gate or state name -> (T, H) float32
+    gradient_norms: np.ndarray  # (T,) ‖∂L/∂h_t‖, L the loss at the last position
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    cell: str
+    input_text: str  # text[:-1]: the character read at each position
+    target_text: str  # text[1:]: the character to predict at each position
+    layers: tuple[LayerProbe, ...]
+    losses: np.ndarray  # (T,) nats, the loss at each position
+    connectivity_position: int  # the output position the connectivity refers to
+    connectivity: np.ndarray  # (T,) ‖∂L_p/∂x_t‖ w.r.t. input embeddings; zero after p
+    guess_indices: np.ndarray  # (T, 5) vocabulary indices of the top guesses, best first
+    guess_probabilities: np.ndarray  # (T, 5)
+
+    @property
+    def positions(self) -> int:
+        return len(self.input_text)
+
+    def gradient_fade(self, distance: int, layer: int = 0) -> float:
+        """‖∂L/∂h_(T-1-distance)‖ / ‖∂L/∂h_(T-1)‖: below 1 the gradient fades going back."""
+        norms = self.layers[layer].gradient_norms
+        if not 0 <= distance < len(norms):
+            raise ValueError(f"distance must be in [0, {len(norms) - 1}], got {distance}")
+        last = norms[-1]
+        return float(norms[-1 - distance] / last) if last > 0 else float("nan")
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """One probe of the live model and the training statistics taken with it."""
+
+    step: int  # the trainer's step the weights are from
+    probe: ProbeResult
+    # Gradient norm of each parameter group ("embedding", "layer 1 input", "layer 1 recurrent",
+    # ..., "output") at the last training step, before clipping; empty before the first step.
+    group_grad_norms: dict[str, float]
+    # Largest singular value of each layer's recurrent matrix W_hh (empty for SRU, which has
+    # none): below 1 a signal fades going back through time, above 1 it can grow.
+    spectral_norms: tuple[float, ...]
+    seconds: float  # what computing this inspection cost

@@ -1,0 +1,42 @@
+"""Exports shared by every view: an image (PNG or SVG) of a widget, its data as .npz."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QWidget
+
+IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
+DATA_FILTER = "NumPy arrays (*.npz)"
+
+
+def export_widget(widget: QWidget, path: str) -> str:
+    """Write ``widget`` to ``path`` and return the path written (".png" added unless it ends
+    in .png or .svg). PNG through a grab; SVG by painting the widget into Qt's SVG generator (vector
+    curves and text, as on screen)."""
+    if not path.lower().endswith(".svg"):
+        path = path if path.lower().endswith(".png") else path + ".png"
+        if not widget.grab().save(path):
+            raise OSError(f"could not write {path}")
+        return path
+    generator = QSvgGenerator()
+    generator.setFileName(path)
+    generator.setSize(widget.size())
+    generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
+    generator.setTitle(widget.objectName())
+    painter = QPainter(generator)
+    try:
+        widget.render(painter)
+    finally:
+        painter.end()
+    return path
+
+
+def save_npz(path: str, data: dict[str, np.ndarray]) -> str:
+    """Write ``data`` as a compressed .npz (".npz" added if missing); returns the path."""
+    path = path if path.lower().endswith(".npz") else path + ".npz"
+    with open(path, "wb") as stream:  # np.savez would add .npz to a name without it, silently
+        np.savez_compressed(stream, **{name: np.asarray(value) for name, value in data.items()})
+    return path

@@ -1,0 +1,64 @@
+"""Real inspections for the inspector views: tiny models trained for a moment, then probed."""
+
+from pathlib import Path
+
+import pytest
+
+from rnnlab.core.config import CELL_TYPES, ModelConfig, TrainConfig
+from rnnlab.core.corpus import Corpus, bundled_data_dir, load_corpus, validation_excerpt
+
+PROBE_CHARS = 120
+HIDDEN_SIZE = 24
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    text = (bundled_data_dir() / "tinyshakespeare.txt").read_text(encoding="utf-8")[:30_000]
+    path: Path = tmp_path_factory.mktemp("corpora") / "shakespeare_30k.txt"
+    path.write_text(text, encoding="utf-8")
+    return load_corpus(path)
+
+
+@pytest.fixture(scope="session")
+def trained_trainers(small_corpus: Corpus) -> dict:
+    """A 2-layer model of every cell type, trained 40 steps, keyed by cell type."""
+    from rnnlab.core.trainer import new_trainer
+
+    trainers = {}
+    for cell in CELL_TYPES:
+        model_config = ModelConfig(
+            vocab_size=len(small_corpus.vocabulary),
+            cell=cell,
+            hidden_size=HIDDEN_SIZE,
+            layers=2,
+            embedding_size=16,
+        )
+        train_config = TrainConfig(
+            batch_size=8, seq_len=32, eval_every=10_000, learning_rate=1e-2, device="cpu"
+        )
+        trainer = new_trainer(small_corpus, model_config, train_config)
+        list(trainer.run(max_steps=40))
+        trainers[cell] = trainer
+    return trainers
+
+
+@pytest.fixture(scope="session")
+def probe_text(small_corpus: Corpus) -> str:
+    return validation_excerpt(small_corpus, 0.1, PROBE_CHARS)
+
+
+@pytest.fixture(scope="session")
+def inspections(trained_trainers: dict, small_corpus: Corpus, probe_text: str) -> dict:
+    """An Inspection of each trained model on the probe text, keyed by cell type."""
+    from rnnlab.core.inspection import inspect
+
+    return {
+        cell: inspect(
+            trainer.model,
+            small_corpus.vocabulary,
+            probe_text,
+            step=trainer.step,
+            group_grad_norms=trainer.group_grad_norms(),
+        )
+        for cell, trainer in trained_trainers.items()
+    }
