@@ -242,3 +242,15 @@ def test_no_traceback_reaches_the_user_from_a_real_process(tmp_path) -> None:
         [sys.executable, "-m", "rnnlab", "--help"], capture_output=True, text=True, timeout=120
     )
     assert help_result.returncode == 0 and "train" in help_result.stdout
+
+
+def test_bench_fading_prints_how_much_gradient_each_cell_keeps(capsys) -> None:
+    """The demonstration's command, tiny: the vanilla RNN keeps less gradient 50 steps back."""
+    arguments = ["bench", "fading", "--steps", "3", "--hidden-size", "16", "--layers", "1"]
+    assert main([*arguments, "--corpus", "sonnets", "--device", "cpu", "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    cells = results["cells"]
+    assert set(cells) == {"rnn", "lstm"} and results["distance"] == 50
+    for values in cells.values():
+        assert len(values["fade_after"]) == 1 and 0 <= values["fade_after"][0] < 1
+    assert cells["rnn"]["fade_after"][0] < cells["lstm"]["fade_after"][0]

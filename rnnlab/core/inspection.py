@@ -12,10 +12,8 @@ import torch
 
 from rnnlab.core.models import CharModel
 from rnnlab.core.probe import probe
-from rnnlab.core.probe_result import Inspection
+from rnnlab.core.probe_result import MAX_PROBE_CHARS, Inspection
 from rnnlab.core.vocabulary import Vocabulary
-
-MAX_PROBE_CHARS = 512  # a probe's cost grows with its length; longer texts are refused
 
 
 def inspect(

@@ -10,13 +10,16 @@ Reset drops it; the next Train starts from fresh weights.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QThreadPool, QTimer, Signal, Slot
 
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
+from rnnlab.core.vocabulary import Vocabulary
+from rnnlab.gui.loading import Job
 from rnnlab.gui.worker import TrainingWorker
 
 SNAPSHOT_SECONDS = 2.0  # how often sampling gets fresh weights while training
@@ -29,6 +32,10 @@ class TrainingController(QObject):
     failed = Signal(str)
     snapshotReady = Signal(object, int)  # (NumpyStepper, step)
     saved = Signal(str)
+    inspected = Signal(object)  # Inspection of the current model
+    probeFailed = Signal(str)
+    # From pool threads: (generation, Inspection), so a probe of a model since replaced is dropped
+    _probed = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +49,9 @@ class TrainingController(QObject):
         self._snapshot_timer = QTimer(self)
         self._snapshot_timer.setInterval(int(SNAPSHOT_SECONDS * 1000))
         self._snapshot_timer.timeout.connect(self.request_snapshot)
+        self._probe: tuple[Vocabulary, str, int | None] | None = None  # vocabulary, text, position
+        self._generation = 0  # counts model replacements (reset, opened checkpoint)
+        self._probed.connect(self._on_probed)
 
     # ---- state -----------------------------------------------------------------------------
 
@@ -84,6 +94,10 @@ class TrainingController(QObject):
         worker.failed.connect(self.failed)
         worker.snapshotReady.connect(self._on_snapshot)
         worker.saved.connect(self._on_saved)
+        worker.inspected.connect(self._on_inspected)
+        worker.probeFailed.connect(self.probeFailed)
+        if self._probe is not None:
+            worker.set_probe(*self._probe)  # served first: the views show the starting weights
         # quit() straight from the worker thread: the thread's event loop then ends even while
         # the GUI thread is blocked in wait() (on close) and cannot deliver queued signals.
         worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
@@ -142,6 +156,7 @@ class TrainingController(QObject):
         self.wait(5000)
         self._trainer = None
         self._resume_from = None
+        self._generation += 1
         self.dirty = False
         self.step = 0
 
@@ -157,6 +172,48 @@ class TrainingController(QObject):
     def request_snapshot(self) -> None:
         if self._worker is not None:
             self._worker.request_snapshot()
+
+    def set_probe(self, vocabulary: Vocabulary, text: str, position: int | None = None) -> None:
+        """Probe ``text`` from now on (connectivity at ``position``) and once right away."""
+        self._probe = (vocabulary, text, position) if len(text) >= 2 else None
+        if self._worker is not None:
+            self._worker.set_probe(vocabulary, text, position)
+        else:
+            self.probe_now()
+
+    @Slot()
+    def probe_now(self) -> None:
+        """One probe now: by the training thread while it runs, else of a copy in a pool thread."""
+        if self._worker is not None:
+            self._worker.probe_now()
+            return
+        model, step, norms = self._idle_model()
+        if model is None or self._probe is None:
+            return
+        vocabulary, text, position = self._probe
+        # No thread trains while stopped, so copying here is safe; the copy lets Train start at
+        # once without racing the probe.
+        model = copy.deepcopy(model)
+        generation = self._generation
+
+        def work() -> tuple[int, Any]:
+            from rnnlab.core.inspection import inspect
+
+            result = inspect(
+                model, vocabulary, text, step=step, connectivity_position=position,
+                group_grad_norms=norms,
+            )  # fmt: skip
+            return generation, result
+
+        QThreadPool.globalInstance().start(Job(work, self._probed, self.probeFailed))
+
+    def _idle_model(self) -> tuple[Any, int, dict[str, float]]:
+        """The model while no thread trains it (kept trainer or opened checkpoint), or None."""
+        if self._trainer is not None:
+            return self._trainer.model, self._trainer.step, self._trainer.group_grad_norms()
+        if self._resume_from is not None:
+            return self._resume_from.model, self._resume_from.step, {}
+        return None, 0, {}
 
     def save(self, path: str, corpus: Corpus) -> None:
         """Write a checkpoint: in the worker thread while it runs, else right here."""
@@ -183,6 +240,7 @@ class TrainingController(QObject):
         self.reset()
         self._resume_from = checkpoint
         self.step = checkpoint.step
+        self.probe_now()
 
     def wait(self, milliseconds: int) -> bool:
         """Block until the worker thread has ended (used on close and reset)."""
@@ -208,6 +266,16 @@ class TrainingController(QObject):
         if state == "paused":
             self.request_snapshot()  # sampling follows the weights the user is looking at
         self.stateChanged.emit(state)
+
+    @Slot(object)
+    def _on_inspected(self, inspection: Any) -> None:
+        self.inspected.emit(inspection)
+
+    @Slot(object)
+    def _on_probed(self, result: tuple[int, Any]) -> None:
+        generation, inspection = result
+        if generation == self._generation:
+            self.inspected.emit(inspection)
 
     @Slot(object, int)
     def _on_snapshot(self, stepper: Any, step: int) -> None:
@@ -240,3 +308,4 @@ class TrainingController(QObject):
         thread.deleteLater()
         self.state = "stopped"
         self.stateChanged.emit("stopped")
+        self.probe_now()  # the views show the final weights

@@ -11,7 +11,9 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from rnnlab.core.errors import RnnlabError
 
 
-class _Job(QRunnable):
+class Job(QRunnable):
+    """Run ``work`` in a pool thread; its result or error message arrives by signal."""
+
     def __init__(self, work: Callable[[], Any], done: Signal, failed: Signal) -> None:
         super().__init__()
         self.work, self.done, self.failed = work, done, failed
@@ -37,7 +39,7 @@ class Loader(QObject):
     def load_corpus(self, source: str, encoding: str | None = None) -> None:
         from rnnlab.core.corpus import load_corpus
 
-        job = _Job(lambda: load_corpus(source, encoding=encoding), self.corpusLoaded, self.failed)
+        job = Job(lambda: load_corpus(source, encoding=encoding), self.corpusLoaded, self.failed)
         QThreadPool.globalInstance().start(job)
 
     @Slot()
@@ -47,7 +49,7 @@ class Loader(QObject):
 
             return [("auto", "Best available"), *available_devices()]
 
-        QThreadPool.globalInstance().start(_Job(work, self.devicesListed, self.failed))
+        QThreadPool.globalInstance().start(Job(work, self.devicesListed, self.failed))
 
     @Slot(str)
     def load_checkpoint(self, path: str) -> None:
@@ -60,4 +62,4 @@ class Loader(QObject):
             # No one trains this model yet: this pool thread may copy its weights.
             return checkpoint, corpus, NumpyStepper.from_model(checkpoint.model)
 
-        QThreadPool.globalInstance().start(_Job(work, self.checkpointLoaded, self.failed))
+        QThreadPool.globalInstance().start(Job(work, self.checkpointLoaded, self.failed))

@@ -10,7 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnlab.core.corpus import bundled_corpora, bundled_data_dir, corpus_fingerprint, load_corpus
+from rnnlab.core.corpus import (
+    bundled_corpora,
+    bundled_data_dir,
+    corpus_fingerprint,
+    load_corpus,
+    split_lines,
+    validation_excerpt,
+)
 from rnnlab.core.errors import CorpusError
 from rnnlab.core.text_encoding import decode_bytes
 
@@ -278,3 +285,17 @@ def test_peak_memory_stays_under_five_times_the_file_size(tmp_path: Path, sample
         tracemalloc.stop()
     assert corpus.codes.dtype == np.uint8 and size >= 20_000_000
     assert peak < 5 * size, f"peak {peak / size:.2f} x the file size"
+
+
+@pytest.mark.parametrize("name", ["tinyshakespeare", "names"])
+def test_the_default_probe_text_is_held_out_whole_words(name: str) -> None:
+    corpus = load_corpus(name)
+    excerpt = validation_excerpt(corpus, 0.1)
+    assert 160 <= len(excerpt) <= 256
+    assert excerpt[0] != "\n" and excerpt[-1] in " \n"  # starts a line, ends after a word
+    if corpus.line_mode:
+        validation = set(split_lines(corpus, 0.1)[1])
+        assert all(line in validation for line in excerpt.split("\n") if line)
+    else:
+        held_out = corpus.text[len(corpus.text) - int(len(corpus.text) * 0.1) :]
+        assert excerpt in held_out

@@ -108,3 +108,43 @@ def test_bad_probe_texts_are_refused(shakespeare) -> None:
         probe(model, shakespeare.vocabulary, "a")
     with pytest.raises(ValueError, match="connectivity position"):
         probe(model, shakespeare.vocabulary, "abc", connectivity_position=5)
+
+
+def test_group_gradient_norms_make_up_the_global_norm(shakespeare) -> None:
+    trainer = new_trainer(shakespeare, tiny_model(shakespeare, "gru", layers=2), fast_training())
+    assert trainer.group_grad_norms() == {}
+    (report,) = [r for r in trainer.run(max_steps=1) if hasattr(r, "grad_norm")]
+    groups = trainer.group_grad_norms()
+    assert list(groups) == [
+        "embedding", "layer 1 input", "layer 1 recurrent", "layer 2 input", "layer 2 recurrent",
+        "output",
+    ]  # fmt: skip
+    total = np.sqrt(sum(value**2 for value in groups.values()))
+    assert total == pytest.approx(report.grad_norm, rel=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "rnn", "sru"])
+def test_inspection_measures_the_recurrent_matrices(shakespeare, cell: str) -> None:
+    from rnnlab.core.inspection import inspect
+
+    torch.manual_seed(1)
+    model = CharModel(tiny_model(shakespeare, cell, layers=2))
+    inspection = inspect(model, shakespeare.vocabulary, TEXT, step=7)
+    assert inspection.step == 7 and inspection.probe.input_text == TEXT[:-1]
+    matrices = model.recurrent_matrices()
+    expected = [torch.linalg.matrix_norm(m.detach(), ord=2).item() for m in matrices]
+    np.testing.assert_allclose(inspection.spectral_norms, expected, rtol=1e-5)
+    assert len(inspection.spectral_norms) == (0 if cell == "sru" else 2)
+
+
+def test_inspection_refuses_texts_it_cannot_probe(shakespeare) -> None:
+    from rnnlab.core.inspection import inspect
+
+    model = CharModel(tiny_model(shakespeare))
+    with pytest.raises(ValueError, match="does not know: '☃'"):
+        inspect(model, shakespeare.vocabulary, "snow ☃ man", step=0)
+    with pytest.raises(ValueError, match="at most 512"):
+        inspect(model, shakespeare.vocabulary, "a" * 513, step=0)
+    # A connectivity position beyond a shortened text falls back to the last position.
+    inspection = inspect(model, shakespeare.vocabulary, "abcd", step=0, connectivity_position=50)
+    assert inspection.probe.connectivity_position == 2

@@ -43,6 +43,8 @@ class Recorder(QObject):
         self.failures: list[str] = []
         self.snapshots: list[tuple[NumpyStepper, int]] = []
         self.saved_paths: list[str] = []
+        self.inspections: list[Any] = []
+        self.probe_failures: list[str] = []
         self.finished = False
 
     @Slot(object)
@@ -68,6 +70,14 @@ class Recorder(QObject):
     @Slot(str)
     def on_saved(self, path: str) -> None:
         self.saved_paths.append(path)
+
+    @Slot(object)
+    def on_inspected(self, inspection: Any) -> None:
+        self.inspections.append(inspection)
+
+    @Slot(str)
+    def on_probe_failed(self, message: str) -> None:
+        self.probe_failures.append(message)
 
     @Slot()
     def on_finished(self) -> None:
@@ -136,6 +146,8 @@ def start(qtbot: Any, corpus: Corpus) -> Iterator[Callable[..., Harness]]:
         worker.failed.connect(recorder.on_failed)
         worker.snapshotReady.connect(recorder.on_snapshot)
         worker.saved.connect(recorder.on_saved)
+        worker.inspected.connect(recorder.on_inspected)
+        worker.probeFailed.connect(recorder.on_probe_failed)
         worker.finished.connect(recorder.on_finished)
         worker.finished.connect(thread.quit)
         harness = Harness(worker, thread, recorder, qtbot)
@@ -358,3 +370,52 @@ def test_importing_the_worker_does_not_load_torch() -> None:
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
     assert json.loads(proc.stdout.strip().splitlines()[-1]) is False
+
+
+# ---- probes --------------------------------------------------------------------------------
+
+
+def test_probes_while_training_follow_the_live_weights_and_arrive_after_their_steps(
+    start, corpus: Corpus
+) -> None:
+    text = corpus.text[-120:]
+    harness = start(max_steps=200)
+    harness.worker.set_probe(corpus.vocabulary, text)
+    recorder = harness.recorder
+    harness.wait_until(lambda: recorder.finished)
+    assert recorder.probe_failures == []
+    inspections = recorder.inspections
+    assert len(inspections) >= 2
+    steps = [inspection.step for inspection in inspections]
+    assert steps == sorted(steps) and steps[-1] > steps[0]
+    for inspection in inspections:
+        assert inspection.probe.input_text == text[:-1]
+        assert inspection.probe.layers[0].gates["h"].shape == (len(text) - 1, 24)
+        assert inspection.spectral_norms and all(value > 0 for value in inspection.spectral_norms)
+    # Each probe follows its steps' update: the window has the loss of the probed weights.
+    assert all(inspection.step <= recorder.last_step for inspection in inspections)
+    trained = [inspection for inspection in inspections if inspection.step > 0]
+    assert set(trained[0].group_grad_norms) == {
+        "embedding", "layer 1 input", "layer 1 recurrent", "output"
+    }  # fmt: skip
+    # Scheduled probes, not one per step (they are cheap here, but capped at MAX_RATE a second).
+    assert harness.worker.probe_schedule.probes < 200
+
+
+def test_a_single_step_while_paused_is_probed_and_a_bad_probe_text_does_not_stop_training(
+    start, corpus: Corpus
+) -> None:
+    harness = start(start_paused=True)
+    recorder = harness.recorder
+    harness.worker.set_probe(corpus.vocabulary, "From fairest creatures")
+    harness.wait_until(lambda: recorder.inspections)  # served at once: the starting weights
+    assert recorder.inspections[-1].step == 0
+    harness.worker.step_once()
+    harness.wait_until(lambda: recorder.inspections[-1].step == 1)
+    harness.worker.set_probe(corpus.vocabulary, "naïve ☃ text")
+    harness.wait_until(lambda: recorder.probe_failures)
+    assert "does not know" in recorder.probe_failures[0] and "'☃'" in recorder.probe_failures[0]
+    count = len(recorder.inspections)
+    harness.worker.resume()
+    harness.wait_until(lambda: recorder.last_step >= 20)
+    assert recorder.failures == [] and len(recorder.inspections) == count  # probing is off
