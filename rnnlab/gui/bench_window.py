@@ -3,7 +3,9 @@
 Trains a 2 x 256 LSTM (batch 32 x 64, one thread) twice in one process: headless through the
 engine's generator, then inside the window through its worker thread, while a 10 ms QTimer
 heartbeat in the GUI thread records how late it fires. Prints the heartbeat's p95 and maximum
-lateness and the window's training throughput as a ratio of the headless one.
+lateness, the window's training throughput as a ratio of the headless one (the window probes
+the model and draws the inspector's page while it trains), and the probes' share of the
+training thread's time.
 """
 
 from __future__ import annotations
@@ -58,13 +60,16 @@ def headless_chars_per_second(seconds: float) -> float:
     return chars / (time.perf_counter() - started)
 
 
-def window_run(app: QApplication, seconds: float, settings_path: str) -> tuple[float, list[float]]:
+def window_run(
+    app: QApplication, seconds: float, settings_path: str, page: int
+) -> tuple[float, list[float], tuple[int, float]]:
     from rnnlab.app import create_main_window
     from rnnlab.core.config import ModelConfig, TrainConfig
 
     settings = QSettings(settings_path, QSettings.Format.IniFormat)
     window = create_main_window(["tinyshakespeare"], settings=settings)
     window.show()
+    window.center_tabs.setCurrentIndex(page)
     _wait(app, lambda: window.corpus is not None)
     window.model_panel.set_configs(
         ModelConfig(vocab_size=len(window.corpus.vocabulary)),
@@ -84,10 +89,11 @@ def window_run(app: QApplication, seconds: float, settings_path: str) -> tuple[f
     loop = QEventLoop()
     QTimer.singleShot(int(seconds * 1000), loop.quit)
     loop.exec()
+    probes = window.controller.probe_statistics() or (0, 0.0)
     window.controller.dirty = False
     window.close()
     measured = [chars for moment, chars in received if moment >= started]
-    return sum(measured) / seconds, heartbeat.late_ms
+    return sum(measured) / seconds, heartbeat.late_ms, probes
 
 
 def _wait(app: QApplication, condition, seconds: float = 60.0) -> None:
@@ -102,19 +108,29 @@ def _wait(app: QApplication, condition, seconds: float = 60.0) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--page", type=int, default=1,
+        help="the tab shown while training: 0 loss, 1 gates and states (the costliest), 2 text, "
+        "3 gradients",
+    )  # fmt: skip
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     headless = headless_chars_per_second(args.seconds)
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
-        in_window, late = window_run(app, args.seconds, os.path.join(folder, "settings.ini"))
+        settings = os.path.join(folder, "settings.ini")
+        in_window, late, (probes, share) = window_run(app, args.seconds, settings, args.page)
     late.sort()
     p95 = late[int(0.95 * (len(late) - 1))] if late else float("nan")
     ratio = in_window / headless
     median = statistics.median(late) if late else float("nan")
     print(f"headless engine: {headless:,.0f} chars/s")
     print(f"in the window: {in_window:,.0f} chars/s (ratio {ratio:.3f}, goal >= 0.95)")
+    print(
+        f"probes while training: {probes}, {share:.1%} of the training thread's time "
+        f"(goal <= 5%), page {args.page} shown"
+    )
     print(
         f"heartbeat every {HEARTBEAT_MS} ms, {len(late)} beats: late by p95 {p95:.1f} ms "
         f"(goal <= 30), max {max(late, default=float('nan')):.1f} ms (goal <= 200), "

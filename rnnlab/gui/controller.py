@@ -207,6 +207,13 @@ class TrainingController(QObject):
 
         QThreadPool.globalInstance().start(Job(work, self._probed, self.probeFailed))
 
+    def probe_statistics(self) -> tuple[int, float] | None:
+        """(scheduled probes, their share of training time) of the running worker, for
+        benchmarks: read across threads without a lock, so approximate while it runs."""
+        if self._worker is None:
+            return None
+        return self._worker.probe_statistics()
+
     def _idle_model(self) -> tuple[Any, int, dict[str, float]]:
         """The model while no thread trains it (kept trainer or opened checkpoint), or None."""
         if self._trainer is not None:

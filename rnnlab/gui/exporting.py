@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
@@ -28,7 +28,9 @@ def export_widget(widget: QWidget, path: str) -> str:
     generator.setTitle(widget.objectName())
     painter = QPainter(generator)
     try:
-        widget.render(painter)
+        # QWidget.render(painter) needs its offset spelled out in PySide6 (QGraphicsView's
+        # render(painter) is another method, which the plots override).
+        QWidget.render(widget, painter, QPoint())
     finally:
         painter.end()
     return path

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, QThreadPool, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -26,7 +25,9 @@ from rnnlab.core.sampling import Sampler
 from rnnlab.gui.banner import Banner
 from rnnlab.gui.controller import TrainingController
 from rnnlab.gui.corpus_panel import CorpusPanel
+from rnnlab.gui.inspector import Inspector
 from rnnlab.gui.loading import Loader
+from rnnlab.gui.messages import HistoryCursor
 from rnnlab.gui.model_panel import PRESETS, ModelPanel
 from rnnlab.gui.plots import GradNormPlot, LossPlot
 from rnnlab.gui.sample_panel import SamplePanel
@@ -51,7 +52,6 @@ class MainWindow(QMainWindow):
         self.loader = Loader(self)
         self._run_start_step = 0
         self._budget: tuple[int | None, float | None] = (None, None)
-        self._devices: list[tuple[str, str]] = []  # (name, label), filled once torch has loaded
         self._training_device = "auto"
         self._build()
         self.actions_ = WindowActions(self)
@@ -101,9 +101,16 @@ class MainWindow(QMainWindow):
         plots.addWidget(self.loss_plot)
         plots.addWidget(self.grad_norm_plot)
         plots.setSizes([600, 300])
+        self.inspector = Inspector(self.controller, VALIDATION_FRACTION)
+        self.center_tabs = QTabWidget(objectName="centerTabs")
+        self.center_tabs.addTab(plots, "&Loss")
+        for page, title in self.inspector.pages:
+            self.center_tabs.addTab(page, title)
+        self.inspector.probe_bar.hide()  # the Loss page does not use it
         layout.addWidget(self.training_bar)
         layout.addWidget(self.banner)
-        layout.addWidget(plots, stretch=1)
+        layout.addWidget(self.inspector.probe_bar)
+        layout.addWidget(self.center_tabs, stretch=1)
         self.setCentralWidget(center)
 
         self.status_device = QLabel()
@@ -149,6 +156,9 @@ class MainWindow(QMainWindow):
         self.loader.devicesListed.connect(self.model_panel.set_devices)
         self.loader.devicesListed.connect(self._on_devices)
         self.banner.resetClicked.connect(self.reset_weights)
+        self.center_tabs.currentChanged.connect(self._on_page)
+        self.inspector.failed.connect(self.show_error)
+        self.inspector.exported.connect(self._on_exported)
         self.banner.resumeClicked.connect(self._resume_after_divergence)
 
     # ---- corpus ----------------------------------------------------------------------------
@@ -174,6 +184,7 @@ class MainWindow(QMainWindow):
         self.corpus_panel.show_corpus(corpus, train_chars, validation_chars)
         self.model_panel.set_vocabulary_size(len(corpus.vocabulary))
         self.loss_plot.set_vocabulary_size(len(corpus.vocabulary))
+        self.inspector.set_corpus(corpus)
         self.setWindowTitle(f"rnnlab — {corpus.name}")
         if not corpus.bundled:
             self.actions_.remember_recent(corpus.source)
@@ -233,20 +244,14 @@ class MainWindow(QMainWindow):
             start_paused=start_paused,
         )
         self._training_device = train_config.device
-        self.status_device.setText(f"device: {self._device_label(train_config.device)}")
+        self.status_device.setText(f"device: {self.model_panel.device_label(train_config.device)}")
 
     @Slot(object)
     def _on_devices(self, devices: list[tuple[str, str]]) -> None:
-        self._devices = devices
         if self.controller.running:  # the list came after Train was pressed
-            self.status_device.setText(f"device: {self._device_label(self._training_device)}")
-
-    def _device_label(self, name: str) -> str:
-        """What "auto" resolves to: the best device listed (CUDA, then MPS, then CPU)."""
-        devices = [item for item in self._devices if item[0] != "auto"]
-        if name == "auto":
-            return devices[0][1] if devices else "best available"
-        return next((label for device, label in devices if device == name), name)
+            self.status_device.setText(
+                f"device: {self.model_panel.device_label(self._training_device)}"
+            )
 
     @Slot()
     def toggle_pause(self) -> None:
@@ -270,6 +275,7 @@ class MainWindow(QMainWindow):
     def _clear_run_views(self) -> None:
         self.loss_plot.clear_data()
         self.grad_norm_plot.clear_data()
+        self.inspector.clear()
         self.sample_panel.set_sampler(None, 0)
         self.banner.hide()
         self.status_step.setText("step 0")
@@ -288,6 +294,16 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_update(self, update: Any) -> None:
+        self._plot(update)
+        self.status_step.setText(f"step {update.step:,}")
+        self.status_speed.setText(f"{update.chars_per_second:,.0f} chars/s")
+        self.status_elapsed.setText(f"{update.elapsed:,.0f} s")
+        steps, seconds = self._budget
+        self.training_bar.show_progress(
+            update.step - self._run_start_step, update.elapsed, steps, seconds
+        )
+
+    def _plot(self, update: Any) -> None:
         self.loss_plot.append_steps(update.steps, update.losses, update.clipped)
         self.grad_norm_plot.append(update.steps, update.grad_norms, update.clipped)
         for step, loss in update.evaluations:
@@ -296,13 +312,6 @@ class MainWindow(QMainWindow):
             if event.name == "divergence":
                 continue
             self.loss_plot.add_marker(event.step, event.label())
-        self.status_step.setText(f"step {update.step:,}")
-        self.status_speed.setText(f"{update.chars_per_second:,.0f} chars/s")
-        self.status_elapsed.setText(f"{update.elapsed:,.0f} s")
-        steps, seconds = self._budget
-        self.training_bar.show_progress(
-            update.step - self._run_start_step, update.elapsed, steps, seconds
-        )
 
     @Slot(str)
     def _on_state(self, state: str) -> None:
@@ -327,6 +336,15 @@ class MainWindow(QMainWindow):
         sampler = Sampler(stepper, self.corpus.vocabulary, line_mode=self.corpus.line_mode)
         self.sample_panel.set_sampler(sampler, step, self.training_lines)
 
+    @Slot(int)
+    def _on_page(self, index: int) -> None:
+        self.inspector.probe_bar.setVisible(index > 0)
+        self.inspector.refresh()
+
+    @Slot(str)
+    def _on_exported(self, path: str) -> None:
+        self.statusBar().showMessage(f"exported {path}", 5000)
+
     @Slot(str)
     def _on_saved(self, path: str) -> None:
         self.statusBar().showMessage(f"saved {path}", 5000)
@@ -341,18 +359,9 @@ class MainWindow(QMainWindow):
         self._on_corpus_loaded(corpus)
         self.controller.adopt_checkpoint(checkpoint)
         self.model_panel.set_configs(checkpoint.model_config, checkpoint.train_config)
-        history = checkpoint.history
         self._clear_run_views()
-        if history.steps:
-            steps = np.asarray(history.steps)
-            self.loss_plot.append_steps(
-                steps, np.asarray(history.losses), np.asarray(history.clipped, dtype=bool)
-            )
-            self.grad_norm_plot.append(
-                steps, np.asarray(history.grad_norms), np.asarray(history.clipped, dtype=bool)
-            )
-        for evaluation in history.evaluations:
-            self.loss_plot.add_validation(evaluation["step"], evaluation["loss"])
+        # The run so far, as one update: the same path as live training, markers included.
+        self._plot(HistoryCursor().take(checkpoint.history, checkpoint.step, 0.0))
         self.status_step.setText(f"step {checkpoint.step:,}")
         self._on_snapshot(snapshot, checkpoint.step)
         self._on_state("stopped")

@@ -138,6 +138,15 @@ class ModelPanel(QWidget):
                 )
             self.deviceCombo.setCurrentIndex(0)
 
+    def device_label(self, name: str) -> str:
+        """What a device name means here; "auto" is the best one listed (CUDA, MPS, CPU)."""
+        combo = self.deviceCombo
+        listed = [(combo.itemData(index), combo.itemText(index)) for index in range(combo.count())]
+        devices = [item for item in listed if item[0] != "auto"]
+        if name == "auto":
+            return devices[0][1] if devices else "best available"
+        return next((label for device, label in devices if device == name), name)
+
     def set_configs(self, model: ModelConfig, train: TrainConfig) -> None:
         """Show these settings (a checkpoint's, say) without emitting the live-change signals.
 

@@ -1,13 +1,16 @@
 """Screenshots of the window after a short training run:
 ``python -m rnnlab.gui.screenshots OUT_DIR [--seconds S] [--corpus NAME]``.
 
-Writes OUT_DIR/window.png, window_presentation.png and window_names.png (line mode), to look at
-as a user would: readable, nothing clipped or overlapping.
+Writes OUT_DIR/window.png, window_presentation.png, window_names.png (line mode) and one
+window_<page>.png per inspector page (gates, text, gradients; also at presentation size), to look
+at as a user would: readable, nothing clipped or overlapping. ``--cell rnn`` trains a vanilla RNN
+instead of the preset's cell.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import tempfile
 import time
@@ -34,6 +37,7 @@ def capture(
     seconds: float,
     name: str,
     settings: QSettings,
+    cell: str | None = None,
 ) -> None:
     from rnnlab.app import create_main_window
 
@@ -43,6 +47,10 @@ def capture(
     _wait(app, lambda: window.corpus is not None, 30)
     window.model_panel.apply_preset(preset)
     _wait(app, lambda: window.corpus is not None and window.corpus.name.startswith(corpus), 30)
+    if cell is not None:
+        model = window.model_panel.model_config(len(window.corpus.vocabulary))
+        train = window.model_panel.train_config()
+        window.model_panel.set_configs(dataclasses.replace(model, cell=cell), train)
     window.train()
     started = time.monotonic()
     _wait(app, lambda: time.monotonic() - started > seconds, seconds + 5)
@@ -53,12 +61,26 @@ def capture(
     _wait(app, lambda: not window.sample_panel.is_sampling(), 20)
     window.grab().save(str(out / f"{name}.png"))
     if name == "window":
+        for page in (1, 2, 3):
+            _show_page(app, window, page, out / f"{name}_{PAGES[page]}.png")
         window.actions_.presentation.trigger()
         _wait(app, lambda: False, 0.5)
+        window.center_tabs.setCurrentIndex(0)
         window.grab().save(str(out / f"{name}_presentation.png"))
+        for page in (1, 3):
+            _show_page(app, window, page, out / f"{name}_presentation_{PAGES[page]}.png")
         window.actions_.presentation.trigger()
     window.controller.dirty = False
     window.close()
+
+
+PAGES = {1: "gates", 2: "text", 3: "gradients"}
+
+
+def _show_page(app: QApplication, window, page: int, path: Path) -> None:
+    window.center_tabs.setCurrentIndex(page)
+    _wait(app, lambda: False, 0.5)  # the page catches up with the latest probe and repaints
+    window.grab().save(str(path))
 
 
 def dark_palette() -> QPalette:
@@ -88,6 +110,7 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--seconds", type=float, default=40.0)
     parser.add_argument("--dark", action="store_true", help="a dark palette, as a dark desktop")
+    parser.add_argument("--cell", help="train this cell type instead of the preset's")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
@@ -97,8 +120,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
         capture(
-            app, args.out, "tinyshakespeare", "Fast demo (CPU)", args.seconds, "window", settings
-        )
+            app, args.out, "tinyshakespeare", "Fast demo (CPU)", args.seconds, "window", settings,
+            args.cell,
+        )  # fmt: skip
         capture(
             app,
             args.out,

@@ -75,6 +75,15 @@ class WindowActions(QObject):
             view, "&Presentation mode", "Ctrl+Shift+P", self.toggle_presentation
         )
         self.presentation.setCheckable(True)
+        for index in range(window.center_tabs.count()):
+            title = window.center_tabs.tabText(index).replace("&", "")
+            self._action(
+                view,
+                title,
+                f"Ctrl+{index + 1}",
+                lambda _=False, i=index: window.center_tabs.setCurrentIndex(i),
+            )
+        view.addSeparator()
         view.addAction(window.left_dock.toggleViewAction())
         view.addAction(window.sample_dock.toggleViewAction())
         self._refresh_recent()
@@ -225,6 +234,7 @@ class WindowActions(QObject):
         QApplication.setFont(font)
         for plot in (self.window.loss_plot, self.window.grad_norm_plot, self.window.sample_panel):
             plot.set_font_scale(scale)
+        self.window.inspector.set_font_scale(scale)
         # The side panels grow with their text, but by half as much, so the window still fits
         # a 1920-pixel projector (long labels elide rather than push the plots off screen).
         widening = 1.0 + (scale - 1.0) / 2

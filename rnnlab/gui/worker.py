@@ -95,7 +95,7 @@ class TrainingWorker(QObject):
         self._cursor = HistoryCursor()  # what of the trainer's history has been sent
         self._last_emit = 0.0
         self._probe: tuple[Vocabulary, str, int | None] | None = None  # vocabulary, text, position
-        self.probe_schedule = ProbeSchedule()  # read by benchmarks after finished
+        self.probe_schedule = ProbeSchedule()
 
     @property
     def trainer(self) -> Trainer | None:
@@ -147,6 +147,11 @@ class TrainingWorker(QObject):
 
     def probe_now(self) -> None:
         self._request("probe")
+
+    def probe_statistics(self) -> tuple[int, float]:
+        """(scheduled probes so far, their share of training plus probing time)."""
+        schedule = self.probe_schedule
+        return schedule.probes, schedule.share(self._training_seconds)
 
     def _request(self, kind: str, argument: Any = None) -> None:
         with self._lock:

@@ -1,0 +1,82 @@
+"""What the inspector's text views share: a character grid with a colour legend, fonts that
+follow presentation mode, repainting on a palette change, and the last inspection."""
+
+from __future__ import annotations
+
+# isort: off
+# PySide6 before pyqtgraph: pyqtgraph binds to PyQt6 instead when both are installed.
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QWidget,
+)  # fmt: skip
+import pyqtgraph as pg
+# isort: on
+
+from rnnlab.core.probe_result import Inspection
+from rnnlab.gui.char_grid import (
+    EMPTY_HINT,
+    CharGrid,
+    ColourLegend,
+    base_point_size,
+    dark_palette,
+    scaled_font,
+)  # fmt: skip
+from rnnlab.gui.next_char_chart import BAR_COLOURS, shown_char
+
+NO_LIMIT = 16_777_215  # Qt's QWIDGETSIZE_MAX, which PySide6 does not export
+
+
+def quoted(char: str) -> str:
+    return f"'{shown_char(char)}'"
+
+
+def sequential_map(widget: QWidget) -> pg.ColorMap:
+    """From the background to the chart blue: zero blends in, in a light or a dark palette."""
+    base = widget.palette().color(QPalette.ColorRole.Base)
+    return pg.ColorMap([0.0, 1.0], [base, QColor(BAR_COLOURS[dark_palette(widget)])])
+
+
+class TextView(QWidget):
+    """What the three views share: a character grid, fonts that follow the scale, repaint on a
+    palette change, and the last inspection."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self._base_point_size = base_point_size()
+        self._font_scale = 1.0
+        self._inspection: Inspection | None = None
+        self.grid = CharGrid()
+        self.legend = ColourLegend()
+        self._scaled: list[QWidget] = []  # interface widgets whose font follows the scale
+
+    def set_font_scale(self, scale: float) -> None:
+        self._font_scale = max(0.5, float(scale))
+        font = scaled_font(self.font(), self._base_point_size * self._font_scale)
+        for widget in self._scaled:
+            widget.setFont(font)
+        self.grid.set_font_scale(self._font_scale)
+        self.legend.set_font_scale(self._font_scale)
+
+    def show_inspection(self, inspection: Inspection) -> None:
+        self._inspection = inspection
+        self._render()
+
+    def _refresh(self) -> None:
+        if self._inspection is not None:
+            self._render()
+
+    def clear(self) -> None:
+        self._inspection = None
+        self.grid.clear(EMPTY_HINT)
+        self.legend.clear()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # Qt sends it during construction too, before there is anything to colour.
+        if event.type() == QEvent.Type.PaletteChange and getattr(self, "_inspection", None):
+            self._render()  # the colours blend with the background
+
+    def _render(self) -> None:
+        raise NotImplementedError
