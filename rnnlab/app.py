@@ -16,6 +16,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from rnnlab.gui.collector import collect_in_gui_thread
 from rnnlab.gui.main_window import DEFAULT_CORPUS, MainWindow
 
 
@@ -28,6 +29,7 @@ def create_main_window(
     ``settings``: where the layout, last corpus and configuration persist (tests pass a
     temporary file); by default the user's settings.
     """
+    collect_in_gui_thread()  # before any thread starts: see rnnlab.gui.collector
     window = MainWindow(settings)
     # The real list needs torch: it comes from a background thread (which also warms up torch
     # for the first Train) and replaces this one.

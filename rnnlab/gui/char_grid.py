@@ -1,6 +1,6 @@
 """What the text views share: the probe text painted as characters in coloured cells (the
 pictures of Karpathy's "Unreasonable Effectiveness of RNNs" and Distill's "Visualizing memorization
-in RNNs"), a legend for the colour scale, and contrast and font helpers.
+in RNNs"), and contrast and font helpers (the colour legend: ``rnnlab.gui.colour_legend``).
 
 Painted with QPainter rather than HTML: a few hundred cells repaint in about a millisecond, and the
 place of every cell is known, for tooltips and clicks.
@@ -15,14 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtGui import QStaticText
-from PySide6.QtWidgets import QApplication, QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
-import pyqtgraph as pg
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QSizePolicy, QToolTip
+from PySide6.QtWidgets import QWidget
 # isort: on
 
 from rnnlab.gui.next_char_chart import MINIMUM_CHART_POINT_SIZE, point_size, shown_char
+from rnnlab.gui.view_frame import EMPTY_HINT
 
-EMPTY_HINT = "Train a few steps to see inside the model"
 _MARGIN = 4  # pixels around the grid, times the font scale
 _TEXT_SCALE = 1.15  # the characters are the content: a little larger than the interface text
 
@@ -311,73 +310,3 @@ class CharGrid(QWidget):
             super().mousePressEvent(event)
             return
         self.positionClicked.emit(cell[0])
-
-
-class ColourLegend(QWidget):
-    """A title (wrapped when long) over or ``beside`` a horizontal colour bar with its numbers
-    under it (beside: lower, for views whose content needs the height)."""
-
-    def __init__(self, beside: bool = False) -> None:
-        super().__init__()
-        self._base_point_size = base_point_size()
-        self.title = QLabel(wordWrap=True)
-        self.bar = _ColourBar()
-        layout = QHBoxLayout(self) if beside else QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.title, stretch=3)
-        layout.addWidget(self.bar, stretch=2)
-        self.set_font_scale(1.0)
-
-    def set_scale(self, colour_map: pg.ColorMap, low: float, high: float,
-                  ticks: Sequence[float], title: str) -> None:  # fmt: skip
-        self.title.setText(title)
-        self.bar.colour_map, self.bar.low, self.bar.high = colour_map, float(low), float(high)
-        self.bar.ticks = tuple(ticks)
-        self.bar.update()
-
-    def clear(self) -> None:
-        self.title.clear()
-        self.bar.colour_map = None
-        self.bar.update()
-
-    def set_font_scale(self, scale: float) -> None:
-        font = scaled_font(self.font(), self._base_point_size * max(0.5, float(scale)))
-        self.title.setFont(font)
-        self.bar.setFont(font)
-        self.bar.setFixedHeight(round(12 * scale) + QFontMetrics(font).height() + 6)
-
-
-class _ColourBar(QWidget):
-    def __init__(self) -> None:
-        super().__init__()
-        self.colour_map: pg.ColorMap | None = None
-        self.low, self.high, self.ticks = 0.0, 1.0, ()
-
-    def paintEvent(self, event) -> None:
-        if self.colour_map is None:
-            return
-        painter = QPainter(self)
-        metrics = QFontMetrics(self.font())
-        labels = [tick_text(value) for value in self.ticks]
-        half = max((metrics.horizontalAdvance(label) for label in labels), default=0) // 2 + 2
-        left, right = half, max(half + 10, self.width() - half)
-        bar = QRect(left, 2, right - left, self.height() - metrics.height() - 6)
-        painter.fillRect(bar, self.colour_map.getGradient(QPointF(left, 0), QPointF(right, 0)))
-        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.WindowText), 1))
-        painter.drawRect(bar.adjusted(0, 0, -1, -1))
-        step = 1  # every other tick while their numbers would overlap (ticks are even)
-        while step < len(labels) - 1 and step * bar.width() < (len(labels) - 1) * (2 * half + 6):
-            step *= 2
-        for value, label in list(zip(self.ticks, labels))[::step]:
-            x = left + round((value - self.low) / ((self.high - self.low) or 1.0) * bar.width())
-            x = min(x, right - 1)
-            painter.drawLine(x, bar.bottom(), x, bar.bottom() + 3)
-            box = QRect(x - half, bar.bottom() + 4, 2 * half, metrics.height())
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
-
-
-def tick_text(value: float) -> str:
-    """Two significant digits, no exponents: a colour scale is not read more closely."""
-    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.2g}"
-    return "0" if text in ("-0", "0") else text.replace("-", "−")

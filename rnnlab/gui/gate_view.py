@@ -21,7 +21,6 @@ import pyqtgraph as pg
 from rnnlab.core.cell_names import GATE_NAMES, MEANINGS, value_range
 from rnnlab.core.probe_result import Inspection
 from rnnlab.gui.heatmap_parts import (
-    EMPTY_HINT,
     CharAxis,
     InspectorCanvas,
     colour_levels,
@@ -31,6 +30,7 @@ from rnnlab.gui.heatmap_parts import (
     wrapped,
 )
 from rnnlab.gui.next_char_chart import shown_char
+from rnnlab.gui.view_frame import EMPTY_HINT
 
 STATUS_HINT = (
     "Hover a heatmap to read a value; click a row to follow that unit. Unit 0 is at the top."
@@ -98,8 +98,6 @@ class GateView(InspectorCanvas):
 
     def __init__(self) -> None:
         super().__init__("gateView", STATUS_HINT)
-        self._inspection: Inspection | None = None
-        self._layer = 0
         self._cell: str | None = None
         self._hidden = 0
         self._rows: dict[str, _GateRow] = {}
@@ -126,11 +124,6 @@ class GateView(InspectorCanvas):
                     key = (layer, name)
                     self._largest[key] = max(self._largest.get(key, 0.0), largest_magnitude(values))
         self._update()
-
-    def set_layer(self, layer: int) -> None:
-        self._layer = max(0, int(layer))
-        if self._inspection is not None:
-            self._update()
 
     def clear(self) -> None:
         self._inspection = None
@@ -163,11 +156,6 @@ class GateView(InspectorCanvas):
     def levels(self, name: str) -> tuple[float, float]:
         low, high = self._rows[name].bar.levels()
         return float(low), float(high)
-
-    def layer(self) -> int:
-        """The layer shown: the one asked for, or the last if the model has fewer."""
-        layers = len(self._inspection.probe.layers) if self._inspection else 1
-        return min(self._layer, layers - 1)
 
     def selected_unit(self) -> tuple[str, int] | None:
         return self._selected

@@ -20,7 +20,7 @@ import pyqtgraph as pg
 from rnnlab.core.probe_result import Inspection
 from rnnlab.gui.next_char_chart import MINIMUM_CHART_POINT_SIZE, point_size, shown_char
 from rnnlab.gui.plot_axes import StepAxis
-from rnnlab.gui.series_plot import EMPTY_HINT
+from rnnlab.gui.view_frame import EMPTY_HINT
 
 LEVELS = (-10.0, 2.0)  # log10 of the relative gradient; beyond these the colour is clamped
 MAX_COLUMNS = 1000  # when full, every other column is dropped: the whole run stays in view

@@ -21,9 +21,10 @@ import pyqtgraph as pg
 # isort: on
 
 from rnnlab.core.cell_names import MEANINGS
+from rnnlab.core.probe_result import Inspection
 from rnnlab.gui.next_char_chart import MINIMUM_CHART_POINT_SIZE, point_size, shown_char
+from rnnlab.gui.view_frame import EMPTY_HINT
 
-EMPTY_HINT = "Train a few steps to see inside the model"
 # Sequential for values with one natural end (0), diverging with white at 0 for either sign.
 _COLOUR_MAPS = {"sigmoid": "viridis", "relu": "viridis", "tanh": "CET-D1", "unbounded": "CET-D1"}
 
@@ -149,7 +150,23 @@ class InspectorCanvas(QWidget):
         layout.setSpacing(2)
         layout.addLayout(self._stack, stretch=1)
         layout.addWidget(self.status)
+        self._inspection: Inspection | None = None
+        self._layer = 0  # asked for; see layer()
         self._ready = True
+
+    def set_layer(self, layer: int) -> None:
+        self._layer = max(0, int(layer))
+        if self._inspection is not None:
+            self._update()
+
+    def layer(self) -> int:
+        """The layer shown: the one asked for, or the last if the model has fewer."""
+        layers = len(self._inspection.probe.layers) if self._inspection else 1
+        return min(self._layer, layers - 1)
+
+    def _update(self) -> None:
+        """Show ``self._inspection`` for ``self.layer()``."""
+        raise NotImplementedError
 
     def show_hint(self, text: str | None) -> None:
         """The hint in place of the graphics, or (None) the graphics."""

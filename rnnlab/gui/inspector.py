@@ -71,7 +71,7 @@ class Inspector(QObject):
                     frame(self.neuron_text, "One unit on the text",
                           "The probe text coloured by the chosen unit: some units track quotes, "
                           "line ends or word starts."),
-                ], [350, 450]),
+                ], [300, 500]),
             ],
             [900, 500],
         )  # fmt: skip
@@ -103,8 +103,8 @@ class Inspector(QObject):
                           "Which weights get large updates: the recurrent weights carry the "
                           "gradient back through time."),
                     frame(self.spectrum_plot, "Largest singular value of W_hh",
-                          "Below 1, signals shrink each step back (w^99 fades); above 1 they "
-                          "can grow and explode."),
+                          "Below 1, a signal shrinks at every step back (w^99 fades). Above 1 it "
+                          "can grow, unless saturated units (tanh slope near 0) shrink it."),
                 ], [500, 500]),
             ],
             [500, 400],

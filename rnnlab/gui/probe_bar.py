@@ -122,14 +122,12 @@ class ProbeBar(QWidget):
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(max(font.pointSizeF(), 10.0) * scale)
         self.text_edit.setFont(font)
-        self._fit_height()
+        # Three lines show the text's shape; on a projector two, for the views' sake.
+        lines = 3 if scale <= 1.0 else 2
+        line = QFontMetrics(font).lineSpacing()
+        self.text_edit.setFixedHeight(int(line * (lines + 0.4)) + 10)
 
     # ---- internals ---------------------------------------------------------------------------
-
-    def _fit_height(self) -> None:
-        # Three lines: enough to see the text's shape, little height taken from the views.
-        line = QFontMetrics(self.text_edit.font()).lineSpacing()
-        self.text_edit.setFixedHeight(int(line * 3.4) + 10)
 
     def _problem(self, text: str) -> str:
         if len(text) < MIN_PROBE_CHARS:

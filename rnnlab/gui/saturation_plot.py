@@ -23,8 +23,9 @@ import pyqtgraph as pg
 
 from rnnlab.core.cell_names import GATE_NAMES, MEANINGS, value_range
 from rnnlab.core.probe_result import Inspection
-from rnnlab.gui.heatmap_parts import EMPTY_HINT, InspectorCanvas, short_title
+from rnnlab.gui.heatmap_parts import InspectorCanvas, short_title
 from rnnlab.gui.next_char_chart import BAR_COLOURS
+from rnnlab.gui.view_frame import EMPTY_HINT
 
 # (low, high) thresholds per value range: a unit below low is left-saturated, above high
 # right-saturated. Karpathy et al. use 0.1 and 0.9 for sigmoid gates; tanh's ends are at ±1.
@@ -89,10 +90,9 @@ class SaturationPlot(InspectorCanvas):
 
     def __init__(self) -> None:
         super().__init__("saturationPlot", STATUS_HINT)
-        self._inspection: Inspection | None = None
-        self._layer = 0
         self._cell: str | None = None
         self._panels: dict[str, _Panel] = {}
+        self._columns = 1
         self.graphics.scene().sigMouseMoved.connect(self.hover_at)
         self.clear()
         self._restyle()
@@ -102,11 +102,6 @@ class SaturationPlot(InspectorCanvas):
             self._build(inspection.probe.cell)
         self._inspection = inspection
         self._update()
-
-    def set_layer(self, layer: int) -> None:
-        self._layer = max(0, int(layer))
-        if self._inspection is not None:
-            self._update()
 
     def clear(self) -> None:
         self._inspection = None
@@ -132,10 +127,6 @@ class SaturationPlot(InspectorCanvas):
     def fractions(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(left, right) shares per unit for gate ``name``, as plotted: x and y."""
         return self._panels[name].left, self._panels[name].right
-
-    def layer(self) -> int:
-        layers = len(self._inspection.probe.layers) if self._inspection else 1
-        return min(self._layer, layers - 1)
 
     def plot(self, name: str) -> pg.PlotItem:
         return self._panels[name].plot
@@ -165,6 +156,7 @@ class SaturationPlot(InspectorCanvas):
         self.graphics.clear()
         self._cell = cell
         self._panels = {name: _Panel(cell, name) for name in saturating_gates(cell)}
+        self._columns = self._best_columns(self.width(), self.height())
         for panel, (row, column) in zip(self._panels.values(), self._cells()):
             self.graphics.addItem(panel.plot, row, column)
         self._restyle()
@@ -183,6 +175,8 @@ class SaturationPlot(InspectorCanvas):
     def _restyle(self) -> None:
         super()._restyle()
         scale = self.font_scale()
+        # Below this a panel's axes and title leave no room for its dots.
+        self.setMinimumHeight(round(170 * scale))
         dot = QColor(BAR_COLOURS[self.is_dark()])
         dot.setAlpha(150)  # overlapping dots show as darker
         tick = QFontMetricsF(self.scaled_font(0.9))
@@ -235,11 +229,32 @@ class SaturationPlot(InspectorCanvas):
         self.graphics.ci.setGeometry(QRectF(self.graphics.range))
 
     def _cells(self) -> list[tuple[int, int]]:
-        """(row, column) of each panel: one row up to 3, 2 x 2 for 4, 3 across beyond."""
+        """(row, column) of each panel, ``self._columns`` across."""
+        columns = max(1, min(self._columns, len(self._panels)))
+        return [(index // columns, index % columns) for index in range(len(self._panels))]
+
+    def _best_columns(self, width: float, height: float) -> int:
+        """The column count that gives the largest square panels in a width x height view:
+        one row in a wide strip, more rows in a tall column."""
         count = len(self._panels)
-        columns = {4: 2}.get(count, min(count, 3))
-        return [(index // columns, index % columns) for index in range(count)]
+        if count == 0:
+            return 1
+        return max(
+            range(1, count + 1),
+            key=lambda columns: min(width / columns, height / -(-count // columns)),
+        )
+
+    def _arrange(self, width: float, height: float) -> None:
+        columns = self._best_columns(width, height)
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for panel in self._panels.values():
+            self.graphics.removeItem(panel.plot)
+        for panel, (row, column) in zip(self._panels.values(), self._cells()):
+            self.graphics.addItem(panel.plot, row, column)
 
     def resizeEvent(self, event) -> None:
+        self._arrange(event.size().width(), event.size().height())
         self._fit_texts(event.size().width(), event.size().height())
         super().resizeEvent(event)

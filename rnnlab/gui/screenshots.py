@@ -69,6 +69,10 @@ def capture(
         window.grab().save(str(out / f"{name}_presentation.png"))
         for page in (1, 3):
             _show_page(app, window, page, out / f"{name}_presentation_{PAGES[page]}.png")
+        window.actions_.focus.trigger()  # a teacher's layout: the views take the whole width
+        for page in (1, 2, 3):
+            _show_page(app, window, page, out / f"{name}_presentation_focus_{PAGES[page]}.png")
+        window.actions_.focus.trigger()
         window.actions_.presentation.trigger()
     window.controller.dirty = False
     window.close()

@@ -19,8 +19,8 @@ import pyqtgraph as pg
 
 from rnnlab.gui.plot_axes import LogAxis, StepAxis
 from rnnlab.gui.plot_base import StepPlot
+from rnnlab.gui.view_frame import EMPTY_HINT
 
-EMPTY_HINT = "Train a few steps to see inside the model"
 # Series colours, (on a light background, on a dark one). Layer k always takes entry k - 1, so
 # "layer 2" is the same colour in the flow, spectrum and group norm plots.
 SERIES_COLOURS = (

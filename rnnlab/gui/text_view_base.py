@@ -15,14 +15,14 @@ import pyqtgraph as pg
 
 from rnnlab.core.probe_result import Inspection
 from rnnlab.gui.char_grid import (
-    EMPTY_HINT,
     CharGrid,
-    ColourLegend,
     base_point_size,
     dark_palette,
     scaled_font,
 )  # fmt: skip
+from rnnlab.gui.colour_legend import ColourLegend
 from rnnlab.gui.next_char_chart import BAR_COLOURS, shown_char
+from rnnlab.gui.view_frame import EMPTY_HINT
 
 NO_LIMIT = 16_777_215  # Qt's QWIDGETSIZE_MAX, which PySide6 does not export
 

@@ -15,7 +15,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout
 
-from rnnlab.gui.char_grid import ColourLegend, dark_palette, vertical_scroll
+from rnnlab.gui.char_grid import dark_palette, vertical_scroll
+from rnnlab.gui.colour_legend import ColourLegend
 from rnnlab.gui.next_char_chart import shown_char
 from rnnlab.gui.text_view_base import TextView, quoted, sequential_map
 

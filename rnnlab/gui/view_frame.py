@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from rnnlab.gui.exporting import DATA_FILTER, IMAGE_FILTER, export_widget, save_npz
 
+EMPTY_HINT = "Train a few steps to see inside the model"  # every view, before the first probe
+
 
 class InspectorView(Protocol):
     def export_data(self) -> dict[str, np.ndarray]: ...

@@ -16,7 +16,8 @@ import pyqtgraph as pg
 # isort: on
 
 from rnnlab.core.probe_result import Inspection
-from rnnlab.gui.series_plot import EMPTY_HINT, SeriesPlot, log10_or_nan
+from rnnlab.gui.series_plot import SeriesPlot, log10_or_nan
+from rnnlab.gui.view_frame import EMPTY_HINT
 
 SRU_MESSAGE = "SRU has no recurrent matrix: its memory is the element-wise forget gate"
 MAX_DOTS = 100  # beyond this many points a series is drawn as a line only

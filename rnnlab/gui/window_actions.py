@@ -86,6 +86,11 @@ class WindowActions(QObject):
         view.addSeparator()
         view.addAction(window.left_dock.toggleViewAction())
         view.addAction(window.sample_dock.toggleViewAction())
+        # The inspector's pages want the whole width on a projector: both docks away at once.
+        self.focus = self._action(
+            view, "&Focus on the middle (hide side panels)", "Ctrl+Shift+F", self.toggle_focus
+        )
+        self.focus.setCheckable(True)
         self._refresh_recent()
         self.update_enabled()
 
@@ -225,6 +230,12 @@ class WindowActions(QObject):
             self.window.sample_panel.export_samples(path)
 
     # ---- presentation ----------------------------------------------------------------------
+
+    @Slot()
+    def toggle_focus(self) -> None:
+        shown = not self.focus.isChecked()
+        self.window.left_dock.setVisible(shown)
+        self.window.sample_dock.setVisible(shown)
 
     @Slot()
     def toggle_presentation(self) -> None:

@@ -11,6 +11,15 @@ PROBE_CHARS = 120
 HIDDEN_SIZE = 24
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collect_in_the_gui_thread(qapp) -> None:
+    """As the application does (rnnlab.gui.collector): worker and pool threads in these tests
+    must not finalise Qt objects."""
+    from rnnlab.gui.collector import collect_in_gui_thread
+
+    collect_in_gui_thread()
+
+
 @pytest.fixture(scope="session")
 def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     text = (bundled_data_dir() / "tinyshakespeare.txt").read_text(encoding="utf-8")[:30_000]
@@ -62,3 +71,16 @@ def inspections(trained_trainers: dict, small_corpus: Corpus, probe_text: str) -
         )
         for cell, trainer in trained_trainers.items()
     }
+
+
+@pytest.fixture
+def shown(qtbot):
+    """Show a view at a given size, closed by pytest-qt at teardown: ``shown(View(), 700, 350)``."""
+
+    def show(widget, width: int, height: int):
+        qtbot.addWidget(widget)
+        widget.resize(width, height)
+        widget.show()
+        return widget
+
+    return show

@@ -15,21 +15,13 @@ from rnnlab.gui.saturation_plot import SaturationPlot, saturating_gates, saturat
 
 
 @pytest.fixture
-def gate_view(qtbot) -> GateView:
-    view = GateView()
-    qtbot.addWidget(view)
-    view.resize(900, 750)
-    view.show()
-    return view
+def gate_view(shown) -> GateView:
+    return shown(GateView(), 900, 750)
 
 
 @pytest.fixture
-def saturation_plot(qtbot) -> SaturationPlot:
-    plot = SaturationPlot()
-    qtbot.addWidget(plot)
-    plot.resize(450, 350)
-    plot.show()
-    return plot
+def saturation_plot(shown) -> SaturationPlot:
+    return shown(SaturationPlot(), 450, 350)
 
 
 def _scaled(inspection, factor: float):

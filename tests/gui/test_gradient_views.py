@@ -13,7 +13,7 @@ import pytest
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.gui import gradient_history
 from rnnlab.gui.gradient_views import GradientFlowPlot, GradientHistoryView
-from rnnlab.gui.series_plot import EMPTY_HINT
+from rnnlab.gui.view_frame import EMPTY_HINT
 from rnnlab.gui.weight_plots import SRU_MESSAGE, GroupNormPlot, SpectrumPlot
 
 
@@ -43,13 +43,6 @@ def run_inspections(small_corpus, probe_text) -> list:
     return found
 
 
-def _shown(qtbot, widget):
-    qtbot.addWidget(widget)
-    widget.resize(600, 350)
-    widget.show()
-    return widget
-
-
 def _relative(norms: np.ndarray) -> np.ndarray:
     """The expected column: log10 of the norm relative to the last position, by distance."""
     with np.errstate(divide="ignore"):
@@ -57,9 +50,9 @@ def _relative(norms: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
-def test_flow_has_one_finite_point_per_position_and_a_curve_per_layer(qtbot, inspections, cell):
+def test_flow_has_one_finite_point_per_position_and_a_curve_per_layer(shown, inspections, cell):
     inspection = inspections[cell]
-    plot = _shown(qtbot, GradientFlowPlot())
+    plot = shown(GradientFlowPlot(), 600, 350)
     plot.show_inspection(inspection)
     plot.flush()
     probe = inspection.probe
@@ -78,9 +71,9 @@ def test_flow_has_one_finite_point_per_position_and_a_curve_per_layer(qtbot, ins
     assert "".join(data["character"]) == probe.input_text[::-1]
 
 
-def test_flow_leaves_zero_norms_out_and_says_so(qtbot, inspections):
+def test_flow_leaves_zero_norms_out_and_says_so(shown, inspections):
     # A vanilla RNN's gradient underflows to exactly zero some tens of steps back.
-    plot = _shown(qtbot, GradientFlowPlot())
+    plot = shown(GradientFlowPlot(), 600, 350)
     plot.show_inspection(inspections["rnn"])
     plot.flush()
     by_distance = inspections["rnn"].probe.layers[0].gradient_norms[::-1]
@@ -91,7 +84,7 @@ def test_flow_leaves_zero_norms_out_and_says_so(qtbot, inspections):
     assert end < len(by_distance)
     assert plot.legend_texts()[0] == f"layer 1 (0 from {end} steps back)"
     # An SRU's top layer: h_t feeds only the output at t, so nothing flows back in time.
-    plot = _shown(qtbot, GradientFlowPlot())
+    plot = shown(GradientFlowPlot(), 600, 350)
     plot.show_inspection(inspections["sru"])
     plot.flush()
     distance, norms = plot.curve_data(1)
@@ -100,8 +93,8 @@ def test_flow_leaves_zero_norms_out_and_says_so(qtbot, inspections):
     assert plot.export_data()["layer_2"][1:].max() == 0.0  # exported as measured
 
 
-def test_flow_keeps_earlier_inspections_as_a_trail(qtbot, run_inspections):
-    plot = _shown(qtbot, GradientFlowPlot())
+def test_flow_keeps_earlier_inspections_as_a_trail(shown, run_inspections):
+    plot = shown(GradientFlowPlot(), 600, 350)
     first, second, third = run_inspections[:3]
     for inspection in (first, second, third):
         plot.show_inspection(inspection)
@@ -120,8 +113,8 @@ def test_flow_keeps_earlier_inspections_as_a_trail(qtbot, run_inspections):
     assert text.startswith("layer 1, 5 steps back") and ("faded" in text or "grown" in text)
 
 
-def test_history_adds_a_column_per_inspection_padded_with_nan(qtbot, run_inspections):
-    view = _shown(qtbot, GradientHistoryView())
+def test_history_adds_a_column_per_inspection_padded_with_nan(shown, run_inspections):
+    view = shown(GradientHistoryView(), 600, 350)
     assert view.image().shape == (0, 0)
     for count, inspection in enumerate(run_inspections[:3], start=1):
         view.show_inspection(inspection)
@@ -146,8 +139,8 @@ def test_history_adds_a_column_per_inspection_padded_with_nan(qtbot, run_inspect
     assert "step 15" in view.hover_text(4, 3)
 
 
-def test_history_set_layer_shows_that_layers_history(qtbot, run_inspections):
-    view = _shown(qtbot, GradientHistoryView())
+def test_history_set_layer_shows_that_layers_history(shown, run_inspections):
+    view = shown(GradientHistoryView(), 600, 350)
     for inspection in run_inspections[:2]:
         view.show_inspection(inspection)
     view.set_layer(1)
@@ -161,9 +154,9 @@ def test_history_set_layer_shows_that_layers_history(qtbot, run_inspections):
 
 
 def test_history_same_step_replaces_and_a_full_history_keeps_every_other(
-    qtbot, run_inspections, monkeypatch
+    shown, run_inspections, monkeypatch
 ):
-    view = _shown(qtbot, GradientHistoryView())
+    view = shown(GradientHistoryView(), 600, 350)
     first = run_inspections[0]
     view.show_inspection(first)
     view.show_inspection(dataclasses.replace(run_inspections[1], step=first.step))
@@ -180,8 +173,8 @@ def test_history_same_step_replaces_and_a_full_history_keeps_every_other(
     assert view.image().shape[0] == 4
 
 
-def test_group_norms_follow_the_inspections(qtbot, run_inspections):
-    plot = _shown(qtbot, GroupNormPlot())
+def test_group_norms_follow_the_inspections(shown, run_inspections):
+    plot = shown(GroupNormPlot(), 600, 350)
     assert plot.hint_text() == EMPTY_HINT
     for inspection in run_inspections[:3]:
         plot.show_inspection(inspection)
@@ -204,8 +197,8 @@ def test_group_norms_follow_the_inspections(qtbot, run_inspections):
     assert np.isnan(table["layer_3_input"][:2]).all() and table["layer_3_input"][2] == 0.5
 
 
-def test_spectrum_follows_the_inspections_and_explains_sru(qtbot, run_inspections, inspections):
-    plot = _shown(qtbot, SpectrumPlot())
+def test_spectrum_follows_the_inspections_and_explains_sru(shown, run_inspections, inspections):
+    plot = shown(SpectrumPlot(), 600, 350)
     for inspection in run_inspections[:3]:
         plot.show_inspection(inspection)
     plot.show_inspection(run_inspections[2])  # the same step: replaced, not doubled
@@ -225,10 +218,10 @@ def test_spectrum_follows_the_inspections_and_explains_sru(qtbot, run_inspection
     assert plot.hint_text() == "" and plot.reference_line.isVisible()
 
 
-def test_clear_empties_every_view(qtbot, run_inspections):
+def test_clear_empties_every_view(shown, run_inspections):
     views = [GradientFlowPlot(), GradientHistoryView(), GroupNormPlot(), SpectrumPlot()]
     for view in views:
-        _shown(qtbot, view)
+        shown(view, 600, 350)
         for inspection in run_inspections[:2]:
             view.show_inspection(inspection)
         view.clear()

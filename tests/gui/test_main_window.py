@@ -227,3 +227,28 @@ def test_exports_and_settings_persist(qtbot, window, tmp_path) -> None:
     assert again.model_panel.findChild(object, "hiddenSizeSpin").value() == 40
     again.close()
     again.deleteLater()
+
+
+def test_garbage_is_collected_only_in_the_gui_thread(qtbot, window) -> None:
+    """Worker and pool threads must never finalise Qt objects (rnnlab.gui.collector)."""
+    import gc
+    import threading
+
+    assert not gc.isenabled()
+    threads: list[threading.Thread] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            threads.append(threading.current_thread())
+
+    gc.callbacks.append(record)
+    try:
+        for _ in range(2000):  # cycles: only the collector frees them
+            cycle: list = []
+            cycle.append(cycle)
+        main = window
+        main.train()  # a training thread allocating all the while
+        qtbot.waitUntil(lambda: len(threads) > 0 and main.controller.step > 0, timeout=TIMEOUT)
+    finally:
+        gc.callbacks.remove(record)
+    assert set(threads) == {threading.main_thread()}

@@ -11,21 +11,13 @@ from rnnlab.gui.plots import GradNormPlot, GrowingArray, LossPlot, debiased_movi
 
 
 @pytest.fixture
-def loss_plot(qtbot) -> LossPlot:
-    plot = LossPlot()
-    qtbot.addWidget(plot)
-    plot.resize(800, 400)
-    plot.show()
-    return plot
+def loss_plot(shown) -> LossPlot:
+    return shown(LossPlot(), 800, 400)
 
 
 @pytest.fixture
-def grad_plot(qtbot) -> GradNormPlot:
-    plot = GradNormPlot()
-    qtbot.addWidget(plot)
-    plot.resize(800, 400)
-    plot.show()
-    return plot
+def grad_plot(shown) -> GradNormPlot:
+    return shown(GradNormPlot(), 800, 400)
 
 
 def _curve_length(curve) -> int:

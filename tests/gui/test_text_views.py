@@ -16,26 +16,19 @@ from rnnlab.gui.next_char_chart import shown_char
 from rnnlab.gui.text_views import ConnectivityView, GuessesView
 
 
-def _shown(qtbot, view):
-    qtbot.addWidget(view)
-    view.resize(700, 350)
-    view.show()
-    return view
+@pytest.fixture
+def neuron_view(shown) -> NeuronTextView:
+    return shown(NeuronTextView(), 700, 350)
 
 
 @pytest.fixture
-def neuron_view(qtbot) -> NeuronTextView:
-    return _shown(qtbot, NeuronTextView())
+def connectivity_view(shown) -> ConnectivityView:
+    return shown(ConnectivityView(), 700, 350)
 
 
 @pytest.fixture
-def connectivity_view(qtbot) -> ConnectivityView:
-    return _shown(qtbot, ConnectivityView())
-
-
-@pytest.fixture
-def guesses_view(qtbot, small_corpus) -> GuessesView:
-    view = _shown(qtbot, GuessesView())
+def guesses_view(shown, small_corpus) -> GuessesView:
+    view = shown(GuessesView(), 700, 350)
     view.set_characters(small_corpus.vocabulary.chars)
     return view
 
