@@ -234,11 +234,13 @@ class StepPlot(pg.PlotWidget):
         """As many legend columns as the width allows (all, two or one): a legend wider than
         the widget would stretch the plot past the window's edge. True if that changed."""
         widths = [40 + label.item.boundingRect().width() for _, label in self.legend.items]
+        if not widths:  # nothing to fit (and rows of len(widths) would be rows of nothing)
+            return False
         for columns in (len(widths), 2, 1):
             rows = [widths[start : start + columns] for start in range(0, len(widths), columns)]
             if max(map(sum, rows), default=0) < width - 80:
                 break
-        if not widths or columns == self.legend.columnCount:
+        if columns == self.legend.columnCount:
             return False
         self.legend.setColumnCount(columns)
         return True

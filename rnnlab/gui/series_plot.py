@@ -120,11 +120,6 @@ class SeriesPlot(StepPlot):
         self.hint.setStyleSheet(f"color: {text.name()}; background: transparent;")
         self._place_hint()
 
-    def _fit_legend(self, width: float) -> bool:
-        # StepPlot's version divides the entries into rows of len(entries): none before the
-        # first inspection would make that zero.
-        return bool(self.legend.items) and super()._fit_legend(width)
-
     def _place_hint(self) -> None:
         margin = int(40 * self._font_scale)
         self.hint.setGeometry(self.rect().adjusted(margin, margin, -margin, -margin))
