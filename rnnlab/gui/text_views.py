@@ -23,6 +23,7 @@ from rnnlab.gui.text_view_base import TextView, quoted, sequential_map
 # (on a light background, on a dark one), as in plot_base: a matching guess, a missed character.
 _MATCH_COLOURS = ("#2b8a3e", "#69db7c")
 _MISS_COLOURS = ("#e03131", "#ff6b6b")
+CONNECTIVITY_DECADES = 4  # the colour scale spans 10^-4 .. 1 of the largest dependence
 
 
 class ConnectivityView(TextView):
@@ -72,7 +73,12 @@ class ConnectivityView(TextView):
         largest = strengths.max(initial=0.0)
         self._strengths = strengths / largest if largest > 0 else strengths
         colour_map = sequential_map(self)
-        colours = colour_map.map(self._strengths, mode="qcolor")
+        # On a log scale: the dependence fades by orders of magnitude going back, so a linear
+        # scale would colour only the last few characters.
+        with np.errstate(divide="ignore"):
+            logs = np.log10(self._strengths)
+        shade = np.clip(1.0 + logs / CONNECTIVITY_DECADES, 0.0, 1.0)
+        colours = colour_map.map(shade, mode="qcolor")
         # Characters after the prediction: plain background, faded, as "not yet read".
         faded = self.palette().color(QPalette.ColorRole.PlaceholderText)
         fills = [colour if t <= position else None for t, colour in enumerate(colours)]
@@ -81,10 +87,11 @@ class ConnectivityView(TextView):
         self.grid.set_marks(outlined=position)
         title = (
             f"What the prediction of {quoted(probe.target_text[position])} after the outlined"
-            f" {quoted(probe.input_text[position])} (position {position}) depends on: the"
-            " gradient of its loss w.r.t. each input, over the largest"
+            f" {quoted(probe.input_text[position])} (position {position}) depends on:"
+            " ‖∂loss/∂input‖ per character, log10 of its share of the largest"
         )
-        self.legend.set_scale(colour_map, 0.0, 1.0, (0.0, 0.25, 0.5, 0.75, 1.0), title)
+        ticks = tuple(float(value) for value in range(-CONNECTIVITY_DECADES, 1))
+        self.legend.set_scale(colour_map, -CONNECTIVITY_DECADES, 0.0, ticks, title)
         if self._revealed != (probe.input_text, position):
             # Scrolled to once per new position: later updates leave the user's scrolling alone.
             self._revealed = (probe.input_text, position)
@@ -100,7 +107,7 @@ class ConnectivityView(TextView):
         if position > chosen:
             lines.append(f"after the prediction at position {chosen}: it cannot influence it")
         else:
-            lines.append(f"relative strength {self._strengths[position]:.2f}"
+            lines.append(f"relative strength {self._strengths[position]:.2g}"
                          f" (‖∂L/∂x‖ = {probe.connectivity[position]:.3g})")  # fmt: skip
         if position == chosen:
             lines.append(f"the prediction explained: the model's guess of what follows, {target}")

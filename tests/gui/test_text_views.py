@@ -210,6 +210,14 @@ def test_connectivity_strengths_are_relative_and_zero_after_the_position(
     assert _rgb([connectivity_view.legend.bar.colour_map.map([0.0], mode="qcolor")[0]]) == _rgb(
         [base]
     )
+    # On a log scale: stronger is never lighter, and a character with a thousandth of the
+    # largest strength is still visibly coloured (a linear scale would leave it blank).
+    read = np.arange(position + 1)
+    lightness = np.array([fills[t][0].lightnessF() for t in read])
+    order = np.argsort(strengths[read], kind="stable")
+    assert np.all(np.diff(lightness[order]) <= 1e-3)
+    faint = [t for t in read if 1e-3 <= strengths[t] < 1e-2]
+    assert all(fills[t][0].lightnessF() < base.lightnessF() - 0.05 for t in faint)
 
 
 def test_guess_columns_are_the_models_top_five(guesses_view, inspections, small_corpus) -> None:
