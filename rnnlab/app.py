@@ -31,9 +31,8 @@ def create_main_window(
     """
     collect_in_gui_thread()  # before any thread starts: see rnnlab.gui.collector
     window = MainWindow(settings)
-    # The real list needs torch: it comes from a background thread (which also warms up torch
-    # for the first Train) and replaces this one.
-    window.model_panel.set_devices([("auto", "Best available"), ("cpu", "CPU")])
+    # The real device list needs torch: it comes from a background thread (which also warms up
+    # torch for the first Train) and replaces the panel's placeholder.
     window.loader.list_devices()
     arguments = list(argv or [])
     if arguments and arguments[0].endswith(".pt"):

@@ -134,23 +134,7 @@ def test_info_and_corpora(checkpoint, capsys) -> None:
 
 def test_line_mode_samples_whole_names(tmp_path, capsys) -> None:
     out = tmp_path / "names.pt"
-    assert (
-        main(
-            [
-                "train",
-                "--corpus",
-                "names",
-                *TINY,
-                "--batch-size",
-                "32",
-                "--steps",
-                "40",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert train_tiny("names", "--batch-size", "32", "--steps", "40", "--out", str(out)) == 0
     assert "(line mode)" in capsys.readouterr().err
     assert main(["sample", str(out), "--prime", "ar", "--count", "5", "--seed", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from rnnlab.core.errors import RnnlabError
+from rnnlab.core.errors import RnnlabError, is_out_of_memory
 
 EXIT_USER_ERROR = 2
 EXIT_DIVERGED = 3
@@ -40,20 +40,19 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(commands)
     inspect.add_parsers(commands)
     bench.add_parser(commands)
+    parser.set_defaults(commands=tuple(commands.choices))  # what main() tells from a file name
     return parser
-
-
-COMMANDS = ("train", "sample", "info", "corpora", "bench")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or (arguments[0] not in COMMANDS and not arguments[0].startswith("-")):
+    parser = build_parser()  # cheap: the commands import torch only when they run
+    commands = parser.get_default("commands")
+    if not arguments or (arguments[0] not in commands and not arguments[0].startswith("-")):
         # `rnnlab` or `rnnlab FILE`: the window.
         from rnnlab.app import main as run_window
 
         return run_window(arguments)
-    parser = build_parser()
     args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help()
@@ -70,8 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except (MemoryError, RuntimeError) as error:
         # torch.OutOfMemoryError (GPU) is a RuntimeError; any other RuntimeError is a bug.
-        out_of_memory = isinstance(error, MemoryError) or "out of memory" in str(error).lower()
-        if args.debug or not out_of_memory:
+        if args.debug or not is_out_of_memory(error):
             raise
         print(
             f"rnnlab {args.command}: error: out of memory; try a smaller --batch-size, "

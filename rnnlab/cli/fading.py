@@ -32,15 +32,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rnnlab.core.config import ModelConfig, TrainConfig
     from rnnlab.core.corpus import load_corpus
-    from rnnlab.core.probe import probe
     from rnnlab.core.trainer import new_trainer
 
     corpus = load_corpus(args.corpus)
-    texts = _excerpts(corpus.text, fraction=TrainConfig().validation_fraction)
     train_config = TrainConfig(
         batch_size=32, seq_len=64, clip="norm", clip_value=5.0, seed=0, eval_every=10**9,
         device=args.device, threads=args.threads,
     )  # fmt: skip
+    texts = _excerpts(corpus.text, fraction=train_config.validation_fraction)
     results: dict[str, Any] = {"steps": args.steps, "distance": args.distance, "cells": {}}
     for cell in CELLS:
         model_config = ModelConfig(
@@ -48,13 +47,13 @@ def run(args: argparse.Namespace) -> int:
             layers=args.layers, embedding_size=64,
         )  # fmt: skip
         trainer = new_trainer(corpus, model_config, train_config)
-        before = _fades(trainer.model, corpus.vocabulary, texts, args.distance, probe)
+        before = _fades(trainer.model, corpus.vocabulary, texts, args.distance)
         started = time.perf_counter()
         loss = math.nan
         for report in trainer.run(max_steps=args.steps):
             loss = getattr(report, "loss", loss)
         seconds = time.perf_counter() - started
-        after = _fades(trainer.model, corpus.vocabulary, texts, args.distance, probe)
+        after = _fades(trainer.model, corpus.vocabulary, texts, args.distance)
         results["cells"][cell] = {
             "loss": loss, "seconds": seconds, "fade_before": before, "fade_after": after,
         }  # fmt: skip
@@ -73,8 +72,10 @@ def _excerpts(text: str, fraction: float) -> list[str]:
     return [text[start + i * stride : start + i * stride + PROBE_CHARS] for i in range(EXCERPTS)]
 
 
-def _fades(model: Any, vocabulary: Any, texts: list[str], distance: int, probe: Any) -> list:
+def _fades(model: Any, vocabulary: Any, texts: list[str], distance: int) -> list:
     """Per layer: the median over ``texts`` of ‖∂L/∂h_(T-distance)‖ / ‖∂L/∂h_T‖."""
+    from rnnlab.core.probe import probe
+
     results = [probe(model, vocabulary, text) for text in texts]
     layers = len(results[0].layers)
     return [

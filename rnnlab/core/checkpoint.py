@@ -239,8 +239,9 @@ def resume_trainer(
     The corpus is loaded from the checkpoint's source unless given; it must be the same text
     (same fingerprint). ``device`` and ``threads`` may differ from the original run.
     """
-    corpus = corpus or training_corpus(checkpoint)
-    if corpus.fingerprint != checkpoint.corpus_info["fingerprint"]:
+    if corpus is None:
+        corpus = training_corpus(checkpoint)  # checked unchanged there
+    elif corpus.fingerprint != checkpoint.corpus_info["fingerprint"]:
         raise CheckpointError(
             f"cannot resume: {corpus.source} is not the text this model was trained on "
             "(it changed since the checkpoint was written)"

@@ -101,6 +101,8 @@ class Corpus:
     line_mode: bool
     size_bytes: int  # size of the file
     fingerprint: str  # corpus_fingerprint(vocabulary, codes)
+    # (V,) occurrences of each vocabulary entry, counted once while loading (off the GUI thread)
+    char_counts: np.ndarray = field(repr=False)
 
     @cached_property
     def lines(self) -> list[str]:
@@ -166,7 +168,8 @@ def load_corpus(
     if all(char.isspace() for char in vocabulary.chars):
         raise CorpusError(f"{display} contains only whitespace")
     codes = vocabulary.encode(text)
-    control_share = _control_share(vocabulary, codes)
+    char_counts = character_counts(len(vocabulary), codes)
+    control_share = _control_share(vocabulary, char_counts)
     if control_share > _MAX_CONTROL_SHARE:
         raise CorpusError(f"{display} looks binary ({control_share:.0%} control characters)")
     if line_mode is None:
@@ -183,6 +186,7 @@ def load_corpus(
         line_mode=line_mode,
         size_bytes=size_bytes,
         fingerprint=corpus_fingerprint(vocabulary, codes),
+        char_counts=char_counts,
     )
 
 
@@ -226,19 +230,25 @@ def _read_file(path: Path, display: str) -> bytes:
         raise CorpusError(f"cannot read {display}: {error.strerror or error}") from None
 
 
-def _control_share(vocabulary: Vocabulary, codes: np.ndarray) -> float:
+def character_counts(vocabulary_size: int, codes: np.ndarray) -> np.ndarray:
+    """(V,) occurrences of each code: NumPy, slice by slice, no Python loop."""
+    counts = np.zeros(vocabulary_size, dtype=np.int64)
+    for start in range(0, codes.size, _COUNT_SLICE):
+        counts += np.bincount(codes[start : start + _COUNT_SLICE], minlength=vocabulary_size)
+    return counts
+
+
+def _control_share(vocabulary: Vocabulary, counts: np.ndarray) -> float:
     """Share of characters that are control characters other than the usual whitespace."""
     controls = [
         code
         for code, char in enumerate(vocabulary.chars)
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS
     ]
-    if not controls or codes.size == 0:
+    total = int(counts.sum())
+    if not controls or total == 0:
         return 0.0
-    counts = np.zeros(len(vocabulary), dtype=np.int64)
-    for start in range(0, codes.size, _COUNT_SLICE):
-        counts += np.bincount(codes[start : start + _COUNT_SLICE], minlength=len(vocabulary))
-    return float(counts[controls].sum()) / codes.size
+    return float(counts[controls].sum()) / total
 
 
 def validation_excerpt(corpus: Corpus, fraction: float, length: int = 200) -> str:
@@ -250,7 +260,8 @@ def validation_excerpt(corpus: Corpus, fraction: float, length: int = 200) -> st
         except CorpusError:
             text = corpus.text
     else:
-        text = corpus.text[len(corpus.text) - max(int(len(corpus.text) * fraction), length) :]
+        begin = len(corpus.text) - max(int(len(corpus.text) * fraction), length)
+        text = corpus.text[begin : begin + 2 * length + 40]  # all the excerpt can reach
     start = text.find("\n", 0, length) + 1  # a line start, if one comes soon
     excerpt = text[start : start + length + 40].lstrip("\n")
     if len(excerpt) > length:

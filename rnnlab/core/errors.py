@@ -23,3 +23,14 @@ class SamplingError(RnnlabError):
 
 class DeviceError(RnnlabError):
     """A device that was asked for but is not available."""
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` says memory ran out: Python's MemoryError, torch.OutOfMemoryError (a
+    RuntimeError saying "out of memory", as CUDA and MPS do) or PyTorch's CPU allocator."""
+    if isinstance(error, MemoryError):
+        return True
+    lowered = str(error).lower()
+    return isinstance(error, RuntimeError) and (
+        "out of memory" in lowered or "can't allocate memory" in lowered
+    )

@@ -18,7 +18,7 @@ from torch.nn import functional as F
 from rnnlab.core import cells
 from rnnlab.core.cell_names import STATE_NAMES
 from rnnlab.core.models import CharModel
-from rnnlab.core.probe_result import TOP_GUESSES, LayerProbe, ProbeResult
+from rnnlab.core.probe_result import MIN_PROBE_CHARS, TOP_GUESSES, LayerProbe, ProbeResult
 from rnnlab.core.vocabulary import Vocabulary
 
 
@@ -33,7 +33,7 @@ def probe(
     ``connectivity_position`` (default: the last) picks which prediction's dependence on the
     earlier inputs is measured. Unknown characters raise ValueError from the vocabulary.
     """
-    if len(text) < 2:
+    if len(text) < MIN_PROBE_CHARS:
         raise ValueError("a probe text needs at least 2 characters")
     config = model.config
     device = next(model.parameters()).device

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 TOP_GUESSES = 5
+MIN_PROBE_CHARS = 2  # one character read, one predicted
 MAX_PROBE_CHARS = 512  # a probe's cost grows with its length; longer texts are refused
 
 

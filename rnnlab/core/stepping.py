@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rnnlab.core.cell_names import STATE_NAMES
+
 if TYPE_CHECKING:  # no torch at import time: the window samples without loading it
     import torch
 
@@ -66,7 +68,7 @@ class _Layer:
     def __init__(self, weights: cells.LayerWeights, first_inputs: torch.Tensor | None) -> None:
         cell, hidden = weights.cell, weights.hidden_size
         self.cell, self.hidden = cell, hidden
-        self.state_count = 2 if cell == "lstm" else 1  # (h, c) or one of h / c
+        self.state_count = len(STATE_NAMES[cell])  # (h, c) or one of h / c
         w_ih = _numpy(weights.w_ih)  # (k*H, D)
         b_ih = _numpy(weights.b_ih) if weights.b_ih is not None else np.zeros(len(w_ih), np.float32)
         self.w_cat = None  # [W_ih | W_hh], when the input and recurrent parts simply add
@@ -86,12 +88,18 @@ class _Layer:
                 b_ih, b_hh = b_ih + b_hh, np.zeros_like(b_hh)
                 if first_inputs is None:
                     self.w_cat = np.ascontiguousarray(np.hstack((w_ih, w_hh)))  # (k*H, D+H)
-            self.w_hh, self.b_hh = np.ascontiguousarray(w_hh), b_hh  # (k*H, H)
-        self.w_ih, self.b_ih = np.ascontiguousarray(w_ih), b_ih
+            # (k*H, H), read by step() only where it is not already part of w_cat
+            self.w_hh = np.ascontiguousarray(w_hh) if self.w_cat is None else None
+            self.b_hh = b_hh
+        self.b_ih = b_ih
         # For the first layer: every character's input projection, (V, k*H).
         self.table = None
         if first_inputs is not None:
-            self.table = _times(self.w_ih, _numpy(first_inputs)) + self.b_ih
+            self.table = _times(np.ascontiguousarray(w_ih), _numpy(first_inputs)) + b_ih
+        # (k*H, D), read by step() only when neither w_cat nor the table holds it: a snapshot
+        # keeps one copy of the weights, not two.
+        needed = self.w_cat is None and self.table is None
+        self.w_ih = np.ascontiguousarray(w_ih) if needed else None
 
     def step(
         self, inputs: np.ndarray, state: list[np.ndarray], codes: np.ndarray | None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -43,14 +45,14 @@ class Banner(QFrame):
         self.hide()
 
     def show_message(self, message: str) -> None:
-        self.label.setText(f"<b>⚠</b> {_escape(message)}")
+        self.label.setText(f"<b>⚠</b> {html.escape(message, quote=False)}")
         self.reset_button.hide()
         self.resume_button.hide()
         self.show()
 
     def show_divergence(self, step: int, reason: str) -> None:
         self.label.setText(
-            f"<b>Training diverged at step {step:,}</b>: {_escape(reason)}.<br>"
+            f"<b>Training diverged at step {step:,}</b>: {html.escape(reason, quote=False)}.<br>"
             "The gradient exploded: a step this large throws the weights far off, and the loss "
             "becomes infinite or NaN. Training is paused with the weights of the last good step. "
             "<b>Turn on gradient clipping or lower the learning rate</b>, then resume — "
@@ -59,7 +61,3 @@ class Banner(QFrame):
         self.reset_button.show()
         self.resume_button.show()
         self.show()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -13,32 +13,18 @@ from collections.abc import Callable, Iterable, Sequence
 # isort: off
 # PySide6 before pyqtgraph: pyqtgraph binds to PyQt6 instead when both are installed.
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtGui import QStaticText
-from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QSizePolicy, QToolTip
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolTip
 from PySide6.QtWidgets import QWidget
 # isort: on
 
-from rnnlab.gui.next_char_chart import MINIMUM_CHART_POINT_SIZE, point_size, shown_char
+
+from rnnlab.gui.style import base_point_size, scaled_font, shown_char
 from rnnlab.gui.view_frame import EMPTY_HINT
 
 _MARGIN = 4  # pixels around the grid, times the font scale
 _TEXT_SCALE = 1.15  # the characters are the content: a little larger than the interface text
-
-
-def base_point_size() -> float:
-    """The application's point size, at least readable from the back of a classroom. Taken once
-    per widget: presentation mode may enlarge the application font as well as set a font scale,
-    and following both would scale twice."""
-    app = QApplication.instance()
-    return max(point_size(app.font()) if app else 10.0, MINIMUM_CHART_POINT_SIZE)
-
-
-def scaled_font(font: QFont, points: float, bold: bool = False) -> QFont:
-    scaled = QFont(font)
-    scaled.setPointSizeF(points)
-    scaled.setBold(bold)
-    return scaled
 
 
 def contrast_ink(background: QColor) -> QColor:
@@ -47,10 +33,6 @@ def contrast_ink(background: QColor) -> QColor:
     red, green, blue, _ = background.getRgbF()
     bright = 0.299 * red + 0.587 * green + 0.114 * blue > 0.55
     return QColor(Qt.GlobalColor.black if bright else Qt.GlobalColor.white)
-
-
-def dark_palette(widget: QWidget) -> bool:
-    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
 
 def vertical_scroll(grid: QWidget) -> QScrollArea:

@@ -10,9 +10,9 @@ from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 import pyqtgraph as pg
-# isort: on
 
-from rnnlab.gui.char_grid import base_point_size, scaled_font
+# isort: on
+from rnnlab.gui.style import base_point_size, scaled_font
 
 
 class ColourLegend(QWidget):

@@ -18,8 +18,10 @@ from PySide6.QtCore import QObject, Qt, QThread, QThreadPool, QTimer, Signal, Sl
 
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
+from rnnlab.core.probe_result import MIN_PROBE_CHARS
 from rnnlab.core.vocabulary import Vocabulary
 from rnnlab.gui.loading import Job
+from rnnlab.gui.messages import describe_save_failure
 from rnnlab.gui.worker import TrainingWorker
 
 SNAPSHOT_SECONDS = 2.0  # how often sampling gets fresh weights while training
@@ -92,9 +94,9 @@ class TrainingController(QObject):
         worker.stateChanged.connect(self._on_state)
         worker.diverged.connect(self.diverged)
         worker.failed.connect(self.failed)
-        worker.snapshotReady.connect(self._on_snapshot)
+        worker.snapshotReady.connect(self.snapshotReady)
         worker.saved.connect(self._on_saved)
-        worker.inspected.connect(self._on_inspected)
+        worker.inspected.connect(self.inspected)
         worker.probeFailed.connect(self.probeFailed)
         if self._probe is not None:
             worker.set_probe(*self._probe)  # served first: the views show the starting weights
@@ -175,7 +177,7 @@ class TrainingController(QObject):
 
     def set_probe(self, vocabulary: Vocabulary, text: str, position: int | None = None) -> None:
         """Probe ``text`` from now on (connectivity at ``position``) and once right away."""
-        self._probe = (vocabulary, text, position) if len(text) >= 2 else None
+        self._probe = (vocabulary, text, position) if len(text) >= MIN_PROBE_CHARS else None
         if self._worker is not None:
             self._worker.set_probe(vocabulary, text, position)
         else:
@@ -234,11 +236,8 @@ class TrainingController(QObject):
 
         try:
             save_checkpoint(self._trainer, corpus, path)
-        except OSError as error:
-            self.failed.emit(f"could not save {path}: {error.strerror or error}")
-            return
         except Exception as error:
-            self.failed.emit(f"could not save {path}: {error}")
+            self.failed.emit(describe_save_failure(path, error))
             return
         self._on_saved(path)
 
@@ -275,18 +274,10 @@ class TrainingController(QObject):
         self.stateChanged.emit(state)
 
     @Slot(object)
-    def _on_inspected(self, inspection: Any) -> None:
-        self.inspected.emit(inspection)
-
-    @Slot(object)
     def _on_probed(self, result: tuple[int, Any]) -> None:
         generation, inspection = result
         if generation == self._generation:
             self.inspected.emit(inspection)
-
-    @Slot(object, int)
-    def _on_snapshot(self, stepper: Any, step: int) -> None:
-        self.snapshotReady.emit(stepper, step)
 
     @Slot(str)
     def _on_saved(self, path: str) -> None:

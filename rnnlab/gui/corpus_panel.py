@@ -35,7 +35,6 @@ from rnnlab.core.errors import CorpusError
 
 TOP_CHARACTERS = 30
 PREVIEW_CHARS = 2_000
-_COUNT_SLICE = 1 << 22  # codes per np.bincount call: bounds its int64 temporary to 32 MB
 _ERROR_COLOR = "#d32f2f"  # readable on light and dark palettes
 _TEXT_FILTER = (
     "Text files (*.txt *.text *.md *.csv *.tsv *.py *.c *.h *.tex *.html *.json);;All files (*)"
@@ -50,16 +49,6 @@ def visible_character(char: str) -> str:
     if ord(char) < 0x20:
         return chr(0x2400 + ord(char))  # Unicode "control pictures": ␀ ... ␟
     return char if char.isprintable() else "◌"
-
-
-def character_counts(corpus: Corpus) -> np.ndarray:
-    """(V,) occurrences of each vocabulary entry: NumPy, slice by slice, no Python loop."""
-    size = len(corpus.vocabulary)
-    counts = np.zeros(size, dtype=np.int64)
-    codes = corpus.codes
-    for start in range(0, codes.size, _COUNT_SLICE):
-        counts += np.bincount(codes[start : start + _COUNT_SLICE], minlength=size)
-    return counts
 
 
 def _file_size(size_bytes: int) -> str:
@@ -249,7 +238,7 @@ class CorpusPanel(QWidget):
             self.corpusRequested.emit(value)
 
     def _show_frequencies(self, corpus: Corpus) -> None:
-        counts = character_counts(corpus)
+        counts = corpus.char_counts
         top = np.argsort(counts, kind="stable")[::-1][:TOP_CHARACTERS]
         chars = corpus.vocabulary.chars
         self.frequency_labels = [visible_character(chars[int(code)]) for code in top]

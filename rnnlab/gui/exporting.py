@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 DATA_FILTER = "NumPy arrays (*.npz)"
+
+
+def ask_and_export(
+    parent: QWidget,
+    caption: str,
+    suggestion: str,
+    file_filter: str,
+    export: Callable[[str], str | None],
+) -> tuple[str, bool] | None:
+    """Ask where to save, then ``export(path)`` (it returns the path written, or None for the
+    path as given). None when the user cancels; else (the path written, True) or (one line
+    saying why it failed, False): an export never raises into a menu's slot."""
+    path, _ = QFileDialog.getSaveFileName(parent, caption, suggestion, file_filter)
+    if not path:
+        return None
+    try:
+        written = export(path)
+    except (OSError, ValueError) as error:
+        return f"could not export {path}: {error}", False
+    return written or path, True
 
 
 def export_widget(widget: QWidget, path: str) -> str:

@@ -29,7 +29,7 @@ from rnnlab.gui.heatmap_parts import (
     short_title,
     wrapped,
 )
-from rnnlab.gui.next_char_chart import shown_char
+from rnnlab.gui.style import shown_char
 from rnnlab.gui.view_frame import EMPTY_HINT
 
 STATUS_HINT = (

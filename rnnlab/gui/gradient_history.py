@@ -12,14 +12,14 @@ import numpy as np
 # isort: off
 # PySide6 before pyqtgraph: pyqtgraph binds to PyQt6 instead when both are installed.
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QBrush, QColor, QCursor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QToolTip, QVBoxLayout, QWidget
 import pyqtgraph as pg
 # isort: on
 
 from rnnlab.core.probe_result import Inspection
-from rnnlab.gui.next_char_chart import MINIMUM_CHART_POINT_SIZE, point_size, shown_char
 from rnnlab.gui.plot_axes import StepAxis
+from rnnlab.gui.style import base_point_size, scaled_font, shown_char
 from rnnlab.gui.view_frame import EMPTY_HINT
 
 LEVELS = (-10.0, 2.0)  # log10 of the relative gradient; beyond these the colour is clamped
@@ -82,7 +82,7 @@ class GradientHistoryView(QWidget):
         self.setObjectName("gradientHistoryView")
         self._layer = 0
         self._font_scale = 1.0
-        self._base_point_size = max(point_size(self.font()), MINIMUM_CHART_POINT_SIZE)
+        self._base_point_size = base_point_size(self)
         # (layers, capacity, distances) float32 log10 relative gradients, NaN where none.
         self._values = np.full((0, 0, 0), np.nan, dtype=np.float32)
         self._steps: list[int] = []
@@ -228,8 +228,7 @@ class GradientHistoryView(QWidget):
         hatch.setAlpha(70)
         self._padding.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
         size = self._base_point_size * self._font_scale
-        font = QFont(self.font())
-        font.setPointSizeF(size)
+        font = scaled_font(self.font(), size)
         label_style = {"color": text.name(), "font-size": f"{size * 1.05:.1f}pt"}
         axes = [self.plot.getAxis("left"), self._axis, self.colour_bar.axis]
         axes.append(self.colour_bar.getAxis("left"))  # carries the bar's label
@@ -249,9 +248,7 @@ class GradientHistoryView(QWidget):
         # Room above the plot for half of the bar's top tick label, which is centred on the end.
         margin = metrics.height() // 2 + 2
         self.plot.getPlotItem().setContentsMargins(margin, margin, margin, 4)
-        hint_font = QFont(font)
-        hint_font.setPointSizeF(size * 1.15)
-        self.hint.setFont(hint_font)
+        self.hint.setFont(scaled_font(font, size * 1.15))
         self.hint.setStyleSheet(f"color: {text.name()}; background: transparent;")
         self._place_hint()
 

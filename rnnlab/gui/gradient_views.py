@@ -20,8 +20,8 @@ import pyqtgraph as pg
 
 from rnnlab.core.probe_result import Inspection
 from rnnlab.gui.gradient_history import GradientHistoryView
-from rnnlab.gui.next_char_chart import shown_char
 from rnnlab.gui.series_plot import SeriesPlot, log10_or_nan
+from rnnlab.gui.style import shown_char
 from rnnlab.gui.view_frame import EMPTY_HINT
 
 __all__ = ["GradientFlowPlot", "GradientHistoryView"]

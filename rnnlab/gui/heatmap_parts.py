@@ -15,14 +15,14 @@ import numpy as np
 # PySide6 before pyqtgraph: pyqtgraph binds to PyQt6 instead when both are installed.
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout
 from PySide6.QtWidgets import QWidget
 import pyqtgraph as pg
 # isort: on
 
 from rnnlab.core.cell_names import MEANINGS
 from rnnlab.core.probe_result import Inspection
-from rnnlab.gui.next_char_chart import MINIMUM_CHART_POINT_SIZE, point_size, shown_char
+from rnnlab.gui.style import base_point_size, faded, scaled_font, shown_char
 from rnnlab.gui.view_frame import EMPTY_HINT
 
 # Sequential for values with one natural end (0), diverging with white at 0 for either sign.
@@ -126,14 +126,10 @@ class InspectorCanvas(QWidget):
     def __init__(self, name: str, status_hint: str) -> None:
         super().__init__()
         self.setObjectName(name)
-        app = QApplication.instance()
-        # Taken once: presentation mode may enlarge the application font as well as call
-        # set_font_scale, and following both would scale the view twice.
-        self._base_point_size = max(
-            point_size(app.font() if app else self.font()), MINIMUM_CHART_POINT_SIZE
-        )
+        self._base_point_size = base_point_size(self)
         self._font_scale = 1.0
         self._status_hint = status_hint
+        self._hint_shown: bool | None = None  # None until show_hint first decides
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.ci.setContentsMargins(4, 4, 4, 4)
         self.hint = QLabel(EMPTY_HINT, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
@@ -169,9 +165,14 @@ class InspectorCanvas(QWidget):
         raise NotImplementedError
 
     def show_hint(self, text: str | None) -> None:
-        """The hint in place of the graphics, or (None) the graphics."""
+        """The hint in place of the graphics, or (None) the graphics. Called on every update:
+        only a change of what is shown resets the status line, so a value read by hovering
+        stays while new probes arrive."""
         if text is not None:
             self.hint.setText(text)
+        if self._hint_shown == (text is not None):
+            return
+        self._hint_shown = text is not None
         self._stack.setCurrentWidget(self.hint if text is not None else self.graphics)
         self.status.setVisible(text is None)
         self.status.setText(self._status_hint)
@@ -190,19 +191,12 @@ class InspectorCanvas(QWidget):
         return self._base_point_size * factor * self._font_scale
 
     def scaled_font(self, factor: float = 1.0, bold: bool = False) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(self.point_size(factor))
-        font.setBold(bold)
-        return font
+        return scaled_font(self.font(), self.point_size(factor), bold)
 
     def palette_colour(self, role: QPalette.ColorRole, strength: float = 1.0) -> QColor:
         """A palette colour, faded towards the background (Base) by ``strength``."""
-        colour, paper = self.palette().color(role), self.palette().color(QPalette.ColorRole.Base)
-        pairs = zip(colour.getRgbF()[:3], paper.getRgbF()[:3])
-        return QColor.fromRgbF(*(strength * ink + (1 - strength) * back for ink, back in pairs))
-
-    def is_dark(self) -> bool:
-        return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        palette = self.palette()
+        return faded(palette.color(role), palette.color(QPalette.ColorRole.Base), strength)
 
     def style_axis(self, axis: pg.AxisItem, label: str | None = None, factor: float = 1.0) -> None:
         """Palette colours, scaled fonts and plain numbers ("(x0.001)" is easy to misread)."""

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from rnnlab.core.corpus import Corpus, validation_excerpt
-from rnnlab.core.probe_result import Inspection
+from rnnlab.core.probe_result import MIN_PROBE_CHARS, Inspection
 from rnnlab.gui.controller import TrainingController
 from rnnlab.gui.gate_view import GateView
 from rnnlab.gui.gradient_views import GradientFlowPlot, GradientHistoryView
@@ -118,7 +118,7 @@ class Inspector(QObject):
         self._history_views += (self.group_norm_plot, self.spectrum_plot)
         self._snapshot_views = (self.gate_view, self.saturation_plot, self.neuron_text)
         self._snapshot_views += (self.connectivity_view, self.guesses_view)
-        self._stale: set[int] = set()  # ids of snapshot views not showing the latest inspection
+        self._stale: set[QWidget] = set()  # snapshot views not showing the latest inspection
         self.gate_view.unitClicked.connect(self.neuron_text.set_unit)
         self.neuron_text.unitSelected.connect(self.gate_view.select_unit)  # marks the rows
         self.probe_bar.layerChanged.connect(self.set_layer)
@@ -147,7 +147,7 @@ class Inspector(QObject):
         self._corpus = corpus
         self.probe_bar.set_vocabulary(corpus.vocabulary)
         self.guesses_view.set_characters(corpus.vocabulary.chars)
-        if not same or len(self.probe_bar.text()) < 2:
+        if not same or len(self.probe_bar.text()) < MIN_PROBE_CHARS:
             self._use_excerpt()
 
     @Slot()
@@ -188,7 +188,7 @@ class Inspector(QObject):
         )
         for view in self._history_views:
             view.show_inspection(inspection)
-        self._stale = {id(view) for view in self._snapshot_views}
+        self._stale = set(self._snapshot_views)
         self.refresh()
 
     @Slot()
@@ -197,9 +197,9 @@ class Inspector(QObject):
         if self.latest is None:
             return
         for view in self._snapshot_views:
-            if id(view) in self._stale and view.isVisibleTo(view.window()):
+            if view in self._stale and view.isVisibleTo(view.window()):
                 view.show_inspection(self.latest)
-                self._stale.discard(id(view))
+                self._stale.discard(view)
 
     @Slot(int)
     def set_layer(self, layer: int) -> None:

@@ -10,6 +10,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from rnnlab.core.errors import RnnlabError
 
+AUTO_DEVICE = ("auto", "Best available")  # (name, label): the device combo's first entry
+
 
 class Job(QRunnable):
     """Run ``work`` in a pool thread; its result or error message arrives by signal."""
@@ -47,7 +49,7 @@ class Loader(QObject):
         def work() -> list[tuple[str, str]]:
             from rnnlab.core.device import available_devices
 
-            return [("auto", "Best available"), *available_devices()]
+            return [AUTO_DEVICE, *available_devices()]
 
         QThreadPool.globalInstance().start(Job(work, self.devicesListed, self.failed))
 

@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         self.banner.resetClicked.connect(self.reset_weights)
         self.center_tabs.currentChanged.connect(self._on_page)
         self.inspector.failed.connect(self.show_error)
-        self.inspector.exported.connect(self._on_exported)
+        self.inspector.exported.connect(self.show_exported)
         self.banner.resumeClicked.connect(self._resume_after_divergence)
 
     # ---- corpus ----------------------------------------------------------------------------
@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
         self.inspector.refresh()
 
     @Slot(str)
-    def _on_exported(self, path: str) -> None:
+    def show_exported(self, path: str) -> None:
         self.statusBar().showMessage(f"exported {path}", 5000)
 
     @Slot(str)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.core.errors import RnnlabError
+from rnnlab.core.errors import RnnlabError, is_out_of_memory
 
 
 @dataclass(frozen=True)
@@ -141,14 +141,20 @@ def describe_failure(error: BaseException, device_type: str | None) -> str:
     """One line for the user about an exception that ended training."""
     message = str(error).strip()
     first_line = message.splitlines()[0] if message else ""
-    if isinstance(error, MemoryError):
-        return OUT_OF_MEMORY
-    if isinstance(error, RuntimeError):
-        lowered = message.lower()
-        if "out of memory" in lowered:  # torch.OutOfMemoryError (CUDA) and MPS say this
-            return OUT_OF_MEMORY if device_type == "cpu" else GPU_OUT_OF_MEMORY
-        if "can't allocate memory" in lowered:  # PyTorch's CPU allocator
-            return OUT_OF_MEMORY
+    if is_out_of_memory(error):
+        # CUDA and MPS say "out of memory"; PyTorch's CPU allocator "can't allocate memory".
+        on_gpu = isinstance(error, RuntimeError) and "out of memory" in message.lower()
+        return GPU_OUT_OF_MEMORY if on_gpu and device_type != "cpu" else OUT_OF_MEMORY
     if isinstance(error, RnnlabError):  # its message is already written for the user
         return f"training stopped: {first_line}"
     return f"training stopped: {type(error).__name__}: {first_line}"
+
+
+def describe_save_failure(path: str, error: BaseException) -> str:
+    """One line: why a checkpoint could not be written, the same while training or stopped."""
+    if isinstance(error, OSError) and error.strerror:
+        reason = error.strerror  # "Permission denied", without errno and path
+    else:
+        message = str(error).strip()
+        reason = message.splitlines()[0] if message else type(error).__name__
+    return f"could not save {path}: {reason}"

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSizePolicy, QVBox
 from rnnlab.core.config import CLIP_MODES, ModelConfig, TrainConfig, count_parameters
 from rnnlab.core.errors import ConfigError
 from rnnlab.gui.form_controls import SignalsBlocked, combo_box, double_spin_box, spin_box
+from rnnlab.gui.loading import AUTO_DEVICE
 from rnnlab.gui.log_spin_box import LogSpinBox
 from rnnlab.gui.model_texts import CELL_INTRO, CELL_NOTES, CELLS, PRESETS, TOOLTIPS
 
@@ -58,7 +59,9 @@ class ModelPanel(QWidget):
         self.seedSpin = spin_box("seedSpin", 0, 2**31 - 1)
         # Its width would follow 2147483647; a seed of a few digits must not widen the dock.
         self.seedSpin.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.deviceCombo = combo_box("deviceCombo", [("automatic", "auto")])
+        self.deviceCombo = combo_box("deviceCombo", [])
+        # Until torch has loaded (in a pool thread) and rnnlab.gui.loading lists the real ones.
+        self.set_devices([AUTO_DEVICE, ("cpu", "CPU")])
         self.threadsSpin = spin_box("threadsSpin", 1, max(os.cpu_count() or 1, 1))
         self.parameterCount = QLabel(objectName="parameterCount")
         self.parameterCount.setWordWrap(True)

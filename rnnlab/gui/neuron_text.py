@@ -21,9 +21,10 @@ import pyqtgraph as pg
 from rnnlab.core.cell_names import GATE_NAMES, MEANINGS, value_range
 from rnnlab.gui.char_grid import vertical_scroll
 from rnnlab.gui.heatmap_parts import colour_map
-from rnnlab.gui.text_view_base import NO_LIMIT, TextView, quoted
+from rnnlab.gui.text_view_base import TextView, quoted
 
 TOP_UNITS = 15
+NO_LIMIT = 16_777_215  # Qt's QWIDGETSIZE_MAX, which PySide6 does not export
 
 
 def most_varying_units(values: np.ndarray, count: int = TOP_UNITS) -> list[tuple[int, float]]:

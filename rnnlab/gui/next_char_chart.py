@@ -14,28 +14,14 @@ import numpy as np
 # isort: off
 # PySide6 before pyqtgraph: pyqtgraph binds to PyQt6 instead when both are installed.
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
+from PySide6.QtWidgets import QWidget
 import pyqtgraph as pg
 # isort: on
 
+from rnnlab.gui.style import base_point_size, role_colour, shown_char
+
 CHART_BARS = 15
-MINIMUM_CHART_POINT_SIZE = 10.0
-SHOWN = {" ": "␣", "\n": "⏎", "\t": "⇥"}
-# (on a light background, on a dark one): no single colour reads well on both.
-BAR_COLOURS = ("#1c5fbf", "#74b3ff")
-
-
-def shown_char(char: str) -> str:
-    """A character as a chart label: spaces and line ends would otherwise be invisible."""
-    if char in SHOWN:
-        return SHOWN[char]
-    return char if char.isprintable() else f"U+{ord(char):04X}"
-
-
-def point_size(font: QFont) -> float:
-    """The font's size in points, also for a font sized in pixels (pointSizeF is -1 then)."""
-    return font.pointSizeF() if font.pointSizeF() > 0 else max(font.pixelSize(), 12) * 0.75
 
 
 class NextCharChart(pg.PlotWidget):
@@ -44,12 +30,7 @@ class NextCharChart(pg.PlotWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        app = QApplication.instance()
-        # Taken once: presentation mode may enlarge the application font as well as call
-        # set_font_scale, and following both would scale the chart twice.
-        self._base_point_size = max(
-            point_size(app.font() if app else self.font()), MINIMUM_CHART_POINT_SIZE
-        )
+        self._base_point_size = base_point_size(self)
         self._font_scale = 1.0
         self._ticks: list[tuple[int, str]] = []
         self._title = ""
@@ -101,8 +82,7 @@ class NextCharChart(pg.PlotWidget):
         self.getAxis("bottom").setHeight(int(QFontMetrics(font).height() * 1.5 + 8))
         style = {"color": text.name(), "font-size": f"{size:.1f}pt"}
         self.setLabel("left", "probability", **style)
-        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        bar = QColor(BAR_COLOURS[1 if dark else 0])
+        bar = role_colour(self, "raw")
         self._bars.setOpts(brush=bar, pen=bar)
         self._show_title()
 

@@ -17,23 +17,11 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QSizePolicy
 import pyqtgraph as pg
+
 # isort: on
+from rnnlab.gui.style import MINIMUM_POINT_SIZE, faded, point_size, role_colour
 
 REDRAW_INTERVAL_MS = 33  # about 30 Hz
-# Below this, tick labels are hard to read from the back of a classroom even at scale 1.0.
-_MINIMUM_POINT_SIZE = 10.0
-# Strong colours per role, (on a light background, on a dark one): no single colour keeps good
-# contrast against both white and near-black.
-_COLOURS = {
-    "raw": ("#1c5fbf", "#74b3ff"),
-    "smoothed": ("#0a2f73", "#c5e0ff"),
-    "validation": ("#d9480f", "#ffa94d"),
-    "clipped": ("#9c36b5", "#e599f7"),
-    "marker": ("#2b8a3e", "#69db7c"),
-    "diverged": ("#e03131", "#ff6b6b"),
-    "grad_norm": ("#1864ab", "#74c0fc"),
-    "threshold": ("#d9480f", "#ffa94d"),
-}
 # Labels of vertical lines cycle through these heights (fractions of the view) so that markers
 # close together do not print their labels on top of each other.
 _LABEL_HEIGHTS = (0.95, 0.82, 0.69, 0.56)
@@ -69,7 +57,7 @@ class StepPlot(pg.PlotWidget):
         self._font_scale = 1.0
         # Taken once: presentation mode may enlarge the application font as well as call
         # set_font_scale, and following both would scale the plots twice.
-        self._base_point_size = max(self.font().pointSizeF(), _MINIMUM_POINT_SIZE)
+        self._base_point_size = max(point_size(self.font()), MINIMUM_POINT_SIZE)
         self._dirty = False
         self._lines: list[tuple[pg.InfiniteLine, str, Qt.PenStyle]] = []  # line, colour, style
         self._redraw_timer = QTimer(self, singleShot=True, interval=REDRAW_INTERVAL_MS)
@@ -139,8 +127,11 @@ class StepPlot(pg.PlotWidget):
         bins = max(1, int(view.width() / (_MARKER_SPACING_PX * self._font_scale)))
         chosen = np.arange(low, high)
         if high - low > bins and right > left:
-            bin_of = ((steps[low:high] - left) * (bins / (right - left))).astype(np.int64)
-            chosen = low + np.flatnonzero(np.diff(bin_of, prepend=-1))  # first event per bin
+            # The first event per bin by binary search on the (integer) bin edges: the cost
+            # grows with the bins, not with the events in view (a million clipped steps).
+            edges = np.ceil(left + np.arange(bins + 1) * ((right - left) / bins)).astype(np.int64)
+            chosen = np.unique(np.searchsorted(steps, edges))
+            chosen = chosen[(chosen >= low) & (chosen < high)]
         self.clip_markers.setData(x=steps[chosen], y=values[chosen])
 
     def _clip_events(self) -> tuple[np.ndarray, np.ndarray]:
@@ -174,15 +165,13 @@ class StepPlot(pg.PlotWidget):
         return colour
 
     def _colour(self, role: str, strength: float = 1.0) -> QColor:
-        """The role's colour, faded towards the background by strength yet opaque: pyqtgraph
-        has no fast path for wide translucent lines (200,000 points took seconds to paint)."""
+        """The role's colour, faded towards the background by strength yet opaque."""
         background = self._palette_colour(QPalette.ColorRole.Base)
         if role == "text":
             colour = self._palette_colour(QPalette.ColorRole.Text)
         else:
-            colour = QColor(_COLOURS[role][background.lightness() < 128])
-        pairs = zip(colour.getRgbF()[:3], background.getRgbF()[:3])
-        return QColor.fromRgbF(*(strength * ink + (1 - strength) * paper for ink, paper in pairs))
+            colour = role_colour(self, role)
+        return faded(colour, background, strength)
 
     def _pen(self, colour: QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine):
         return pg.mkPen(colour, width=width * self._font_scale, style=style)

@@ -190,7 +190,6 @@ class GradNormPlot(StepPlot):
             self._buffers[name] = GrowingArray(np.int64)
         for name in ("grad_norms", "log_norms", "clip_log_norms"):
             self._buffers[name] = GrowingArray(np.float64)
-        self._threshold = ("none", 0.0)
         # Only the axis is logarithmic; the curves get log10 values computed once per point.
         # pyqtgraph's log mode would take log10 of the whole history on every redraw.
         self.getAxis("left").setLogMode(False, True)
@@ -221,7 +220,6 @@ class GradNormPlot(StepPlot):
         """Mode "norm": a line at value; "value": each element clipped at ±value; "none"."""
         if mode not in ("norm", "value", "none"):
             raise ValueError(f"unknown clipping mode {mode!r}; expected norm, value or none")
-        self._threshold = (mode, float(value))
         show_line = mode == "norm" and value > 0
         self.threshold_line.setVisible(show_line)  # first: a hidden line's label ignores new text
         if show_line:
@@ -231,9 +229,6 @@ class GradNormPlot(StepPlot):
         each = f"<br>clipping each element at ±{value:g}" if mode == "value" else ""
         self._title = self._TITLE + each
         self._restyle()
-
-    def threshold(self) -> tuple[str, float]:
-        return self._threshold
 
     def data(self) -> dict[str, np.ndarray]:
         names = ("steps", "grad_norms", "clipped")

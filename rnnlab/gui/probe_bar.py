@@ -18,11 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rnnlab.core.probe_result import MAX_PROBE_CHARS
+from rnnlab.core.probe_result import MAX_PROBE_CHARS, MIN_PROBE_CHARS
 from rnnlab.core.vocabulary import Vocabulary
 from rnnlab.gui.form_controls import SignalsBlocked
 
-MIN_PROBE_CHARS = 2
 TYPING_PAUSE_MS = 600
 
 

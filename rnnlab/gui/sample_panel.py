@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QKeySequence,
-    QPalette,
     QShortcut,
     QTextCharFormat,
     QTextCursor,
@@ -41,7 +40,8 @@ from PySide6.QtWidgets import (
 
 from rnnlab.core.errors import SamplingError
 from rnnlab.core.sampling import Sampler, SampleSettings, check_temperature, softmax
-from rnnlab.gui.next_char_chart import CHART_BARS, NextCharChart, point_size
+from rnnlab.gui.next_char_chart import CHART_BARS, NextCharChart
+from rnnlab.gui.style import ROLE_COLOURS, is_dark, point_size
 
 TEMPERATURE_MIN, TEMPERATURE_MAX, DEFAULT_TEMPERATURE = 0.05, 3.0, 0.8
 SLIDER_POSITIONS = 1000  # log scale: equal slider moves multiply T by equal factors
@@ -53,7 +53,7 @@ AUTO_SAMPLE_SEED = 0  # the same dice every time: timeline entries differ by tra
 OUTPUT_FONT_SCALE = 1.2
 MARK_NEW, MARK_SEEN = "new  ", "seen "
 # (on a light background, on a dark one): no single colour reads well on both.
-COLOURS = {"new": ("#2b8a3e", "#69db7c"), "seen": ("#868e96",) * 2}
+COLOURS = {"new": ROLE_COLOURS["marker"], "seen": ("#868e96",) * 2}
 TIPS = {
     "primeEdit": "The prime: text fed to the model before it writes. It sets the context.",
     "linePrime": "The prefix: every generated line starts with it (e.g. a name's first letters).",
@@ -283,10 +283,6 @@ class SamplePanel(QWidget):
         self.sampleTimeline.appendPlainText(f"step {self._step}: {text.replace(chr(10), '⏎')}")
         return True
 
-    def clear_timeline(self) -> None:
-        self.sampleTimeline.clear()
-        self._last_auto_step = None
-
     def next_char_chart(self) -> list[tuple[str, float]]:
         """The chart as drawn: (label, probability) per bar, most likely first."""
         return self.nextCharPlot.bars()
@@ -413,8 +409,7 @@ class SamplePanel(QWidget):
         self._auto_timer.setInterval(seconds * 1000)
 
     def _colour(self, role: str) -> QColor:
-        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        return QColor(COLOURS[role][1 if dark else 0])
+        return QColor(COLOURS[role][is_dark(self)])
 
     def _apply_text_fonts(self) -> None:
         """Monospace output a bit larger than the panel's font, which follows the application."""

@@ -17,14 +17,14 @@ import numpy as np
 # isort: off
 # PySide6 before pyqtgraph: pyqtgraph binds to PyQt6 instead when both are installed.
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QFontMetricsF, QPalette
+from PySide6.QtGui import QFontMetricsF, QPalette
 import pyqtgraph as pg
 # isort: on
 
 from rnnlab.core.cell_names import GATE_NAMES, MEANINGS, value_range
 from rnnlab.core.probe_result import Inspection
 from rnnlab.gui.heatmap_parts import InspectorCanvas, short_title
-from rnnlab.gui.next_char_chart import BAR_COLOURS
+from rnnlab.gui.style import role_colour
 from rnnlab.gui.view_frame import EMPTY_HINT
 
 # (low, high) thresholds per value range: a unit below low is left-saturated, above high
@@ -177,7 +177,7 @@ class SaturationPlot(InspectorCanvas):
         scale = self.font_scale()
         # Below this a panel's axes and title leave no room for its dots.
         self.setMinimumHeight(round(170 * scale))
-        dot = QColor(BAR_COLOURS[self.is_dark()])
+        dot = role_colour(self, "raw")
         dot.setAlpha(150)  # overlapping dots show as darker
         tick = QFontMetricsF(self.scaled_font(0.9))
         room = QFontMetricsF(self.scaled_font()).height() + 8 * scale  # axis label, gaps

@@ -19,15 +19,16 @@ import pyqtgraph as pg
 
 from rnnlab.gui.plot_axes import LogAxis, StepAxis
 from rnnlab.gui.plot_base import StepPlot
+from rnnlab.gui.style import ROLE_COLOURS, faded, is_dark
 from rnnlab.gui.view_frame import EMPTY_HINT
 
 # Series colours, (on a light background, on a dark one). Layer k always takes entry k - 1, so
 # "layer 2" is the same colour in the flow, spectrum and group norm plots.
 SERIES_COLOURS = (
-    ("#1c5fbf", "#74b3ff"),  # blue
-    ("#d9480f", "#ffa94d"),  # orange
-    ("#2b8a3e", "#69db7c"),  # green
-    ("#9c36b5", "#e599f7"),  # purple
+    ROLE_COLOURS["raw"],  # blue
+    ROLE_COLOURS["validation"],  # orange
+    ROLE_COLOURS["marker"],  # green
+    ROLE_COLOURS["clipped"],  # purple
     ("#0b7285", "#66d9e8"),  # teal
     ("#c92a2a", "#ff8787"),  # red
 )
@@ -104,11 +105,8 @@ class SeriesPlot(StepPlot):
         """Colour of layer ``key`` (0-based) or of a named other series, faded towards the
         background by ``strength`` yet opaque (see StepPlot._colour)."""
         background = self._palette_colour(QPalette.ColorRole.Base)
-        dark = background.lightness() < 128
         pair = OTHER_COLOURS[key] if isinstance(key, str) else SERIES_COLOURS[key % 6]
-        ink = QColor(pair[dark])
-        pairs = zip(ink.getRgbF()[:3], background.getRgbF()[:3])
-        return QColor.fromRgbF(*(strength * a + (1 - strength) * b for a, b in pairs))
+        return faded(QColor(pair[is_dark(self)]), background, strength)
 
     def _restyle(self) -> None:
         super()._restyle()

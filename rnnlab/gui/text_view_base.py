@@ -6,7 +6,7 @@ from __future__ import annotations
 # isort: off
 # PySide6 before pyqtgraph: pyqtgraph binds to PyQt6 instead when both are installed.
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QWidget,
 )  # fmt: skip
@@ -14,17 +14,10 @@ import pyqtgraph as pg
 # isort: on
 
 from rnnlab.core.probe_result import Inspection
-from rnnlab.gui.char_grid import (
-    CharGrid,
-    base_point_size,
-    dark_palette,
-    scaled_font,
-)  # fmt: skip
+from rnnlab.gui.char_grid import CharGrid
 from rnnlab.gui.colour_legend import ColourLegend
-from rnnlab.gui.next_char_chart import BAR_COLOURS, shown_char
+from rnnlab.gui.style import base_point_size, role_colour, scaled_font, shown_char
 from rnnlab.gui.view_frame import EMPTY_HINT
-
-NO_LIMIT = 16_777_215  # Qt's QWIDGETSIZE_MAX, which PySide6 does not export
 
 
 def quoted(char: str) -> str:
@@ -34,21 +27,21 @@ def quoted(char: str) -> str:
 def sequential_map(widget: QWidget) -> pg.ColorMap:
     """From the background to the chart blue: zero blends in, in a light or a dark palette."""
     base = widget.palette().color(QPalette.ColorRole.Base)
-    return pg.ColorMap([0.0, 1.0], [base, QColor(BAR_COLOURS[dark_palette(widget)])])
+    return pg.ColorMap([0.0, 1.0], [base, role_colour(widget, "raw")])
 
 
 class TextView(QWidget):
     """What the three views share: a character grid, fonts that follow the scale, repaint on a
     palette change, and the last inspection."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, legend_beside: bool = False) -> None:
         super().__init__()
         self.setObjectName(name)
         self._base_point_size = base_point_size()
         self._font_scale = 1.0
         self._inspection: Inspection | None = None
         self.grid = CharGrid()
-        self.legend = ColourLegend()
+        self.legend = ColourLegend(beside=legend_beside)
         self._scaled: list[QWidget] = []  # interface widgets whose font follows the scale
 
     def set_font_scale(self, scale: float) -> None:

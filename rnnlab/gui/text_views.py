@@ -12,17 +12,13 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QVBoxLayout
 
-from rnnlab.gui.char_grid import dark_palette, vertical_scroll
-from rnnlab.gui.colour_legend import ColourLegend
-from rnnlab.gui.next_char_chart import shown_char
+from rnnlab.gui.char_grid import vertical_scroll
+from rnnlab.gui.style import role_colour, shown_char
 from rnnlab.gui.text_view_base import TextView, quoted, sequential_map
 
-# (on a light background, on a dark one), as in plot_base: a matching guess, a missed character.
-_MATCH_COLOURS = ("#2b8a3e", "#69db7c")
-_MISS_COLOURS = ("#e03131", "#ff6b6b")
 CONNECTIVITY_DECADES = 4  # the colour scale spans 10^-4 .. 1 of the largest dependence
 
 
@@ -32,8 +28,7 @@ class ConnectivityView(TextView):
     positionClicked = Signal(int)  # the user asks to explain the prediction at this position
 
     def __init__(self) -> None:
-        super().__init__("connectivityView")
-        self.legend = ColourLegend(beside=True)  # the text needs the height
+        super().__init__("connectivityView", legend_beside=True)  # the text needs the height
         self._strengths = np.zeros(0)
         self._revealed: tuple[str, int] | None = None  # the text and position scrolled to
         self._scroll = vertical_scroll(self.grid)
@@ -121,8 +116,7 @@ class GuessesView(TextView):
     probability; the guess that was right is outlined."""
 
     def __init__(self) -> None:
-        super().__init__("guessesView")
-        self.legend = ColourLegend(beside=True)  # a band of guesses needs the height
+        super().__init__("guessesView", legend_beside=True)  # a band of guesses needs the height
         self._characters: tuple[str, ...] = ()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -160,10 +154,9 @@ class GuessesView(TextView):
     def _render(self) -> None:
         probe = self._inspection.probe
         colour_map = sequential_map(self)
-        dark = dark_palette(self)
         # All 5T colours in one call: a call per column cost 15 ms for 200 characters.
         colours = colour_map.map(probe.guess_probabilities.ravel(), mode="qcolor")
-        miss = QColor(_MISS_COLOURS[dark])
+        miss = role_colour(self, "diverged")  # a character missed by all five guesses
         labels, fills, inks, marked = [], [], [], []
         for position, actual in enumerate(probe.target_text):
             guesses = [self._character(index) for index in probe.guess_indices[position]]
@@ -174,7 +167,7 @@ class GuessesView(TextView):
             # A character the model did not have among its five guesses: in red.
             inks.append((None if right else miss,) + (None,) * 5)
         self.grid.show_cells(labels, fills, inks=inks)
-        self.grid.set_marks(marked, QColor(_MATCH_COLOURS[dark]))
+        self.grid.set_marks(marked, role_colour(self, "marker"))  # the right guess
         title = "Probability of each guess (outlined: the right one; red: not in the top 5)"
         self.legend.set_scale(colour_map, 0.0, 1.0, (0.0, 0.25, 0.5, 0.75, 1.0), title)
 

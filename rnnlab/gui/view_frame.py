@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -23,7 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rnnlab.gui.exporting import DATA_FILTER, IMAGE_FILTER, export_widget, save_npz
+from rnnlab.gui.exporting import (
+    DATA_FILTER,
+    IMAGE_FILTER,
+    ask_and_export,
+    export_widget,
+    save_npz,
+)
 
 EMPTY_HINT = "Train a few steps to see inside the model"  # every view, before the first probe
 
@@ -50,8 +55,13 @@ class ViewFrame(QFrame):
         self.export_button.setToolTip(f"Save {title.lower()} as an image (PNG, SVG) or its data")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
-        menu.addAction("Image (PNG or SVG)…", self._ask_image)
-        menu.addAction("Data (.npz)…", self._ask_data)
+        menu.addAction(
+            "Image (PNG or SVG)…",
+            lambda: self._ask("Export image", "png", IMAGE_FILTER, self.export_image),
+        )
+        menu.addAction(
+            "Data (.npz)…", lambda: self._ask("Export data", "npz", DATA_FILTER, self.export_data)
+        )
         self.export_button.setMenu(menu)
         header = QHBoxLayout()
         header.addWidget(self.title, stretch=1)
@@ -76,24 +86,9 @@ class ViewFrame(QFrame):
     def export_data(self, path: str) -> str:
         return save_npz(path, self.view.export_data())
 
-    @Slot()
-    def _ask_image(self) -> None:
-        name = f"{self.view.objectName()}.png"
-        path, _ = QFileDialog.getSaveFileName(self, "Export image", name, IMAGE_FILTER)
-        if path:
-            self._write(self.export_image, path)
-
-    @Slot()
-    def _ask_data(self) -> None:
-        name = f"{self.view.objectName()}.npz"
-        path, _ = QFileDialog.getSaveFileName(self, "Export data", name, DATA_FILTER)
-        if path:
-            self._write(self.export_data, path)
-
-    def _write(self, export, path: str) -> None:
-        try:
-            written = export(path)
-        except (OSError, ValueError) as error:
-            self.failed.emit(f"could not export {path}: {error}")
-            return
-        self.exported.emit(written)
+    def _ask(self, caption: str, suffix: str, file_filter: str, export) -> None:
+        suggestion = f"{self.view.objectName()}.{suffix}"
+        outcome = ask_and_export(self, caption, suggestion, file_filter, export)
+        if outcome is not None:
+            text, worked = outcome
+            (self.exported if worked else self.failed).emit(text)

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 # isort: on
 
 from rnnlab.core.probe_result import Inspection
+from rnnlab.gui.plot_data import GrowingArray
 from rnnlab.gui.series_plot import SeriesPlot, log10_or_nan
 from rnnlab.gui.view_frame import EMPTY_HINT
 
@@ -25,10 +26,11 @@ REFERENCE_LABEL = "1: below, signals fade going back;\nabove, they can grow"
 
 
 class StepSeries:
-    """Values of named series over training steps, in the order they came."""
+    """Values of named series over training steps, in the order they came, in growing NumPy
+    buffers: a redraw or a hover reads them without converting the whole run again."""
 
     def __init__(self) -> None:
-        self._points: dict[str, tuple[list[int], list[float]]] = {}
+        self._points: dict[str, tuple[GrowingArray, GrowingArray]] = {}  # name -> steps, values
 
     def __bool__(self) -> bool:
         return bool(self._points)
@@ -38,29 +40,37 @@ class StepSeries:
         the names seen for the first time."""
         new = [name for name in values if name not in self._points]
         for name, value in values.items():
-            steps, series_values = self._points.setdefault(name, ([], []))
-            if steps and steps[-1] == step:
-                series_values[-1] = float(value)
+            steps, series_values = self._points.setdefault(
+                name, (GrowingArray(np.int64, 64), GrowingArray(np.float64, 64))
+            )
+            if len(steps) and steps.view()[-1] == step:
+                series_values.view()[-1] = float(value)
             else:
-                steps.append(int(step))
-                series_values.append(float(value))
+                steps.append(np.array([step]))
+                series_values.append(np.array([value]))
         return new
 
-    def series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def views(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Name -> (steps, values) without copying: for drawing, not for keeping."""
         return {
-            name: (np.array(steps, dtype=np.int64), np.array(values, dtype=np.float64))
-            for name, (steps, values) in self._points.items()
+            name: (steps.view(), values.view()) for name, (steps, values) in self._points.items()
+        }
+
+    def series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Name -> (steps, values), copies the caller may keep."""
+        return {
+            name: (steps.copy(), values.copy()) for name, (steps, values) in self.views().items()
         }
 
     def table(self) -> dict[str, np.ndarray]:
         """For export: ``steps`` (N,) of all points and one (N,) column per series, its name
         with underscores ("layer_1_input"), NaN where that series has no point."""
-        all_steps = sorted({step for steps, _ in self._points.values() for step in steps})
-        row = {step: index for index, step in enumerate(all_steps)}
-        table = {"steps": np.array(all_steps, dtype=np.int64)}
-        for name, (steps, values) in self._points.items():
+        views = self.views()
+        all_steps = np.unique(np.concatenate([steps for steps, _ in views.values()] or [[]]))
+        table = {"steps": all_steps.astype(np.int64)}
+        for name, (steps, values) in views.items():
             column = np.full(len(all_steps), np.nan)
-            column[[row[step] for step in steps]] = values
+            column[np.searchsorted(all_steps, steps)] = values
             table[name.replace(" ", "_")] = column
         return table
 
@@ -90,8 +100,6 @@ class _SeriesStepPlot(SeriesPlot):
             self.removeItem(curve)  # and its legend entry
         self._curves.clear()
         self._show_hint(EMPTY_HINT)
-        self._schedule_redraw()
-        self.flush()
 
     def _add_points(self, step: int, values: dict[str, float]) -> None:
         new = self._series.add(step, values)
@@ -104,7 +112,7 @@ class _SeriesStepPlot(SeriesPlot):
         self._schedule_redraw()
 
     def _redraw(self) -> None:
-        for name, (steps, values) in self._series.series().items():
+        for name, (steps, values) in self._series.views().items():
             curve = self._curves[name]
             # A dot per inspection while they are few; thousands of dots would cost tens of
             # milliseconds a redraw and read as a thick line anyway.
@@ -132,11 +140,12 @@ class _SeriesStepPlot(SeriesPlot):
         return name if name in ("embedding", "output") else list(self._curves).index(name)
 
     def hover_text(self, x: float, log_y: float) -> str | None:
-        nearest = None if self.hint_text() else self._nearest(self._series.series(), x, log_y)
+        views = self._series.views()
+        nearest = None if self.hint_text() else self._nearest(views, x, log_y)
         if nearest is None:
             return None
         name, index = nearest
-        steps, values = self._series.series()[name]
+        steps, values = views[name]
         return self._describe(name, int(steps[index]), float(values[index]))
 
     def _describe(self, name: str, step: int, value: float) -> str:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
-from rnnlab.gui.exporting import IMAGE_FILTER, export_widget
+from rnnlab.gui.exporting import IMAGE_FILTER, ask_and_export, export_widget
 
 if TYPE_CHECKING:
     from rnnlab.gui.main_window import MainWindow
@@ -174,10 +174,7 @@ class WindowActions(QObject):
 
     def save_model_blocking(self) -> bool:
         """Save before closing; True once the file is written."""
-        if self.model_path is None:
-            self.save_model_as()
-        else:
-            self.save_model()
+        self.save_model()  # asks for a path first if there is none yet
         if self.model_path is None:
             return False
         loop = QEventLoop()
@@ -208,26 +205,32 @@ class WindowActions(QObject):
 
     # ---- exports ---------------------------------------------------------------------------
 
+    def _export(self, caption: str, suggestion: str, file_filter: str, export) -> None:
+        outcome = ask_and_export(self.window, caption, suggestion, file_filter, export)
+        if outcome is not None:
+            text, worked = outcome
+            if worked:
+                self.window.show_exported(text)
+            else:
+                self.window.show_error(text)
+
     @Slot()
     def export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export loss data", "loss.csv", "CSV (*.csv)"
-        )
-        if path:
+        def write(path: str) -> None:
             write_loss_csv(path, self.window.loss_plot.data())
 
+        self._export("Export loss data", "loss.csv", "CSV (*.csv)", write)
+
     def export_plot(self, plot) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export plot", "plot.png", IMAGE_FILTER)
-        if path:
-            export_widget(plot, path)
+        self._export(
+            "Export plot", "plot.png", IMAGE_FILTER, lambda path: export_widget(plot, path)
+        )
 
     @Slot()
     def export_samples(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export samples", "samples.txt", "Text (*.txt)"
+        self._export(
+            "Export samples", "samples.txt", "Text (*.txt)", self.window.sample_panel.export_samples
         )
-        if path:
-            self.window.sample_panel.export_samples(path)
 
     # ---- presentation ----------------------------------------------------------------------
 

@@ -34,7 +34,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from rnnlab.core.errors import ConfigError
-from rnnlab.gui.messages import DivergenceNotice, HistoryCursor, describe_failure
+from rnnlab.core.probe_result import MIN_PROBE_CHARS
+from rnnlab.gui.messages import (
+    DivergenceNotice,
+    HistoryCursor,
+    describe_failure,
+    describe_save_failure,
+)
 from rnnlab.gui.probe_schedule import ProbeSchedule
 
 if TYPE_CHECKING:
@@ -290,7 +296,7 @@ class TrainingWorker(QObject):
         elif kind == "save":
             self._save(*argument)
         elif kind == "probe_settings":
-            self._probe = argument if len(argument[1]) >= 2 else None
+            self._probe = argument if len(argument[1]) >= MIN_PROBE_CHARS else None
             self._inspect(scheduled=False)
         elif kind == "probe":
             self._inspect(scheduled=False)
@@ -328,7 +334,6 @@ class TrainingWorker(QObject):
         try:
             save_checkpoint(self._trainer, corpus, path)
         except Exception as error:  # a failed save must not end the training
-            message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            self.failed.emit(f"could not save {path}: {message or type(error).__name__}")
+            self.failed.emit(describe_save_failure(path, error))
             return
         self.saved.emit(str(path))

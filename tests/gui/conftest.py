@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.core.config import CELL_TYPES, ModelConfig, TrainConfig
+from rnnlab.core.config import CELL_TYPES
 from rnnlab.core.corpus import Corpus, bundled_data_dir, load_corpus, validation_excerpt
 
 PROBE_CHARS = 120
@@ -35,17 +35,10 @@ def trained_trainers(small_corpus: Corpus) -> dict:
 
     trainers = {}
     for cell in CELL_TYPES:
-        model_config = ModelConfig(
-            vocab_size=len(small_corpus.vocabulary),
-            cell=cell,
-            hidden_size=HIDDEN_SIZE,
-            layers=2,
-            embedding_size=16,
-        )
-        train_config = TrainConfig(
-            batch_size=8, seq_len=32, eval_every=10_000, learning_rate=1e-2, device="cpu"
-        )
-        trainer = new_trainer(small_corpus, model_config, train_config)
+        from engine_helpers import fast_training, tiny_model
+
+        model_config = tiny_model(small_corpus, cell, hidden_size=HIDDEN_SIZE, layers=2)
+        trainer = new_trainer(small_corpus, model_config, fast_training(eval_chars=65_536))
         list(trainer.run(max_steps=40))
         trainers[cell] = trainer
     return trainers
@@ -84,3 +77,25 @@ def shown(qtbot):
         return widget
 
     return show
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The main window on sonnets, with its own settings file; stopped and closed at teardown."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from rnnlab.app import create_main_window
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    main = create_main_window(["sonnets"], settings=settings)
+    main.show()  # closed below, not by qtbot: pytest-qt closes its widgets before this teardown
+    qtbot.waitUntil(lambda: main.corpus is not None, timeout=30_000)
+    yield main
+    main.controller.stop()
+    assert main.controller.wait(5000)
+    assert not main.controller.running
+    QApplication.processEvents()  # deliver the worker's last queued updates
+    main.controller.dirty = False  # no Save/Discard question
+    main.close()
+    main.deleteLater()

@@ -7,30 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
 
-from rnnlab.app import create_main_window
 from rnnlab.core.cell_names import GATE_NAMES
 from rnnlab.core.config import ModelConfig, TrainConfig
 
 TIMEOUT = 30_000
 HIDDEN = 20
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = create_main_window(["sonnets"], settings=settings)
-    main.show()
-    qtbot.waitUntil(lambda: main.corpus is not None, timeout=TIMEOUT)
-    yield main
-    main.controller.stop()
-    assert main.controller.wait(5000)
-    QApplication.processEvents()
-    main.controller.dirty = False
-    main.close()
-    main.deleteLater()
 
 
 def configure(main, cell: str) -> None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rnnlab.app import create_main_window
@@ -17,20 +17,9 @@ TIMEOUT = 30_000
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    main = create_main_window(["sonnets"], settings=settings)
-    main.show()  # closed below, not by qtbot: pytest-qt closes its widgets before this teardown
-    qtbot.waitUntil(lambda: main.corpus is not None, timeout=TIMEOUT)
-    tiny(main)
-    yield main
-    main.controller.stop()
-    assert main.controller.wait(5000)
-    assert not main.controller.running
-    QApplication.processEvents()  # deliver the worker's last queued updates
-    main.controller.dirty = False  # no Save/Discard question
-    main.close()
-    main.deleteLater()
+def window(window):
+    tiny(window)
+    return window
 
 
 def tiny(main) -> None:
@@ -66,12 +55,7 @@ def test_train_pause_step_change_rate_stop_and_sample(qtbot, window) -> None:
 
     click(qtbot, main, "pauseButton")  # resume
     qtbot.waitUntil(lambda: main.controller.state == "running", timeout=TIMEOUT)
-    rate = (
-        main.findChild(type(main.model_panel.learningRateSpin), "learningRateSpin")
-        if hasattr(main.model_panel, "learningRateSpin")
-        else None
-    )
-    spin = rate or main.model_panel.findChild(object, "learningRateSpin")
+    spin = main.findChild(type(main.model_panel.learningRateSpin), "learningRateSpin")
     assert spin.isEnabled()
     spin.setValue(0.001)
     spin.editingFinished.emit()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
 from rnnlab.core.corpus import Corpus, load_corpus
-from rnnlab.gui.corpus_panel import CorpusPanel, character_counts, visible_character
+from rnnlab.gui.corpus_panel import CorpusPanel, visible_character
 from rnnlab.gui.model_panel import PRESETS, ModelPanel
 
 SCREENSHOT_DIR = Path("/tmp")
@@ -112,7 +112,7 @@ def test_frequency_chart_has_30_readable_bars(corpus_panel: CorpusPanel) -> None
 def test_character_counts_match_a_plain_count() -> None:
     names = load_corpus("names")
     plain = collections.Counter(names.text)
-    counted = character_counts(names)
+    counted = names.char_counts  # counted while loading
     assert {char: int(counted[code]) for code, char in enumerate(names.vocabulary.chars)} == plain
 
 

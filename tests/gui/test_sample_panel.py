@@ -24,16 +24,12 @@ SCREENSHOTS = Path("/tmp")
 
 def _train(corpus: Corpus) -> Sampler:
     """A tiny LSTM trained for a few seconds: enough for letters, spaces and short names."""
-    from rnnlab.core.config import ModelConfig, TrainConfig
+    from engine_helpers import fast_training, tiny_model
+
     from rnnlab.core.trainer import new_trainer
 
-    model_config = ModelConfig(
-        vocab_size=len(corpus.vocabulary), hidden_size=32, layers=1, embedding_size=16
-    )
-    train_config = TrainConfig(
-        batch_size=8, seq_len=32, eval_every=10**6, threads=1, device="cpu", learning_rate=1e-2
-    )
-    trainer = new_trainer(corpus, model_config, train_config)
+    train_config = fast_training(eval_every=10**6, eval_chars=65_536, threads=1)
+    trainer = new_trainer(corpus, tiny_model(corpus), train_config)
     for _ in trainer.run(max_steps=STEPS):
         pass
     return Sampler.from_model(trainer.model, corpus.vocabulary, line_mode=corpus.line_mode)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QToolTip
 
 from rnnlab.core.cell_names import GATE_NAMES
 from rnnlab.gui.neuron_text import NeuronTextView
-from rnnlab.gui.next_char_chart import shown_char
+from rnnlab.gui.style import shown_char
 from rnnlab.gui.text_views import ConnectivityView, GuessesView
 
 
