@@ -16,6 +16,7 @@ Shapes: B batch, T time, D layer input width, H hidden size, G gate count (LSTM 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -44,7 +45,8 @@ class LayerWeights:
 
     def detached(self) -> LayerWeights:
         """The same weights cut from autograd (for probes and sampling)."""
-        values = {
+        # Any: the fields' types differ (str, int, tensors, None).
+        values: dict[str, Any] = {
             name: value.detach() if isinstance(value, torch.Tensor) else value
             for name, value in self.__dict__.items()
         }
@@ -77,7 +79,7 @@ def recur(
     if cell == "lstm":
         h_prev, c_prev = state
         # i, f, g, o = W_i* x + b_i* + W_h* h_{t-1} + b_h*, stacked in PyTorch's order
-        summed = projected + F.linear(h_prev, weights.w_hh, weights.b_hh)
+        summed = projected + F.linear(h_prev, _w_hh(weights), weights.b_hh)
         i_pre, f_pre, g_pre, o_pre = summed.chunk(4, dim=-1)
         i, f, g, o = i_pre.sigmoid(), f_pre.sigmoid(), g_pre.tanh(), o_pre.sigmoid()
         c = f * c_prev + i * g  # c_t = f ⊙ c_{t-1} + i ⊙ g
@@ -86,7 +88,7 @@ def recur(
         return h, (h, c)
     if cell == "gru":
         (h_prev,) = state
-        recurrent = F.linear(h_prev, weights.w_hh, weights.b_hh)
+        recurrent = F.linear(h_prev, _w_hh(weights), weights.b_hh)
         x_r, x_z, x_n = projected.chunk(3, dim=-1)
         h_r, h_z, h_n = recurrent.chunk(3, dim=-1)
         r = (x_r + h_r).sigmoid()  # reset gate
@@ -97,15 +99,18 @@ def recur(
         return h, (h,)
     if cell in ("rnn", "rnn-relu"):
         (h_prev,) = state
-        pre = projected + F.linear(h_prev, weights.w_hh, weights.b_hh)
+        pre = projected + F.linear(h_prev, _w_hh(weights), weights.b_hh)
         h = pre.tanh() if cell == "rnn" else pre.relu()  # h_t = tanh(W x + U h_{t-1} + b)
         _keep(gates, pre=pre, h=h)
         return h, (h,)
     if cell == "sru":
         (c_prev,) = state
+        v_f, v_r, b_f, b_r = weights.v_f, weights.v_r, weights.b_f, weights.b_r
+        # SRU weights always carry these four (SRULayer.layer_weights); fused cells leave them None.
+        assert v_f is not None and v_r is not None and b_f is not None and b_r is not None
         candidate, f_in, r_in, skip = projected.chunk(4, dim=-1)
-        f = (f_in + weights.v_f * c_prev + weights.b_f).sigmoid()  # forget gate, sees c_{t-1}
-        r = (r_in + weights.v_r * c_prev + weights.b_r).sigmoid()  # reset (highway) gate
+        f = (f_in + v_f * c_prev + b_f).sigmoid()  # forget gate, sees c_{t-1}
+        r = (r_in + v_r * c_prev + b_r).sigmoid()  # reset (highway) gate
         c = f * c_prev + (1 - f) * candidate  # c_t = f ⊙ c_{t-1} + (1 - f) ⊙ W x_t
         h = r * c + (1 - r) * skip  # h_t = r ⊙ c_t + (1 - r) ⊙ x_t
         _keep(gates, f=f, r=r, c=c, h=h)
@@ -130,6 +135,13 @@ def run_layer(
         h, state = recur(weights, projected_t, state, gates)
         outputs.append(h)
     return outputs, state
+
+
+def _w_hh(weights: LayerWeights) -> torch.Tensor:
+    """The recurrent matrix of a fused cell: fused_layer_weights always sets it (only SRU has
+    none, and SRU never asks)."""
+    assert weights.w_hh is not None
+    return weights.w_hh
 
 
 def _keep(gates: dict[str, list[torch.Tensor]] | None, **values: torch.Tensor) -> None:

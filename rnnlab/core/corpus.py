@@ -138,7 +138,9 @@ def split_lines(corpus: Corpus, fraction: float) -> tuple[list[str], list[str]]:
 def corpus_fingerprint(vocabulary: Vocabulary, codes: np.ndarray) -> str:
     """sha256 hex identifying a text: its vocabulary and codes (checkpoints store it)."""
     digest = hashlib.sha256(vocabulary.to_string().encode("utf-8", "surrogatepass"))
-    digest.update(memoryview(np.ascontiguousarray(codes)).cast("B"))  # no copy when contiguous
+    # .data is memoryview(array), no copy when contiguous; spelled so because NumPy's stubs give
+    # ndarray a __buffer__ (for memoryview()) only from Python 3.12.
+    digest.update(np.ascontiguousarray(codes).data.cast("B"))
     return digest.hexdigest()
 
 

@@ -11,6 +11,7 @@ State: a tuple of (L, B, H) tensors, in the order of ``STATE_NAMES[cell]``:
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import torch
 from torch import nn
@@ -127,14 +128,20 @@ class CharModel(nn.Module):
     def layer_weights(self, layer: int) -> cells.LayerWeights:
         """Layer ``layer``'s weights under the names of the cell equations (shared, not copied)."""
         if self.config.cell == "sru":
-            return self.sru_layers[layer].layer_weights()
+            # sru_layers holds only SRULayer; ModuleList's items are typed as plain Modules.
+            return cast(SRULayer, self.sru_layers[layer]).layer_weights()
         return cells.fused_layer_weights(self.recurrent, self.config.cell, layer)
 
     def recurrent_matrices(self) -> list[torch.Tensor]:
         """Each layer's recurrent weight matrix (w_hh), for spectral-norm views; empty for SRU."""
         if self.config.cell == "sru":
             return []
-        return [self.layer_weights(layer).w_hh for layer in range(self.config.layers)]
+        matrices = []
+        for layer in range(self.config.layers):
+            w_hh = self.layer_weights(layer).w_hh
+            assert w_hh is not None  # fused cells always have one; only SRU's is None
+            matrices.append(w_hh)
+        return matrices
 
     def parameter_count(self) -> int:
         return sum(parameter.numel() for parameter in self.parameters())

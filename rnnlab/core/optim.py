@@ -6,6 +6,8 @@ keeps its direction; by value clamps each element and so can turn the direction.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -43,7 +45,11 @@ def clip_gradients(
         torch.nn.utils.clip_grads_with_norm_(parameters, threshold, total_norm)
         return True
     if mode == "value":
-        largest = torch.nn.utils.get_total_norm([p.grad for p in parameters], norm_type="inf")
+        grads = [p.grad for p in parameters if p.grad is not None]
+        # The caller passes only parameters that received a gradient (Trainer.train_step).
+        assert len(grads) == len(parameters), "clip_gradients needs every parameter's gradient"
+        # math.inf, not "inf": the stub types norm_type as float (torch converts with float()).
+        largest = torch.nn.utils.get_total_norm(grads, norm_type=math.inf)
         if largest.item() <= threshold:
             return False
         torch.nn.utils.clip_grad_value_(parameters, threshold)

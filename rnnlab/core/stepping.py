@@ -71,12 +71,18 @@ class _Layer:
         self.state_count = len(STATE_NAMES[cell])  # (h, c) or one of h / c
         w_ih = _numpy(weights.w_ih)  # (k*H, D)
         b_ih = _numpy(weights.b_ih) if weights.b_ih is not None else np.zeros(len(w_ih), np.float32)
-        self.w_cat = None  # [W_ih | W_hh], when the input and recurrent parts simply add
+        # [W_ih | W_hh], when the input and recurrent parts simply add
+        self.w_cat: np.ndarray | None = None
         if cell == "sru":
-            self.v_f, self.v_r = _numpy(weights.v_f), _numpy(weights.v_r)
-            self.b_f, self.b_r = _numpy(weights.b_f), _numpy(weights.b_r)
+            v_f, v_r, b_f, b_r = weights.v_f, weights.v_r, weights.b_f, weights.b_r
+            # SRU weights always carry these four (SRULayer.layer_weights).
+            assert v_f is not None and v_r is not None and b_f is not None and b_r is not None
+            self.v_f, self.v_r = _numpy(v_f), _numpy(v_r)
+            self.b_f, self.b_r = _numpy(b_f), _numpy(b_r)
             self.skip_is_input = w_ih.shape[0] == 3 * hidden  # highway term is x itself
         else:
+            # Fused cells always carry both (cells.fused_layer_weights; the modules have biases).
+            assert weights.w_hh is not None and weights.b_hh is not None
             w_hh, b_hh = _numpy(weights.w_hh), _numpy(weights.b_hh)
             if cell == "lstm":  # (i, f, g, o) -> (i, f, o, g)
                 order = np.r_[0 : 2 * hidden, 3 * hidden : 4 * hidden, 2 * hidden : 3 * hidden]
@@ -93,7 +99,7 @@ class _Layer:
             self.b_hh = b_hh
         self.b_ih = b_ih
         # For the first layer: every character's input projection, (V, k*H).
-        self.table = None
+        self.table: np.ndarray | None = None
         if first_inputs is not None:
             self.table = _times(np.ascontiguousarray(w_ih), _numpy(first_inputs)) + b_ih
         # (k*H, D), read by step() only when neither w_cat nor the table holds it: a snapshot
@@ -110,12 +116,16 @@ class _Layer:
         if self.w_cat is not None:  # input and recurrent parts in one product
             gates = _times(self.w_cat, np.concatenate((inputs, state[0]), axis=1)) + self.b_ih
         elif codes is not None:
+            # Codes come only to the first layer, which always has the table (from_model).
+            assert self.table is not None
             gates = self.table[codes]
         else:
+            # A later layer without w_cat: the table is the first layer's only, so w_ih was kept.
+            assert self.w_ih is not None
             gates = _times(self.w_ih, inputs) + self.b_ih
         if self.cell == "lstm":
             h, c = state
-            if self.w_cat is None:
+            if self.w_hh is not None:  # kept exactly when w_cat is None, i.e. not yet added
                 gates = gates + _times(self.w_hh, h)
             # gates is a fresh array: compute in place. Rows i, f, o hold half their values.
             sig = _sigmoid_of_halves(gates[:, : 3 * hidden])  # i, f, o
@@ -126,6 +136,7 @@ class _Layer:
             return h, [h, c]
         if self.cell == "gru":
             (h,) = state
+            assert self.w_hh is not None  # GRU never has w_cat (b_hh sits inside r ⊙ ...)
             recurrent = _times(self.w_hh, h) + self.b_hh
             reset_update = _sigmoid(gates[:, : 2 * hidden] + recurrent[:, : 2 * hidden])
             r, z = reset_update[:, :hidden], reset_update[:, hidden:]
@@ -134,7 +145,7 @@ class _Layer:
             return h, [h]
         if self.cell in ("rnn", "rnn-relu"):
             (h,) = state
-            if self.w_cat is None:
+            if self.w_hh is not None:  # kept exactly when w_cat is None, i.e. not yet added
                 gates = gates + _times(self.w_hh, h)
             h = np.tanh(gates) if self.cell == "rnn" else np.maximum(gates, 0.0)
             return h, [h]

@@ -22,7 +22,7 @@ import torch
 from torch.nn import functional as F
 
 from rnnlab.core import optim
-from rnnlab.core.batching import IGNORE_INDEX, TrainingData, make_training_data
+from rnnlab.core.batching import IGNORE_INDEX, Batch, TrainingData, make_training_data
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.device import choose_device, set_threads
@@ -81,7 +81,7 @@ class Trainer:
         self.position = 0  # the next training batch
         self.carried: State | None = None  # hidden state carried into the next window
         self.history = History()
-        self._validation = None
+        self._validation: list[Batch] | None = None  # built on the first evaluate()
         self._grad_norms: tuple[list[str], torch.Tensor] | None = None  # names, (P,) norms
 
     # ---- the generator -------------------------------------------------------------------

@@ -131,7 +131,9 @@ class Vocabulary:
         with a real code. Code points beyond the table are clipped onto its last entry, which is
         the sentinel, so the table only spans the vocabulary's highest code point.
         """
-        wider = {1: np.uint16, 2: np.uint32, 4: np.uint32}[self.dtype.itemsize]
+        # Annotated: mypy joins the two scalar types to object, which np.iinfo rejects.
+        widths: dict[int, type[np.unsignedinteger]] = {1: np.uint16, 2: np.uint32, 4: np.uint32}
+        wider = widths[self.dtype.itemsize]
         sentinel = int(np.iinfo(wider).max)
         if self._lookup is None:
             table = np.full(int(self._points.max()) + 2, sentinel, dtype=wider)
