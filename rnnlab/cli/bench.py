@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from rnnlab.cli import fading
+from rnnlab.cli import fading, window_bench
 
 SIZES = {"hidden_size": 256, "layers": 2, "embedding_size": 64}
 
@@ -21,23 +21,29 @@ SIZES = {"hidden_size": 256, "layers": 2, "embedding_size": 64}
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "bench",
-        help="measure speed, or the vanishing gradient (bench fading)",
+        help="measure speed, the vanishing gradient (bench fading) or the window",
         description="speed: training, probe and sampling speed against bare PyTorch. fading: "
         "train a vanilla RNN and an LSTM alike and compare how their gradients fade back "
-        "through time.",
+        "through time. window: training speed and responsiveness inside the window. plots: "
+        "redraw time of the training plots with a million points.",
     )
     parser.set_defaults(run=run)
-    parser.add_argument("what", nargs="?", choices=("speed", "fading"), default="speed")
+    parser.add_argument(
+        "what", nargs="?", choices=("speed", "fading", *window_bench.WHAT), default="speed"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for every side")
     parser.add_argument("--rounds", type=int, default=5, help="A/B rounds per comparison")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     fading.add_arguments(parser)
+    window_bench.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.what == "fading":
         return fading.run(args)
+    if args.what in window_bench.WHAT:
+        return window_bench.run(args)
     import torch
 
     from rnnlab.core.corpus import load_corpus

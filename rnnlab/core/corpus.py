@@ -135,6 +135,21 @@ def split_lines(corpus: Corpus, fraction: float) -> tuple[list[str], list[str]]:
     return train_lines, [line for line in shuffled if line in validation_set]
 
 
+def split_sizes(corpus: Corpus, fraction: float) -> tuple[int, int, frozenset[str]]:
+    """(training characters, validation characters, the training lines in line mode).
+
+    A line-mode corpus too small to split has no sizes yet: (0, 0, no lines).
+    """
+    if corpus.line_mode:
+        try:
+            train, validation = split_lines(corpus, fraction)
+        except CorpusError:
+            return 0, 0, frozenset()
+        return sum(map(len, train)), sum(map(len, validation)), frozenset(train)
+    validation_chars = int(len(corpus.codes) * fraction)
+    return len(corpus.codes) - validation_chars, validation_chars, frozenset()
+
+
 def corpus_fingerprint(vocabulary: Vocabulary, codes: np.ndarray) -> str:
     """sha256 hex identifying a text: its vocabulary and codes (checkpoints store it)."""
     digest = hashlib.sha256(vocabulary.to_string().encode("utf-8", "surrogatepass"))

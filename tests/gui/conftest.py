@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import rnnlab.gui  # noqa: F401  (binds pyqtgraph to PySide6 before a test imports pyqtgraph)
+
 import pytest
 
 from rnnlab.core.config import CELL_TYPES
@@ -13,9 +15,9 @@ HIDDEN_SIZE = 24
 
 @pytest.fixture(scope="session", autouse=True)
 def collect_in_the_gui_thread(qapp) -> None:
-    """As the application does (rnnlab.gui.collector): worker and pool threads in these tests
+    """As the application does (rnnlab.gui.window.collector): worker and pool threads in these tests
     must not finalise Qt objects."""
-    from rnnlab.gui.collector import collect_in_gui_thread
+    from rnnlab.gui.window.collector import collect_in_gui_thread
 
     collect_in_gui_thread()
 

@@ -9,9 +9,13 @@ from PySide6.QtCore import QPointF, Qt
 from rnnlab.core.cell_names import GATE_NAMES, value_range
 from rnnlab.core.config import CELL_TYPES
 from rnnlab.core.probe_result import LayerProbe
-from rnnlab.gui.gate_view import STATUS_HINT, GateView
-from rnnlab.gui.heatmap_parts import colour_levels, nice_bound
-from rnnlab.gui.saturation_plot import SaturationPlot, saturating_gates, saturation_fractions
+from rnnlab.gui.inspector.gate_view import STATUS_HINT, GateView
+from rnnlab.gui.inspector.heatmap_parts import colour_levels, nice_bound
+from rnnlab.gui.inspector.saturation_plot import (
+    SaturationPlot,
+    saturating_gates,
+    saturation_fractions,
+)
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from rnnlab.core.config import ModelConfig, TrainConfig
-from rnnlab.gui import gradient_history
-from rnnlab.gui.gradient_views import GradientFlowPlot, GradientHistoryView
-from rnnlab.gui.view_frame import EMPTY_HINT
-from rnnlab.gui.weight_plots import SRU_MESSAGE, GroupNormPlot, SpectrumPlot
+from rnnlab.gui.inspector import gradient_history
+from rnnlab.gui.inspector.gradient_views import GradientFlowPlot, GradientHistoryView
+from rnnlab.gui.inspector.weight_plots import SRU_MESSAGE, GroupNormPlot, SpectrumPlot
+from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +239,7 @@ def test_clear_empties_every_view(shown, run_inspections):
 def test_views_do_not_import_torch() -> None:
     code = (
         "import json, sys\n"
-        "import rnnlab.gui.gradient_views, rnnlab.gui.weight_plots\n"
+        "import rnnlab.gui.inspector.gradient_views, rnnlab.gui.inspector.weight_plots\n"
         "print(json.dumps('torch' in sys.modules))"
     )
     root = Path(__file__).resolve().parents[2]

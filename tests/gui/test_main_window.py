@@ -88,14 +88,14 @@ def test_save_reopen_and_continue(qtbot, window, tmp_path) -> None:
         lambda: main.controller.step == 30 and not main.controller.running, timeout=TIMEOUT
     )
     path = str(tmp_path / "poem.pt")
-    main.actions_.model_path = path
+    main.files.model_path = path
     with qtbot.waitSignal(main.controller.saved, timeout=TIMEOUT):
         main.actions_.save.trigger()
     assert Path(path).exists() and not main.controller.dirty
 
     # The model loads in a background thread: wait for it, not for a state the old run also had.
     with qtbot.waitSignal(main.loader.checkpointLoaded, timeout=TIMEOUT):
-        main.actions_.open_model_file(path)
+        main.files.open_model_file(path)
     assert main.controller.step == 30 and main.controller.has_model
     qtbot.waitUntil(lambda: len(main.loss_plot.data()["steps"]) == 30, timeout=TIMEOUT)
     main.training_bar.steps_budget.setValue(10)
@@ -185,8 +185,8 @@ def test_divergence_pauses_and_explains(qtbot, window) -> None:
 
 
 def test_exports_and_settings_persist(qtbot, window, tmp_path) -> None:
-    from rnnlab.gui.exporting import export_widget
-    from rnnlab.gui.window_actions import write_loss_csv
+    from rnnlab.gui.widgets.exporting import export_widget
+    from rnnlab.gui.window.actions import write_loss_csv
 
     main = window
     main.training_bar.steps_budget.setValue(45)
@@ -214,7 +214,7 @@ def test_exports_and_settings_persist(qtbot, window, tmp_path) -> None:
 
 
 def test_garbage_is_collected_only_in_the_gui_thread(qtbot, window) -> None:
-    """Worker and pool threads must never finalise Qt objects (rnnlab.gui.collector)."""
+    """Worker and pool threads must never finalise Qt objects (rnnlab.gui.window.collector)."""
     import gc
     import threading
 

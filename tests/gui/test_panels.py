@@ -10,7 +10,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import PySide6  # noqa: F401  (before pyqtgraph, which the corpus panel imports)
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
@@ -18,8 +17,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
 from rnnlab.core.corpus import Corpus, load_corpus
-from rnnlab.gui.corpus_panel import CorpusPanel, visible_character
-from rnnlab.gui.model_panel import PRESETS, ModelPanel
+from rnnlab.gui.panels.corpus_panel import CorpusPanel, visible_character
+from rnnlab.gui.panels.model_panel import PRESETS, ModelPanel
 
 SCREENSHOT_DIR = Path("/tmp")
 CONTROL_NAMES = (
@@ -354,7 +353,7 @@ def test_the_exploding_preset_explodes_and_clipping_rescues_it(shakespeare: Corp
 def test_panels_do_not_import_torch() -> None:
     """The window paints before torch (about 1.4 s to import) has loaded."""
     code = (
-        "import sys, PySide6.QtWidgets, rnnlab.gui.corpus_panel, rnnlab.gui.model_panel; "
+        "import sys, PySide6.QtWidgets, rnnlab.gui.panels.corpus_panel, rnnlab.gui.panels.model_panel; "
         "print('torch' in sys.modules)"
     )
     result = subprocess.run(

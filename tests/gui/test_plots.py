@@ -7,7 +7,12 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from rnnlab.gui.plots import GradNormPlot, GrowingArray, LossPlot, debiased_moving_average
+from rnnlab.gui.plots.training_plots import (
+    GradNormPlot,
+    GrowingArray,
+    LossPlot,
+    debiased_moving_average,
+)
 
 
 @pytest.fixture

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyqtgraph as pg
 import pytest
-
-# isort: off
-# PySide6 before pyqtgraph (imported by the panel): pyqtgraph prefers PyQt6 when both exist.
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication
-import pyqtgraph as pg
-# isort: on
 
 from rnnlab.core.corpus import Corpus, load_corpus
 from rnnlab.core.sampling import Sampler
-from rnnlab.gui.sample_panel import MARK_NEW, MARK_SEEN, SamplePanel, slider_position
+from rnnlab.gui.panels.sample_panel import MARK_NEW, MARK_SEEN, SamplePanel, slider_position
 
 STEPS = 60
 SCREENSHOTS = Path("/tmp")

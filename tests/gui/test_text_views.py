@@ -11,9 +11,9 @@ from PySide6.QtGui import QColor, QHelpEvent, QPalette
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from rnnlab.core.cell_names import GATE_NAMES
-from rnnlab.gui.neuron_text import NeuronTextView
-from rnnlab.gui.style import shown_char
-from rnnlab.gui.text_views import ConnectivityView, GuessesView
+from rnnlab.gui.inspector.neuron_text import NeuronTextView
+from rnnlab.gui.inspector.text_views import ConnectivityView, GuessesView
+from rnnlab.gui.widgets.style import shown_char
 
 
 @pytest.fixture

@@ -25,8 +25,19 @@ from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus, load_corpus
 from rnnlab.core.stepping import NumpyStepper
 from rnnlab.core.trainer import Trainer, new_trainer
-from rnnlab.gui.messages import GPU_OUT_OF_MEMORY, DivergenceNotice, TrainingUpdate
-from rnnlab.gui.worker import TrainingWorker
+from rnnlab.gui.training.messages import GPU_OUT_OF_MEMORY, DivergenceNotice, TrainingUpdate
+from rnnlab.gui.training.requests import (
+    Pause,
+    Resume,
+    SaveCheckpoint,
+    SetClipping,
+    SetLearningRate,
+    SetProbe,
+    StepOnce,
+    Stop,
+    TakeSnapshot,
+)
+from rnnlab.gui.training.worker import TrainingWorker
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WAIT_MS = 10_000  # generous: a loaded CI machine; a passing test returns long before
@@ -109,7 +120,7 @@ class Harness:
     def snapshot(self) -> tuple[NumpyStepper, int]:
         """A round trip through the training thread: every update sent before it has arrived."""
         count = len(self.recorder.snapshots)
-        self.worker.request_snapshot()
+        self.worker.submit(TakeSnapshot())
         self.wait_until(lambda: len(self.recorder.snapshots) > count)
         return self.recorder.snapshots[-1]
 
@@ -157,7 +168,7 @@ def start(qtbot: Any, corpus: Corpus) -> Iterator[Callable[..., Harness]]:
 
     yield start_worker
     for harness in harnesses:
-        harness.worker.stop()
+        harness.worker.submit(Stop())
         harness.wait_until(lambda harness=harness: harness.recorder.finished)
         harness.thread.quit()
         harness.thread.wait(5000)
@@ -208,7 +219,7 @@ def test_pause_step_once_and_resume(start) -> None:
     harness = start()
     recorder = harness.recorder
     harness.wait_until(lambda: recorder.last_step >= 5)
-    harness.worker.pause()
+    harness.worker.submit(Pause())
     harness.wait_until(lambda: "paused" in recorder.states)
     paused_at = recorder.last_step
     # Two round trips through the paused thread: no step in between.
@@ -216,13 +227,13 @@ def test_pause_step_once_and_resume(start) -> None:
     assert harness.snapshot()[1] == paused_at
     assert recorder.last_step == paused_at
 
-    harness.worker.step_once()
+    harness.worker.submit(StepOnce())
     harness.wait_until(lambda: recorder.last_step == paused_at + 1)
     assert harness.snapshot()[1] == paused_at + 1
     assert recorder.last_step == paused_at + 1
     assert recorder.states == ["running", "paused"]
 
-    harness.worker.resume()
+    harness.worker.submit(Resume())
     harness.wait_until(lambda: recorder.last_step >= paused_at + 5)
     assert recorder.states == ["running", "paused", "running"]
     np.testing.assert_array_equal(recorder.steps, np.arange(1, len(recorder.steps) + 1))
@@ -232,7 +243,7 @@ def test_start_paused_waits_for_a_request(start) -> None:
     harness = start(start_paused=True)
     harness.wait_until(lambda: harness.recorder.states == ["paused"])
     assert harness.snapshot()[1] == 0
-    harness.worker.step_once()
+    harness.worker.submit(StepOnce())
     harness.wait_until(lambda: harness.recorder.last_step == 1)
     assert harness.snapshot()[1] == 1
 
@@ -241,8 +252,8 @@ def test_learning_rate_change_is_an_event_and_applies(start) -> None:
     harness = start()
     recorder = harness.recorder
     harness.wait_until(lambda: recorder.last_step >= 3)
-    harness.worker.set_learning_rate(-1.0)  # invalid: ignored, nothing fatal
-    harness.worker.set_learning_rate(1e-3)
+    harness.worker.submit(SetLearningRate(-1.0))  # invalid: ignored, nothing fatal
+    harness.worker.submit(SetLearningRate(1e-3))
     harness.wait_until(lambda: any(update.events for update in recorder.updates))
     events = [event for update in recorder.updates for event in update.events]
     assert [event.name for event in events] == ["learning_rate"]
@@ -257,7 +268,7 @@ def test_learning_rate_change_is_an_event_and_applies(start) -> None:
 
 def test_clipping_change_is_an_event(start) -> None:
     harness = start(start_paused=True)
-    harness.worker.set_clipping("value", 0.5)
+    harness.worker.submit(SetClipping("value", 0.5))
     harness.wait_until(lambda: any(update.events for update in harness.recorder.updates))
     (event,) = harness.recorder.updates[-1].events
     assert (event.name, event.old, event.new) == ("clipping", "norm 5", "value 0.5")
@@ -280,7 +291,7 @@ def test_save_writes_a_loadable_checkpoint_and_a_failed_save_goes_on(
     recorder = harness.recorder
     harness.wait_until(lambda: recorder.last_step >= 2)
     path = tmp_path / "run.pt"
-    harness.worker.request_save(str(path), corpus)
+    harness.worker.submit(SaveCheckpoint(str(path), corpus))
     harness.wait_until(lambda: recorder.saved_paths)
     assert recorder.saved_paths == [str(path)]
     checkpoint = load_checkpoint(path)
@@ -288,7 +299,7 @@ def test_save_writes_a_loadable_checkpoint_and_a_failed_save_goes_on(
 
     (tmp_path / "a file").write_text("not a folder")
     bad = tmp_path / "a file" / "run.pt"
-    harness.worker.request_save(str(bad), corpus)
+    harness.worker.submit(SaveCheckpoint(str(bad), corpus))
     harness.wait_until(lambda: recorder.failures)
     assert recorder.failures[0].startswith(f"could not save {bad}")
     after = recorder.last_step
@@ -322,8 +333,8 @@ def test_divergence_pauses_and_resume_goes_on(start, corpus: Corpus) -> None:
     assert [(event.name, event.step) for event in events] == [("divergence", 5)]
 
     poisoned["on"] = False
-    harness.worker.set_learning_rate(1e-3)
-    harness.worker.resume()
+    harness.worker.submit(SetLearningRate(1e-3))
+    harness.worker.submit(Resume())
     harness.wait_until(lambda: recorder.last_step >= 8)
     assert recorder.steps[:8].tolist() == list(range(1, 9))
     assert len(recorder.divergences) == 1
@@ -333,7 +344,7 @@ def test_stop_ends_the_loop_quickly(start) -> None:
     harness = start()
     harness.wait_until(lambda: harness.recorder.last_step >= 3)
     started = time.perf_counter()
-    harness.worker.stop()
+    harness.worker.submit(Stop())
     harness.wait_until(lambda: harness.recorder.finished, timeout=2000)
     assert time.perf_counter() - started < 2.0
     assert harness.recorder.states[-1] == "stopped"
@@ -363,7 +374,7 @@ def test_an_unexpected_error_is_reported_not_raised(start) -> None:
 def test_importing_the_worker_does_not_load_torch() -> None:
     """The window imports the worker at start-up; torch loads later, in the training thread."""
     code = (
-        "import json, sys; import rnnlab.gui.worker, rnnlab.gui.messages; "
+        "import json, sys; import rnnlab.gui.training.worker, rnnlab.gui.training.messages; "
         "print(json.dumps('torch' in sys.modules))"
     )
     proc = subprocess.run(
@@ -380,7 +391,7 @@ def test_probes_while_training_follow_the_live_weights_and_arrive_after_their_st
 ) -> None:
     text = corpus.text[-120:]
     harness = start(max_steps=200)
-    harness.worker.set_probe(corpus.vocabulary, text)
+    harness.worker.submit(SetProbe(corpus.vocabulary, text))
     recorder = harness.recorder
     harness.wait_until(lambda: recorder.finished)
     assert recorder.probe_failures == []
@@ -407,15 +418,15 @@ def test_a_single_step_while_paused_is_probed_and_a_bad_probe_text_does_not_stop
 ) -> None:
     harness = start(start_paused=True)
     recorder = harness.recorder
-    harness.worker.set_probe(corpus.vocabulary, "From fairest creatures")
+    harness.worker.submit(SetProbe(corpus.vocabulary, "From fairest creatures"))
     harness.wait_until(lambda: recorder.inspections)  # served at once: the starting weights
     assert recorder.inspections[-1].step == 0
-    harness.worker.step_once()
+    harness.worker.submit(StepOnce())
     harness.wait_until(lambda: recorder.inspections[-1].step == 1)
-    harness.worker.set_probe(corpus.vocabulary, "naïve ☃ text")
+    harness.worker.submit(SetProbe(corpus.vocabulary, "naïve ☃ text"))
     harness.wait_until(lambda: recorder.probe_failures)
     assert "does not know" in recorder.probe_failures[0] and "'☃'" in recorder.probe_failures[0]
     count = len(recorder.inspections)
-    harness.worker.resume()
+    harness.worker.submit(Resume())
     harness.wait_until(lambda: recorder.last_step >= 20)
     assert recorder.failures == [] and len(recorder.inspections) == count  # probing is off

@@ -1,0 +1,44 @@
+"""``rnnlab bench window`` and ``rnnlab bench plots``: the window's own benchmarks.
+
+``window`` trains the same model headless and inside the window and prints the window's share of
+the headless speed, the probes' share of training time and how late a 10 ms GUI timer fires.
+``plots`` times the training plots' redraws with a million points (or saves screenshots of them).
+
+Besides ``rnnlab.app`` (opening the window), this module is the command line's only way into
+``rnnlab.gui``; the import-linter contract in pyproject.toml names both exceptions. Qt is
+imported only when one of these runs, so the other commands never load it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+WHAT = ("window", "plots")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # Declared here, not by importing the tools: building the parser must not load Qt.
+    parser.add_argument(
+        "--seconds", type=float, default=30.0, help="window: seconds of training on each side"
+    )
+    parser.add_argument(
+        "--page", type=int, default=1, choices=range(4),
+        help="window: the tab shown while training: 0 loss, 1 gates and states (the costliest), "
+        "2 text, 3 gradients",
+    )  # fmt: skip
+    parser.add_argument(
+        "--points", type=int, default=1_000_000, help="plots: points per curve to redraw"
+    )
+    parser.add_argument("--screenshots", metavar="FOLDER", help="plots: save PNGs there instead")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.what == "window":
+        from rnnlab.gui.tools import bench_window
+
+        return bench_window.run(args.seconds, args.page)
+    from pathlib import Path
+
+    from rnnlab.gui.tools import bench_plots
+
+    return bench_plots.run(args.points, Path(args.screenshots) if args.screenshots else None)

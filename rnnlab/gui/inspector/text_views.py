@@ -1,0 +1,192 @@
+"""The inspector's text views of predictions: how much one prediction depends on each earlier
+character (connectivity, as in Distill's "Visualizing memorization in RNNs"), and the model's
+five guesses under every character (``neuron_text`` colours the text by one unit).
+
+Each view keeps the last inspection and repaints from it: a new one may arrive several times a
+second, so an update computes a few hundred colours and repaints, nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QVBoxLayout
+
+from rnnlab.gui.inspector.char_grid import vertical_scroll
+from rnnlab.gui.inspector.text_view_base import TextView, quoted, sequential_map
+from rnnlab.gui.widgets.style import role_colour, shown_char
+
+CONNECTIVITY_DECADES = 4  # the colour scale spans 10^-4 .. 1 of the largest dependence
+
+
+class ConnectivityView(TextView):
+    """How strongly the prediction at one position depends on each earlier input character."""
+
+    positionClicked = Signal(int)  # the user asks to explain the prediction at this position
+
+    def __init__(self) -> None:
+        super().__init__("connectivityView", legend_beside=True)  # the text needs the height
+        self._strengths = np.zeros(0)
+        self._revealed: tuple[str, int] | None = None  # the text and position scrolled to
+        self._scroll = vertical_scroll(self.grid)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.legend)
+        layout.addWidget(self._scroll, stretch=1)
+        self.grid.set_tooltip(self._tooltip)
+        self.grid.positionClicked.connect(self.positionClicked)
+        self.set_font_scale(1.0)
+        self.clear()
+
+    def strengths(self) -> np.ndarray:
+        """(T,) what is shown: the connectivity over its largest value, zero after the position."""
+        return self._strengths.copy()
+
+    def export_data(self) -> dict[str, np.ndarray]:
+        if self._inspection is None:
+            return {}
+        probe = self._inspection.probe
+        return {
+            "text": np.array(list(probe.input_text)),
+            "connectivity": np.asarray(probe.connectivity).copy(),
+            "relative_strength": self.strengths(),
+            "position": np.array(probe.connectivity_position),
+        }
+
+    def clear(self) -> None:
+        super().clear()
+        self._strengths, self._revealed = np.zeros(0), None
+
+    def _render(self) -> None:
+        probe = self._inspection.probe
+        position = probe.connectivity_position
+        strengths = np.asarray(probe.connectivity, dtype=np.float64).copy()
+        strengths[position + 1 :] = 0.0  # later inputs cannot change the prediction
+        largest = strengths.max(initial=0.0)
+        self._strengths = strengths / largest if largest > 0 else strengths
+        colour_map = sequential_map(self)
+        # On a log scale: the dependence fades by orders of magnitude going back, so a linear
+        # scale would colour only the last few characters.
+        with np.errstate(divide="ignore"):
+            logs = np.log10(self._strengths)
+        shade = np.clip(1.0 + logs / CONNECTIVITY_DECADES, 0.0, 1.0)
+        colours = colour_map.map(shade, mode="qcolor")
+        # Characters after the prediction: plain background, faded, as "not yet read".
+        faded = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        fills = [colour if t <= position else None for t, colour in enumerate(colours)]
+        inks = [None if t <= position else faded for t in range(len(colours))]
+        self.grid.show_text(probe.input_text, fills, inks)
+        self.grid.set_marks(outlined=position)
+        title = (
+            f"What the prediction of {quoted(probe.target_text[position])} after the outlined"
+            f" {quoted(probe.input_text[position])} (position {position}) depends on:"
+            " ‖∂loss/∂input‖ per character, log10 of its share of the largest"
+        )
+        ticks = tuple(float(value) for value in range(-CONNECTIVITY_DECADES, 1))
+        self.legend.set_scale(colour_map, -CONNECTIVITY_DECADES, 0.0, ticks, title)
+        if self._revealed != (probe.input_text, position):
+            # Scrolled to once per new position: later updates leave the user's scrolling alone.
+            self._revealed = (probe.input_text, position)
+            width = self._scroll.viewport().width()  # the grid's new height, before layout
+            self.grid.resize(width, max(self.grid.heightForWidth(width), self.grid.height()))
+            cell = self.grid.cell_rect(position)
+            self._scroll.ensureVisible(cell.center().x(), cell.center().y(), 0, 2 * cell.height())
+
+    def _tooltip(self, position: int, row: int) -> str:
+        probe = self._inspection.probe
+        chosen, target = probe.connectivity_position, quoted(probe.target_text[position])
+        lines = [f"position {position}: {quoted(probe.input_text[position])}"]
+        if position > chosen:
+            lines.append(f"after the prediction at position {chosen}: it cannot influence it")
+        else:
+            lines.append(f"relative strength {self._strengths[position]:.2g}"
+                         f" (‖∂L/∂x‖ = {probe.connectivity[position]:.3g})")  # fmt: skip
+        if position == chosen:
+            lines.append(f"the prediction explained: the model's guess of what follows, {target}")
+        else:
+            lines.append("Click to explain the prediction after this character instead")
+        return "\n".join(lines)
+
+
+class GuessesView(TextView):
+    """Under each character of the probe text, the model's five guesses for it, shaded by their
+    probability; the guess that was right is outlined."""
+
+    def __init__(self) -> None:
+        super().__init__("guessesView", legend_beside=True)  # a band of guesses needs the height
+        self._characters: tuple[str, ...] = ()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.legend)
+        layout.addWidget(vertical_scroll(self.grid), stretch=1)
+        self.grid.set_tooltip(self._tooltip)
+        self.set_font_scale(1.0)
+        self.clear()
+
+    def set_characters(self, chars: Sequence[str]) -> None:
+        """The vocabulary, in index order: guess indices are positions in it."""
+        self._characters = tuple(chars)
+        self._refresh()
+
+    def column(self, position: int) -> list[tuple[str, float]]:
+        """The five guesses for the character at ``position``, best first: (char, probability)."""
+        probe = self._inspection.probe
+        indices, chances = probe.guess_indices[position], probe.guess_probabilities[position]
+        return [(self._character(index), float(p)) for index, p in zip(indices, chances)]
+
+    def export_data(self) -> dict[str, np.ndarray]:
+        if self._inspection is None:
+            return {}
+        probe = self._inspection.probe
+        guesses = [[self._character(index) for index in row] for row in probe.guess_indices]
+        return {
+            "text": np.array(list(probe.target_text)),  # the character each column guesses
+            "guess_characters": np.array(guesses, dtype=str).reshape(-1, 5),
+            "guess_probabilities": np.asarray(probe.guess_probabilities).copy(),
+        }
+
+    def _character(self, index: int) -> str:
+        return self._characters[index] if 0 <= index < len(self._characters) else "?"
+
+    def _render(self) -> None:
+        probe = self._inspection.probe
+        colour_map = sequential_map(self)
+        # All 5T colours in one call: a call per column cost 15 ms for 200 characters.
+        colours = colour_map.map(probe.guess_probabilities.ravel(), mode="qcolor")
+        miss = role_colour(self, "diverged")  # a character missed by all five guesses
+        labels, fills, inks, marked = [], [], [], []
+        for position, actual in enumerate(probe.target_text):
+            guesses = [self._character(index) for index in probe.guess_indices[position]]
+            labels.append((shown_char(actual), *(shown_char(char) for char in guesses)))
+            fills.append((None, *colours[5 * position : 5 * position + 5]))
+            right = [rank for rank, char in enumerate(guesses) if char == actual]
+            marked += [(position, rank + 1) for rank in right]
+            # A character the model did not have among its five guesses: in red.
+            inks.append((None if right else miss,) + (None,) * 5)
+        self.grid.show_cells(labels, fills, inks=inks)
+        self.grid.set_marks(marked, role_colour(self, "marker"))  # the right guess
+        title = "Probability of each guess (outlined: the right one; red: not in the top 5)"
+        self.legend.set_scale(colour_map, 0.0, 1.0, (0.0, 0.25, 0.5, 0.75, 1.0), title)
+
+    def _tooltip(self, position: int, row: int) -> str:
+        actual = self._inspection.probe.target_text[position]
+        guesses = self.column(position)
+        if row > 0:
+            char, chance = guesses[row - 1]
+            right = " (the right one)" if char == actual else ""
+            return (
+                f"{quoted(char)} {_percent(chance)}{right}\nguess {row} of 5, position {position}"
+            )
+        ranks = [rank for rank, (char, _) in enumerate(guesses) if char == actual]
+        given = "not among its five guesses"
+        if ranks:
+            given = f"its guess {ranks[0] + 1} of 5, at {_percent(guesses[ranks[0]][1])}"
+        before = quoted(self._inspection.probe.input_text[position])
+        return f"position {position}: after {before} comes {quoted(actual)}: {given}"
+
+
+def _percent(probability: float) -> str:
+    return f"{probability * 100:.0f} %" if probability >= 0.01 else f"{probability * 100:.1g} %"

@@ -1,0 +1,209 @@
+"""Training statistics that come with each inspection, against the training step: the gradient
+norm of each parameter group, and the largest singular value of each layer's recurrent matrix.
+
+Both plots get a point per inspection (a few a second at most); a repeated step (a probe asked
+for while training is paused) replaces its point rather than adding a second one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from rnnlab.core.probe_result import Inspection
+from rnnlab.gui.plots.plot_data import GrowingArray
+from rnnlab.gui.plots.series_plot import SeriesPlot, log10_or_nan
+from rnnlab.gui.widgets.view_frame import EMPTY_HINT
+
+SRU_MESSAGE = "SRU has no recurrent matrix: its memory is the element-wise forget gate"
+MAX_DOTS = 100  # beyond this many points a series is drawn as a line only
+REFERENCE_LABEL = "1: below, signals fade going back;\nabove, they can grow"
+
+
+class StepSeries:
+    """Values of named series over training steps, in the order they came, in growing NumPy
+    buffers: a redraw or a hover reads them without converting the whole run again."""
+
+    def __init__(self) -> None:
+        self._points: dict[str, tuple[GrowingArray, GrowingArray]] = {}  # name -> steps, values
+
+    def __bool__(self) -> bool:
+        return bool(self._points)
+
+    def add(self, step: int, values: dict[str, float]) -> list[str]:
+        """Add one point per series (replacing the last one if it has the same step); returns
+        the names seen for the first time."""
+        new = [name for name in values if name not in self._points]
+        for name, value in values.items():
+            steps, series_values = self._points.setdefault(
+                name, (GrowingArray(np.int64, 64), GrowingArray(np.float64, 64))
+            )
+            if len(steps) and steps.view()[-1] == step:
+                series_values.view()[-1] = float(value)
+            else:
+                steps.append(np.array([step]))
+                series_values.append(np.array([value]))
+        return new
+
+    def views(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Name -> (steps, values) without copying: for drawing, not for keeping."""
+        return {
+            name: (steps.view(), values.view()) for name, (steps, values) in self._points.items()
+        }
+
+    def series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Name -> (steps, values), copies the caller may keep."""
+        return {
+            name: (steps.copy(), values.copy()) for name, (steps, values) in self.views().items()
+        }
+
+    def table(self) -> dict[str, np.ndarray]:
+        """For export: ``steps`` (N,) of all points and one (N,) column per series, its name
+        with underscores ("layer_1_input"), NaN where that series has no point."""
+        views = self.views()
+        all_steps = np.unique(np.concatenate([steps for steps, _ in views.values()] or [[]]))
+        table = {"steps": all_steps.astype(np.int64)}
+        for name, (steps, values) in views.items():
+            column = np.full(len(all_steps), np.nan)
+            column[np.searchsorted(all_steps, steps)] = values
+            table[name.replace(" ", "_")] = column
+        return table
+
+    def clear(self) -> None:
+        self._points.clear()
+
+
+class _SeriesStepPlot(SeriesPlot):
+    """One curve (with a dot per inspection) per named series, against the step."""
+
+    def __init__(self, name: str, y_label: str, parent=None) -> None:
+        super().__init__(name, y_label, parent=parent)
+        self._series = StepSeries()
+        self._curves: dict[str, pg.PlotDataItem] = {}
+
+    def series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Series name -> (steps, values) as the inspections gave them."""
+        return self._series.series()
+
+    def export_data(self) -> dict[str, np.ndarray]:
+        return self._series.table()
+
+    def clear(self) -> None:
+        """Forget every point and curve (the model was reset or replaced)."""
+        self._series.clear()
+        for curve in self._curves.values():
+            self.removeItem(curve)  # and its legend entry
+        self._curves.clear()
+        self._show_hint(EMPTY_HINT)
+
+    def _add_points(self, step: int, values: dict[str, float]) -> None:
+        new = self._series.add(step, values)
+        # "embedding" and "output" first: in a legend of two columns, each later row is then
+        # one layer, its input and recurrent parts side by side.
+        for name in sorted(new, key=lambda name: name not in ("embedding", "output")):
+            self._curves[name] = self._curve(name, symbol="o")
+        if new:
+            self._restyle()  # new legend entries and curves take the colours and font scale
+        self._schedule_redraw()
+
+    def _redraw(self) -> None:
+        for name, (steps, values) in self._series.views().items():
+            curve = self._curves[name]
+            # A dot per inspection while they are few; thousands of dots would cost tens of
+            # milliseconds a redraw and read as a thick line anyway.
+            symbol = "o" if len(steps) <= MAX_DOTS else None
+            if curve.opts["symbol"] != symbol:
+                curve.setSymbol(symbol)
+            curve.setData(x=steps, y=log10_or_nan(values))
+
+    def _restyle_curves(self) -> None:
+        for name, curve in self._curves.items():
+            colour = self._series_colour(self._colour_key(name))
+            dashed = name.endswith("recurrent")  # the same layer's input part is solid
+            style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+            curve.setPen(self._pen(colour, 2.0, style))
+            curve.setSymbolBrush(colour)
+            curve.setSymbolPen(None)
+            curve.setSymbolSize(round(6 * self._font_scale))
+
+    def _colour_key(self, name: str) -> int | str:
+        """0-based layer of "layer 2 input", "layer 2": so a layer's colour is the same in
+        every plot; "embedding" and "output" have their own."""
+        words = name.split()
+        if len(words) >= 2 and words[0] == "layer" and words[1].isdigit():
+            return int(words[1]) - 1
+        return name if name in ("embedding", "output") else list(self._curves).index(name)
+
+    def hover_text(self, x: float, log_y: float) -> str | None:
+        views = self._series.views()
+        nearest = None if self.hint_text() else self._nearest(views, x, log_y)
+        if nearest is None:
+            return None
+        name, index = nearest
+        steps, values = views[name]
+        return self._describe(name, int(steps[index]), float(values[index]))
+
+    def _describe(self, name: str, step: int, value: float) -> str:
+        raise NotImplementedError
+
+
+class GroupNormPlot(_SeriesStepPlot):
+    """Gradient norm of each parameter group at the last training step, before clipping, on a
+    log axis; new groups (a model with more layers) get new curves."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("groupNormPlot", "‖∂L/∂W‖ (log)", parent=parent)
+        self.setToolTip(
+            "The size ‖∂L/∂W‖ of each parameter group's gradient at the last training step,\n"
+            "before clipping. Solid: a layer's input weights; dashed: its recurrent weights.\n"
+            "Recurrent norms far below the others: gradients fade before they reach them."
+        )
+        self._ready = True
+        self._restyle()
+        self._show_hint(EMPTY_HINT)
+
+    def show_inspection(self, inspection: Inspection) -> None:
+        if inspection.group_grad_norms:  # empty before the first training step
+            self._show_hint(None)
+            self._add_points(inspection.step, inspection.group_grad_norms)
+
+    def _describe(self, name: str, step: int, value: float) -> str:
+        return f"{name} at step {step:,}: gradient norm {value:.3g}"
+
+
+class SpectrumPlot(_SeriesStepPlot):
+    """Largest singular value σ_max of each layer's recurrent matrix W_hh against the step, with
+    a reference line at 1. For LSTM and GRU the matrices of all gates are stacked (4H × H,
+    3H × H) and measured together. SRU has none: a message replaces the curves."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("spectrumPlot", "σ_max of W_hh (log)", parent=parent)
+        self.setToolTip(
+            "σ_max of each layer's recurrent matrix W_hh: the most one step back through time\n"
+            "can stretch a signal. For LSTM and GRU the gates' matrices are stacked (4H × H,\n"
+            "3H × H) and measured together. Below 1, gradients must fade going back;\n"
+            "above 1 they can grow (tanh and the gates shrink them further)."
+        )
+        self.reference_line = self._add_line(0.0, REFERENCE_LABEL, "text", Qt.PenStyle.DashLine)
+        self._ready = True
+        self._restyle()
+        self._show_hint(EMPTY_HINT)
+
+    def show_inspection(self, inspection: Inspection) -> None:
+        norms = inspection.spectral_norms
+        self._show_hint(None if norms else SRU_MESSAGE)
+        # Hidden, not removed: a later inspection of a model with matrices shows them again.
+        self.reference_line.setVisible(bool(norms))
+        for curve in self._curves.values():
+            curve.setVisible(bool(norms))
+        if norms:
+            self._add_points(inspection.step, {f"layer {k + 1}": v for k, v in enumerate(norms)})
+
+    def clear(self) -> None:
+        super().clear()
+        self.reference_line.setVisible(True)
+
+    def _describe(self, name: str, step: int, value: float) -> str:
+        meaning = "signals fade going back" if value < 1 else "signals can grow going back"
+        return f"{name} at step {step:,}: σ_max = {value:.3g} ({meaning})"

@@ -1,0 +1,430 @@
+"""The sampling panel: prime, temperature, top-k and greedy; streamed samples; the next-character
+chart; samples over training (auto-sample); line mode, where each name is marked new or seen.
+
+It samples from a NumPy weight snapshot (rnnlab.core.sampling) and never imports torch, so it works
+before torch has loaded and while the training thread changes the live weights.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QKeySequence,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QWidget,
+)
+
+from rnnlab.core.errors import SamplingError
+from rnnlab.core.sampling import Sampler, SampleSettings, check_temperature, softmax
+from rnnlab.gui.panels.next_char_chart import CHART_BARS, NextCharChart
+from rnnlab.gui.widgets.style import ROLE_COLOURS, is_dark, point_size
+
+TEMPERATURE_MIN, TEMPERATURE_MAX, DEFAULT_TEMPERATURE = 0.05, 3.0, 0.8
+SLIDER_POSITIONS = 1000  # log scale: equal slider moves multiply T by equal factors
+TICK_BUDGET_SECONDS = 0.008  # sampling per timer tick: the window still repaints at ~100 Hz
+PRIME_DELAY_MS = 120  # feeding a long prime to a big model takes a while: not on every keystroke
+LINE_MAX_LENGTH = 100
+AUTO_SAMPLE_CHARS, AUTO_SAMPLE_LINES = 120, 5
+AUTO_SAMPLE_SEED = 0  # the same dice every time: timeline entries differ by training, not luck
+OUTPUT_FONT_SCALE = 1.2
+MARK_NEW, MARK_SEEN = "new  ", "seen "
+# (on a light background, on a dark one): no single colour reads well on both.
+COLOURS = {"new": ROLE_COLOURS["marker"], "seen": ("#868e96",) * 2}
+TIPS = {
+    "primeEdit": "The prime: text fed to the model before it writes. It sets the context.",
+    "linePrime": "The prefix: every generated line starts with it (e.g. a name's first letters).",
+    "temperatureSlider": "Temperature divides the scores before they become probabilities.\n"
+    "Below 1: safer, repetitive; above 1: more surprising, more mistakes.\n"
+    "Watch the chart change as you move it.",
+    "temperatureLabel": "The current temperature (1 = the model's own probabilities).",
+    "lengthSpin": "How many characters to generate after the prime.",
+    "lineCountSpin": "How many lines (e.g. names) to generate; each starts with the prefix.",
+    "topKSpin": "Top-k: draw only among the k most likely characters (off = all of them).\n"
+    "A small k cuts off rare characters: fewer typos, less variety.",
+    "greedyCheck": "Greedy: always take the single most likely character. No dice, so the same\n"
+    "prime gives the same text every time; it often falls into loops.\n"
+    "Ignores temperature and top-k.",
+    "sampleButton": "Generate text from the model as it is now (Ctrl+G).\n"
+    "Press again (or Esc) to stop.",
+    "sampleOutput": "The prime, then what the model wrote, one character at a time.",
+    "nextCharPlot": "The 15 most likely characters after the prime at the current temperature.\n"
+    "Sampling rolls a die weighted by these bars (␣ is a space, ⏎ a new line).",
+    "autoSampleCheck": "While training, add a short sample to the timeline every few seconds:\n"
+    "watch the text go from noise to words. The dice are the same each time,\n"
+    "so the changes come from training, not luck.",
+    "autoSampleSeconds": "Seconds between two timeline samples.",
+    "sampleTimeline": "Samples over training: one per training step (⏎ marks a line end).",
+    "primeWarning": "The prime was changed before sampling.",
+}
+
+
+def temperature_at(position: int) -> float:
+    return TEMPERATURE_MIN * (TEMPERATURE_MAX / TEMPERATURE_MIN) ** (position / SLIDER_POSITIONS)
+
+
+def slider_position(temperature: float) -> int:
+    fraction = math.log(temperature / TEMPERATURE_MIN) / math.log(TEMPERATURE_MAX / TEMPERATURE_MIN)
+    return round(min(max(fraction, 0.0), 1.0) * SLIDER_POSITIONS)
+
+
+class SamplePanel(QWidget):
+    """Samples stream into ``sampleOutput`` from a timer; ``samplingFinished`` gives the text
+    (the prime and what followed; in line mode the lines joined by newlines, without markers)."""
+
+    samplingFinished = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._sampler: Sampler | None = None
+        self._step = 0
+        self._training_lines: frozenset[str] = frozenset()
+        self._prime = ""  # the prime as sampled: characters the model never saw dropped
+        self._logits: np.ndarray | None = None  # after the prime; cached until it or weights change
+        self._top_codes = np.zeros(0, np.int64)
+        self._stream: Iterator[tuple[str, str]] | None = None
+        self._produced: list[str] = []
+        self._last_auto_step: int | None = None
+        self._build()
+        self._stream_timer = QTimer(self, interval=0, timeout=self._stream_tick)
+        self._prime_timer = QTimer(self, interval=PRIME_DELAY_MS, singleShot=True)
+        self._prime_timer.timeout.connect(self._refresh_prime)
+        self._auto_timer = QTimer(self, interval=self.autoSampleSeconds.value() * 1000)
+        self._auto_timer.timeout.connect(self.auto_sample_now)
+        self._connect()
+        self._ready = True
+        self._apply_text_fonts()
+        self.nextCharPlot.restyle()
+        self.set_sampler(None, 0)
+
+    # ---- building ----------------------------------------------------------------------------
+
+    def _add(self, widget: QWidget, name: str) -> QWidget:
+        widget.setObjectName(name)
+        widget.setToolTip(TIPS[name])
+        return widget
+
+    def _build(self) -> None:
+        self.primeEdit = self._add(QLineEdit(), "primeEdit")
+        self.primeWarning = self._add(QLabel(), "primeWarning")
+        self.primeWarning.setWordWrap(True)
+        self.sampleButton = self._add(QPushButton("Sample"), "sampleButton")
+        self.temperatureSlider = self._add(QSlider(Qt.Orientation.Horizontal), "temperatureSlider")
+        self.temperatureSlider.setRange(0, SLIDER_POSITIONS)
+        self.temperatureSlider.setValue(slider_position(DEFAULT_TEMPERATURE))
+        self.temperatureLabel = self._add(QLabel(), "temperatureLabel")
+        self.countLabel = QLabel()
+        self.lengthSpin = self._add(QSpinBox(minimum=1, maximum=100_000, value=300), "lengthSpin")
+        self.lineCountSpin = self._add(QSpinBox(minimum=1, maximum=500, value=10), "lineCountSpin")
+        self.topKSpin = self._add(QSpinBox(minimum=0, maximum=1000), "topKSpin")
+        self.topKSpin.setSpecialValueText("off")
+        self.greedyCheck = self._add(QCheckBox("Greedy"), "greedyCheck")
+        self.sampleOutput = self._add(QPlainTextEdit(readOnly=True), "sampleOutput")
+        self.sampleOutput.setPlaceholderText("Train a model, then press Sample (Ctrl+G).")
+        self.nextCharPlot = self._add(NextCharChart(), "nextCharPlot")
+        self.autoSampleCheck = self._add(QCheckBox("Auto-sample every"), "autoSampleCheck")
+        seconds = QSpinBox(minimum=1, maximum=3600, value=10, suffix=" s")
+        self.autoSampleSeconds = self._add(seconds, "autoSampleSeconds")
+        self.sampleTimeline = self._add(QPlainTextEdit(readOnly=True), "sampleTimeline")
+        self.sampleTimeline.setPlaceholderText("Check Auto-sample to see the text improve.")
+
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Prime:"), 0, 0)
+        grid.addWidget(self.primeEdit, 0, 1, 1, 4)
+        grid.addWidget(self.sampleButton, 0, 5)
+        grid.addWidget(self.primeWarning, 1, 1, 1, 5)
+        grid.addWidget(QLabel("Temperature:"), 2, 0)
+        grid.addWidget(self.temperatureSlider, 2, 1, 1, 4)
+        grid.addWidget(self.temperatureLabel, 2, 5)
+        grid.addWidget(self.countLabel, 3, 0)
+        counts = QHBoxLayout()  # only one of the two shows: characters, or lines in line mode
+        counts.addWidget(self.lengthSpin)
+        counts.addWidget(self.lineCountSpin)
+        grid.addLayout(counts, 3, 1)
+        grid.addWidget(QLabel("Top-k:"), 3, 2, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.topKSpin, 3, 3)
+        grid.addWidget(self.greedyCheck, 3, 4, 1, 2)
+        grid.setColumnStretch(4, 1)
+        timeline = QWidget()
+        timeline_layout = QGridLayout(timeline)
+        timeline_layout.setContentsMargins(0, 0, 0, 0)
+        # The title on a row of its own: beside the auto-sample controls it was cut off in
+        # presentation mode.
+        timeline_layout.addWidget(QLabel("Samples over training"), 0, 0, 1, 3)
+        timeline_layout.addWidget(self.autoSampleCheck, 1, 0)
+        timeline_layout.addWidget(self.autoSampleSeconds, 1, 1)
+        timeline_layout.addWidget(self.sampleTimeline, 2, 0, 1, 3)
+        timeline_layout.setColumnStretch(2, 1)
+        areas = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
+        for widget in (self.sampleOutput, self.nextCharPlot, timeline):
+            areas.addWidget(widget)
+        areas.setSizes([400, 260, 180])
+        layout = QGridLayout(self)
+        layout.addLayout(grid, 0, 0)
+        layout.addWidget(areas, 1, 0)
+        layout.setRowStretch(1, 1)
+
+    def _connect(self) -> None:
+        self.primeEdit.textChanged.connect(self._prime_timer.start)
+        self.temperatureSlider.valueChanged.connect(self._show_temperature)
+        self.sampleButton.clicked.connect(self.sample)
+        stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop_sampling)
+        stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # Esc elsewhere is not ours
+        self.autoSampleCheck.toggled.connect(self._auto_sample_toggled)
+        self.autoSampleSeconds.valueChanged.connect(self._auto_interval_changed)
+
+    # ---- public calls --------------------------------------------------------------------------
+
+    def set_sampler(
+        self, sampler: Sampler | None, step: int, training_lines: frozenset[str] = frozenset()
+    ) -> None:
+        """A new weight snapshot at training step ``step``; None: no model to sample from.
+        ``training_lines`` (line mode) tells which generated lines the model has seen."""
+        self._sampler, self._step = sampler, step
+        self._training_lines = frozenset(training_lines)
+        line_mode = sampler is not None and sampler.line_mode
+        self.lengthSpin.setVisible(not line_mode)
+        self.lineCountSpin.setVisible(line_mode)
+        self.countLabel.setText("Lines:" if line_mode else "Characters:")
+        self.primeEdit.setToolTip(TIPS["linePrime" if line_mode else "primeEdit"])
+        self._refresh_prime()
+        self.sampleButton.setEnabled(sampler is not None or self.is_sampling())
+
+    def has_sampler(self) -> bool:
+        return self._sampler is not None
+
+    def is_sampling(self) -> bool:
+        return self._stream is not None
+
+    def temperature(self) -> float:
+        return temperature_at(self.temperatureSlider.value())
+
+    def settings(self, seed: int | None = None) -> SampleSettings:
+        """The controls' settings (SamplingError if invalid: the controls should not allow it)."""
+        top_k = self.topKSpin.value() or None
+        greedy = self.greedyCheck.isChecked()
+        return SampleSettings(self.temperature(), top_k=top_k, greedy=greedy, seed=seed)
+
+    def sample(self) -> bool:
+        """Start streaming a sample into the output; while one runs, stop it instead (the Sample
+        button and Ctrl+G toggle). True if a sample started."""
+        if self.is_sampling():
+            self.stop_sampling()
+            return False
+        if self._sampler is None:
+            return False
+        if self._prime_timer.isActive():
+            self._refresh_prime()
+        try:
+            settings = self.settings()
+        except SamplingError as error:
+            self._show_warnings([str(error)])
+            return False
+        self.sampleOutput.clear()
+        self._produced = []
+        self._stream = self._pieces(self._sampler, self._prime, settings)
+        self.sampleButton.setText("Stop")
+        self._stream_timer.start()
+        return True
+
+    def stop_sampling(self) -> None:
+        """Stop the running sample; ``samplingFinished`` gives what was generated so far."""
+        if not self.is_sampling():
+            return
+        self._stream_timer.stop()
+        self._stream = None
+        self.sampleButton.setText("Sample")
+        self.sampleButton.setEnabled(self._sampler is not None)
+        line_mode = self._sampler is not None and self._sampler.line_mode
+        self.samplingFinished.emit(("\n" if line_mode else "").join(self._produced))
+
+    def auto_sample_now(self) -> bool:
+        """Add a short sample of the current step to the timeline (the same dice each time);
+        False if there is no model or this step has one already."""
+        sampler = self._sampler
+        if sampler is None or self._step == self._last_auto_step:
+            return False
+        if self._prime_timer.isActive():
+            self._refresh_prime()
+        try:
+            settings = self.settings(seed=AUTO_SAMPLE_SEED)
+            if sampler.line_mode:
+                lines = sampler.sample_lines(self._prime, AUTO_SAMPLE_LINES, settings)
+                text = "\n".join(lines)
+            else:
+                text = self._prime + sampler.sample(self._prime, AUTO_SAMPLE_CHARS, settings)
+        except SamplingError as error:
+            self._show_warnings([str(error)])
+            return False
+        self._last_auto_step = self._step
+        self.sampleTimeline.appendPlainText(f"step {self._step}: {text.replace(chr(10), '⏎')}")
+        return True
+
+    def next_char_chart(self) -> list[tuple[str, float]]:
+        """The chart as drawn: (label, probability) per bar, most likely first."""
+        return self.nextCharPlot.bars()
+
+    def set_font_scale(self, scale: float) -> None:
+        """Presentation mode: the chart's fonts, scaled from the application font at start-up
+        (the text widgets follow the application font by themselves)."""
+        self.nextCharPlot.set_font_scale(scale)
+
+    def export_samples(self, path: str) -> None:
+        """Write the output and the timeline as UTF-8 text (OSError goes to the caller)."""
+        output, timeline = self.sampleOutput.toPlainText(), self.sampleTimeline.toPlainText()
+        text = f"Sample\n{output}\n\nSamples over training\n{timeline}\n"
+        Path(path).write_text(text, encoding="utf-8")
+
+    # ---- sampling ------------------------------------------------------------------------------
+
+    def _pieces(
+        self, sampler: Sampler, prime: str, settings: SampleSettings
+    ) -> Iterator[tuple[str, str]]:
+        """(marker, text) to append to the output, one character's work at a time."""
+        if not sampler.line_mode:
+            self._produced.append(prime)
+            yield "", prime
+            for char in sampler.generate(prime, self.lengthSpin.value(), settings):
+                self._produced.append(char)
+                yield "", char
+            return
+        count = self.lineCountSpin.value()
+        for index in range(count):
+            seed = None if settings.seed is None else settings.seed + index
+            line = prime
+            for char in sampler.generate(prime, LINE_MAX_LENGTH, replace(settings, seed=seed)):
+                line += char
+                yield "", ""  # the marker needs the whole line: show the line when it ends
+            self._produced.append(line)
+            marker = ""
+            if self._training_lines:  # without them, new and seen are unknown: no marker
+                marker = MARK_SEEN if line in self._training_lines else MARK_NEW
+            yield marker, line + ("\n" if index < count - 1 else "")
+
+    def _stream_tick(self) -> None:
+        deadline = time.perf_counter() + TICK_BUDGET_SECONDS
+        pieces, finished = [], False
+        try:
+            while time.perf_counter() < deadline:
+                pieces.append(next(self._stream))
+        except StopIteration:
+            finished = True
+        except SamplingError as error:  # e.g. a prime this model cannot start from
+            self._show_warnings([str(error)])
+            finished = True
+        self._append(pieces)
+        if finished:
+            self.stop_sampling()
+
+    def _append(self, pieces: list[tuple[str, str]]) -> None:
+        """Insert at the end of the document: re-setting the whole text would cost O(length)."""
+        cursor = QTextCursor(self.sampleOutput.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        plain, waiting = QTextCharFormat(), []
+        for marker, text in pieces:
+            if marker:
+                cursor.insertText("".join(waiting), plain)
+                waiting = []
+                marker_format = QTextCharFormat()
+                marker_format.setForeground(self._colour("seen" if marker == MARK_SEEN else "new"))
+                marker_format.setFontWeight(QFont.Weight.Bold)
+                cursor.insertText(marker, marker_format)
+            waiting.append(text)
+        cursor.insertText("".join(waiting), plain)
+        scroll_bar = self.sampleOutput.verticalScrollBar()
+        scroll_bar.setValue(scroll_bar.maximum())
+
+    # ---- prime, chart and fonts ----------------------------------------------------------------
+
+    def _refresh_prime(self) -> None:
+        """Clean the prime and cache the logits of the character after it."""
+        self._prime_timer.stop()
+        self._prime, self._logits, warnings = self.primeEdit.text(), None, []
+        if self._sampler is not None:
+            try:
+                self._prime, warnings = self._sampler.clean_prime(self._prime, drop_unknown=True)
+                self._logits = self._sampler.next_char_logits(self._prime)
+            except SamplingError as error:
+                warnings.append(str(error))
+        self._show_warnings(warnings)
+        if self._logits is None:
+            self._top_codes, top_chars = np.zeros(0, np.int64), []
+        else:
+            self._top_codes = np.argsort(-self._logits, kind="stable")[:CHART_BARS]
+            chars = self._sampler.vocabulary.chars
+            top_chars = [chars[code] for code in self._top_codes]
+        self.nextCharPlot.set_characters(top_chars)
+        self._show_temperature()
+
+    def _show_temperature(self) -> None:
+        """Label and bars for the slider's temperature: only a softmax of the cached logits."""
+        temperature = self.temperature()
+        self.temperatureLabel.setText(f"T = {temperature:.2f}")
+        if self._logits is None:
+            heights = np.zeros(0)
+            title = "No model yet: train a model first" if self._sampler is None else ""
+        else:
+            check_temperature(temperature)  # the slider cannot go below 0.05; guard anyway
+            heights = softmax(self._logits / temperature)[self._top_codes]
+            # Short enough for a narrow dock at presentation size; the slider's label shows T.
+            prime = self._prime if len(self._prime) <= 12 else "…" + self._prime[-11:]
+            title = f"Next character after “{prime.replace(chr(10), '⏎')}”"
+        self.nextCharPlot.show_probabilities(heights, title)
+
+    def _show_warnings(self, warnings: list[str]) -> None:
+        self.primeWarning.setText("⚠ " + " ".join(warnings) if warnings else "")
+        self.primeWarning.setVisible(bool(warnings))
+
+    def _auto_sample_toggled(self, checked: bool) -> None:
+        if checked:
+            self._auto_timer.start()
+            self.auto_sample_now()  # one at once: waiting N seconds for the first looks broken
+        else:
+            self._auto_timer.stop()
+
+    def _auto_interval_changed(self, seconds: int) -> None:
+        self._auto_timer.setInterval(seconds * 1000)
+
+    def _colour(self, role: str) -> QColor:
+        return QColor(COLOURS[role][is_dark(self)])
+
+    def _apply_text_fonts(self) -> None:
+        """Monospace output a bit larger than the panel's font, which follows the application."""
+        size = point_size(self.font())
+        output_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        output_font.setPointSizeF(size * OUTPUT_FONT_SCALE)
+        self.sampleOutput.setFont(output_font)
+        timeline_font = QFont(output_font)
+        timeline_font.setPointSizeF(size)
+        self.sampleTimeline.setFont(timeline_font)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # It also arrives during construction, before there is anything to restyle.
+        if not getattr(self, "_ready", False):
+            return
+        if event.type() == QEvent.Type.FontChange:  # e.g. presentation mode's larger app font
+            self._apply_text_fonts()

@@ -1,0 +1,174 @@
+"""The window's menus and keyboard shortcuts, the exports, and presentation and focus modes.
+
+The actions are created here; the window connects the ones that change training or files to
+whoever does that (the controller, ``ModelFiles``). What concerns only the parts it is handed
+(views to export, fonts to scale, docks to hide) is done here.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
+
+from rnnlab.gui.widgets.exporting import IMAGE_FILTER, ask_and_export, export_widget
+from rnnlab.gui.window.layout import LEFT_WIDTH, SAMPLE_WIDTH, WindowParts
+
+PRESENTATION_SCALE = 1.6
+
+
+class WindowActions(QObject):
+    exported = Signal(str)  # a path written by an export
+    failed = Signal(str)  # one line: why an export failed
+
+    def __init__(self, window: QMainWindow, parts: WindowParts) -> None:
+        super().__init__(window)
+        self._window, self._parts = window, parts
+        self._base_font_size = QApplication.font().pointSizeF()
+        menus = window.menuBar()
+        file_menu = menus.addMenu("&File")
+        self.open_corpus = self._action(
+            file_menu, "Open &corpus…", "Ctrl+O", parts.corpus_panel.open_file_dialog
+        )
+        self.recent_menu = QMenu("Open &recent", window)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        self.open_model = self._action(file_menu, "Open &model…", "Ctrl+Shift+O")
+        self.save = self._action(file_menu, "&Save model", "Ctrl+S")
+        self.save_as = self._action(file_menu, "Save model &as…", "Ctrl+Shift+S")
+        file_menu.addSeparator()
+        self._action(file_menu, "Export loss data as CSV…", None, self.export_csv)
+        for text, plot in (
+            ("Export loss plot as PNG/SVG…", parts.loss_plot),
+            ("Export gradient-norm plot as PNG/SVG…", parts.grad_norm_plot),
+        ):
+            self._action(file_menu, text, None, lambda _=False, p=plot: self.export_plot(p))
+        self._action(file_menu, "Export samples as text…", None, self.export_samples)
+        file_menu.addSeparator()
+        self.quit = self._action(file_menu, "&Quit", "Ctrl+Q", window.close)
+
+        training = menus.addMenu("&Training")
+        self.train = self._action(training, "&Train", "Ctrl+Return")
+        self.pause = self._action(training, "&Pause / resume", "Space")
+        # Text fields keep their Space (a prime text has spaces): Qt lets them override it.
+        self.pause.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.step = self._action(training, "&Step once", "Ctrl+T")
+        self.stop = self._action(training, "S&top", "Ctrl+.")
+        self.reset = self._action(training, "&Reset weights", None)
+        self._action(training, "Sample", "Ctrl+G", parts.sample_panel.sample)
+
+        view = menus.addMenu("&View")
+        self.presentation = self._action(
+            view, "&Presentation mode", "Ctrl+Shift+P", self.toggle_presentation
+        )
+        self.presentation.setCheckable(True)
+        tabs = parts.center_tabs
+        for index in range(tabs.count()):
+            title = tabs.tabText(index).replace("&", "")
+            self._action(
+                view, title, f"Ctrl+{index + 1}", lambda _=False, i=index: tabs.setCurrentIndex(i)
+            )
+        view.addSeparator()
+        view.addAction(parts.left_dock.toggleViewAction())
+        view.addAction(parts.sample_dock.toggleViewAction())
+        # The inspector's pages want the whole width on a projector: both docks away at once.
+        self.focus = self._action(
+            view, "&Focus on the middle (hide side panels)", "Ctrl+Shift+F", self.toggle_focus
+        )
+        self.focus.setCheckable(True)
+
+    def _action(
+        self, menu: QMenu, text: str, shortcut: str | None, slot: Callable[[], object] | None = None
+    ) -> QAction:
+        """A menu entry whose shortcut works wherever the focus is in the window."""
+        action = QAction(text, self._window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if slot is not None:
+            action.triggered.connect(slot)
+        menu.addAction(action)
+        self._window.addAction(action)
+        return action
+
+    def set_has_model(self, has_model: bool) -> None:
+        self.save.setEnabled(has_model)
+        self.save_as.setEnabled(has_model)
+
+    # ---- exports ---------------------------------------------------------------------------
+
+    def _export(
+        self, caption: str, suggestion: str, file_filter: str, export: Callable[[str], None]
+    ) -> None:
+        outcome = ask_and_export(self._window, caption, suggestion, file_filter, export)
+        if outcome is not None:
+            text, worked = outcome
+            (self.exported if worked else self.failed).emit(text)
+
+    @Slot()
+    def export_csv(self) -> None:
+        def write(path: str) -> None:
+            write_loss_csv(path, self._parts.loss_plot.data())
+
+        self._export("Export loss data", "loss.csv", "CSV (*.csv)", write)
+
+    def export_plot(self, plot: QWidget) -> None:
+        self._export(
+            "Export plot", "plot.png", IMAGE_FILTER, lambda path: export_widget(plot, path)
+        )
+
+    @Slot()
+    def export_samples(self) -> None:
+        export = self._parts.sample_panel.export_samples
+        self._export("Export samples", "samples.txt", "Text (*.txt)", export)
+
+    # ---- presentation ----------------------------------------------------------------------
+
+    @Slot()
+    def toggle_focus(self) -> None:
+        shown = not self.focus.isChecked()
+        self._parts.left_dock.setVisible(shown)
+        self._parts.sample_dock.setVisible(shown)
+
+    @Slot()
+    def toggle_presentation(self) -> None:
+        parts = self._parts
+        scale = PRESENTATION_SCALE if self.presentation.isChecked() else 1.0
+        font = QGuiApplication.font()
+        font.setPointSizeF(self._base_font_size * scale)
+        QApplication.setFont(font)
+        for plot in (parts.loss_plot, parts.grad_norm_plot, parts.sample_panel):
+            plot.set_font_scale(scale)
+        parts.inspector.set_font_scale(scale)
+        # The side panels grow with their text, but by half as much, so the window still fits
+        # a 1920-pixel projector (long labels elide rather than push the plots off screen).
+        widening = 1.0 + (scale - 1.0) / 2
+        parts.left_tabs.setMinimumWidth(int(LEFT_WIDTH * widening))
+        parts.sample_panel.setMinimumWidth(int(SAMPLE_WIDTH * widening))
+
+
+def write_loss_csv(path: str, data: dict) -> None:
+    """step, loss (nats), smoothed, clipped; then the validation points."""
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["step", "loss_nats", "smoothed_nats", "clipped", "validation_loss_nats"])
+        validation = dict(
+            zip(data["validation_steps"].tolist(), data["validation_losses"].tolist())
+        )
+        for step, loss, smooth, clipped in zip(
+            data["steps"].tolist(),
+            data["losses"].tolist(),
+            data["smoothed"].tolist(),
+            data["clipped"].tolist(),
+        ):
+            writer.writerow(
+                [
+                    step,
+                    f"{loss:.6f}",
+                    f"{smooth:.6f}",
+                    int(clipped),
+                    f"{validation[step]:.6f}" if step in validation else "",
+                ]
+            )

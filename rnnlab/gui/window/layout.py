@@ -1,0 +1,119 @@
+"""The window's widgets and where they sit: corpus and model on the left, the training bar, plots
+and inspector pages in the middle, sampling on the right, device and progress in the status bar.
+
+``build_layout`` creates them in a ``QMainWindow`` and returns them as ``WindowParts``, the
+collaborators the window's actions, files and settings get handed, so that none of those needs
+the window itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rnnlab.core.config import TrainConfig
+from rnnlab.gui.inspector.inspector import Inspector
+from rnnlab.gui.panels.corpus_panel import CorpusPanel
+from rnnlab.gui.panels.model_panel import ModelPanel
+from rnnlab.gui.panels.sample_panel import SamplePanel
+from rnnlab.gui.plots.training_plots import GradNormPlot, LossPlot
+from rnnlab.gui.window.banner import Banner
+from rnnlab.gui.window.training_bar import TrainingBar
+
+LEFT_WIDTH, SAMPLE_WIDTH = 360, 390  # the side panels' minimum widths at normal size
+VALIDATION_FRACTION = TrainConfig().validation_fraction
+
+
+@dataclass(frozen=True)
+class WindowParts:
+    corpus_panel: CorpusPanel
+    model_panel: ModelPanel
+    left_tabs: QTabWidget
+    left_dock: QDockWidget
+    sample_panel: SamplePanel
+    sample_dock: QDockWidget
+    training_bar: TrainingBar
+    banner: Banner
+    loss_plot: LossPlot
+    grad_norm_plot: GradNormPlot
+    inspector: Inspector
+    center_tabs: QTabWidget
+    status_device: QLabel
+    status_step: QLabel
+    status_speed: QLabel
+    status_elapsed: QLabel
+
+
+def build_layout(window: QMainWindow) -> WindowParts:
+    corpus_panel, model_panel = CorpusPanel(), ModelPanel()
+    left_tabs = QTabWidget(objectName="leftTabs")
+    for panel, title in ((corpus_panel, "&Corpus"), (model_panel, "&Model")):
+        scroll = QScrollArea()
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        left_tabs.addTab(scroll, title)
+    # Wide enough for the corpus facts and the model form without a sideways scroll.
+    left_tabs.setMinimumWidth(LEFT_WIDTH)
+    left_dock = _dock(
+        window, "Corpus and model", "corpusModelDock", left_tabs,
+        Qt.DockWidgetArea.LeftDockWidgetArea,
+    )  # fmt: skip
+    sample_panel = SamplePanel()
+    sample_panel.setMinimumWidth(SAMPLE_WIDTH)
+    sample_dock = _dock(
+        window, "Sample", "sampleDock", sample_panel, Qt.DockWidgetArea.RightDockWidgetArea
+    )
+
+    center = QWidget()
+    layout = QVBoxLayout(center)
+    layout.setContentsMargins(0, 0, 0, 0)
+    training_bar, banner = TrainingBar(), Banner()
+    loss_plot, grad_norm_plot = LossPlot(), GradNormPlot()
+    plots = QSplitter(Qt.Orientation.Vertical)
+    plots.addWidget(loss_plot)
+    plots.addWidget(grad_norm_plot)
+    plots.setSizes([600, 300])
+    inspector = Inspector(VALIDATION_FRACTION, parent=window)
+    center_tabs = QTabWidget(objectName="centerTabs")
+    center_tabs.addTab(plots, "&Loss")
+    for page, title in inspector.pages:
+        center_tabs.addTab(page, title)
+    inspector.probe_bar.hide()  # the Loss page does not use it
+    layout.addWidget(training_bar)
+    layout.addWidget(banner)
+    layout.addWidget(inspector.probe_bar)
+    layout.addWidget(center_tabs, stretch=1)
+    window.setCentralWidget(center)
+
+    status = [QLabel() for _ in range(4)]
+    status[1].setText("step 0")
+    for label in status:
+        window.statusBar().addPermanentWidget(label)
+    return WindowParts(
+        corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
+        banner, loss_plot, grad_norm_plot, inspector, center_tabs, *status,
+    )  # fmt: skip
+
+
+def _dock(
+    window: QMainWindow, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
+) -> QDockWidget:
+    dock = QDockWidget(title, window, objectName=name)
+    dock.setWidget(widget)
+    dock.setFeatures(
+        QDockWidget.DockWidgetFeature.DockWidgetMovable
+        | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+    )
+    window.addDockWidget(area, dock)
+    return dock

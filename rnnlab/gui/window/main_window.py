@@ -1,0 +1,339 @@
+"""The main window: it builds the parts (``layout``), the menus (``actions``), the model files
+(``model_files``) and the training controller, and wires their signals. What happens on Train,
+on an update, a divergence or a loaded model is here; everything else lives in those rooms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings, QThreadPool, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QMainWindow
+
+from rnnlab.core.config import ModelConfig, TrainConfig
+from rnnlab.core.corpus import Corpus, split_sizes
+from rnnlab.core.stepping import NumpyStepper
+from rnnlab.gui.panels.model_panel import AUTO_DEVICE, PRESETS
+from rnnlab.gui.training.controller import TrainingController
+from rnnlab.gui.training.loading import LoadedCheckpoint, Loader
+from rnnlab.gui.training.messages import DivergenceNotice, HistoryCursor, TrainingUpdate
+from rnnlab.gui.window.actions import WindowActions
+from rnnlab.gui.window.layout import VALIDATION_FRACTION, build_layout
+from rnnlab.gui.window.model_files import ModelFiles
+from rnnlab.gui.window.run_views import RunViews
+from rnnlab.gui.window.settings import restore_window, save_window
+
+DEFAULT_CORPUS = "tinyshakespeare"
+
+
+@dataclass
+class PendingTrain:
+    """Train (or Step once) pressed while a corpus loads: done as soon as the corpus is in."""
+
+    start_paused: bool
+    single_steps: int = 0
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("rnnlab")
+        self.setAcceptDrops(True)
+        self.settings = settings or QSettings("rnnlab", "rnnlab")
+        self.corpus: Corpus | None = None
+        self.training_lines: frozenset[str] = frozenset()
+        self.controller = TrainingController(self)
+        self.loader = Loader(self)
+        self._loading_corpus = False  # a corpus is on its way: Train waits for it
+        self._pending: PendingTrain | None = None
+        self._training_device = "auto"
+        self.parts = parts = build_layout(self)
+        self.run_views = RunViews(parts)
+        self.corpus_panel, self.model_panel = parts.corpus_panel, parts.model_panel
+        self.sample_panel, self.training_bar, self.banner = (
+            parts.sample_panel, parts.training_bar, parts.banner
+        )  # fmt: skip
+        self.loss_plot, self.grad_norm_plot = parts.loss_plot, parts.grad_norm_plot
+        self.inspector, self.center_tabs = parts.inspector, parts.center_tabs
+        self.actions_ = WindowActions(self, parts)
+        self.files = ModelFiles(
+            self, self.controller, self.loader, self.settings, self.actions_.recent_menu
+        )
+        self._connect()
+        self.files.refresh_recent()
+        self._on_state("stopped")
+        restore_window(self, self.settings, parts)
+
+    def _connect(self) -> None:
+        parts, bar, controller = self.parts, self.training_bar, self.controller
+        actions = self.actions_
+        for trigger, slot in (
+            ((bar.trainClicked, actions.train.triggered), self.train),
+            ((bar.pauseClicked, actions.pause.triggered), self.toggle_pause),
+            ((bar.stepClicked, actions.step.triggered), self.step_once),
+            ((bar.stopClicked, actions.stop.triggered), controller.stop),
+            ((bar.resetClicked, actions.reset.triggered, self.banner.resetClicked),
+             self.reset_weights),
+        ):  # fmt: skip
+            for signal in trigger:
+                signal.connect(slot)
+        bar.unitChanged.connect(self.loss_plot.set_unit)
+        bar.smoothingChanged.connect(self.loss_plot.set_smoothing)
+        self.loss_plot.set_smoothing(bar.smoothing())
+        actions.open_model.triggered.connect(self.files.open_model_dialog)
+        actions.save.triggered.connect(self.files.save_model)
+        actions.save_as.triggered.connect(self.files.save_model_as)
+        actions.exported.connect(self.show_exported)
+        actions.failed.connect(self.show_error)
+        self.files.corpusRequested.connect(self.open_corpus)
+        self.files.recentTextsChanged.connect(self.corpus_panel.set_recent)
+        self.files.failed.connect(self.show_error)
+        self.corpus_panel.corpusRequested.connect(self.open_corpus)
+        self.model_panel.learningRateChanged.connect(controller.set_learning_rate)
+        self.model_panel.clippingChanged.connect(self._on_clipping_changed)
+        self.model_panel.presetChosen.connect(self._on_preset)
+        self.model_panel.configError.connect(self.show_error)
+        controller.updated.connect(self._on_update)
+        controller.stateChanged.connect(self._on_state)
+        controller.diverged.connect(self._on_diverged)
+        controller.failed.connect(self.show_error)
+        controller.snapshotReady.connect(self._on_snapshot)
+        controller.saved.connect(self._on_saved)
+        controller.inspected.connect(parts.inspector.show_inspection)
+        controller.probeFailed.connect(parts.inspector.show_probe_failure)
+        parts.inspector.probeRequested.connect(controller.set_probe)
+        parts.inspector.probeNowRequested.connect(controller.probe_now)
+        parts.inspector.failed.connect(self.show_error)
+        parts.inspector.exported.connect(self.show_exported)
+        self.loader.corpusLoaded.connect(self._on_corpus_loaded)
+        self.loader.checkpointLoaded.connect(self._on_checkpoint_loaded)
+        self.loader.failed.connect(self._on_load_failed)
+        self.loader.devicesListed.connect(self._on_devices)
+        self.center_tabs.currentChanged.connect(self._on_page)
+        self.banner.resumeClicked.connect(self._resume_after_divergence)
+
+    # ---- corpus ----------------------------------------------------------------------------
+
+    @Slot(str)
+    def open_corpus(self, source: str) -> None:
+        """Load a bundled name or a file in the background; the current corpus stays until then."""
+        if self.controller.running:
+            self.show_error("stop training before changing the corpus")
+            return
+        self._loading_corpus = True
+        self.corpus_panel.set_busy(True)
+        self.loader.load_corpus(source)
+
+    @Slot(Corpus)
+    def _on_corpus_loaded(self, corpus: Corpus) -> None:
+        self._loading_corpus = False
+        self.corpus_panel.set_busy(False)
+        self.corpus_panel.clear_error()
+        if self.corpus is not None and corpus.fingerprint != self.corpus.fingerprint:
+            self.controller.reset()  # a model belongs to its text
+            self._clear_run_views()
+        self.corpus = self.files.corpus = corpus
+        train_chars, validation_chars, self.training_lines = split_sizes(
+            corpus, VALIDATION_FRACTION
+        )
+        self.corpus_panel.show_corpus(corpus, train_chars, validation_chars)
+        self.model_panel.set_vocabulary_size(len(corpus.vocabulary))
+        self.loss_plot.set_vocabulary_size(len(corpus.vocabulary))
+        self.inspector.set_corpus(corpus)
+        self.setWindowTitle(f"rnnlab — {corpus.name}")
+        if not corpus.bundled:
+            self.files.remember_recent(corpus.source)
+        self.settings.setValue("corpus", corpus.source)
+        self._start_pending()
+
+    @Slot(str)
+    def _on_load_failed(self, message: str) -> None:
+        self._loading_corpus = False
+        if self._pending is not None:
+            self._pending = None
+            self._on_state(self.controller.state)
+            message = f"{message} (Train was waiting for this text: nothing is training)"
+        self.corpus_panel.set_busy(False)
+        self.corpus_panel.show_error(message)
+        self.show_error(message)
+
+    # ---- training --------------------------------------------------------------------------
+
+    def _configs(self) -> tuple[ModelConfig, TrainConfig] | None:
+        """The panel's settings, or None (the panel has said what is wrong)."""
+        if self.corpus is None:
+            self.show_error("load a corpus first (File > Open corpus, or pick a bundled one)")
+            return None
+        model_config = self.model_panel.model_config(len(self.corpus.vocabulary))
+        train_config = self.model_panel.train_config()
+        if model_config is None or train_config is None:
+            return None
+        return model_config, train_config
+
+    @Slot()
+    def train(self, start_paused: bool = False) -> None:
+        if self.controller.running:
+            return
+        if self._loading_corpus:  # pressed before the corpus is in: start when it is
+            if self._pending is None:
+                self._pending = PendingTrain(start_paused)
+            self.training_bar.show_waiting("waiting for the corpus to load…")
+            return
+        configs = self._configs()
+        if configs is None or self.corpus is None:
+            return
+        model_config, train_config = configs
+        steps, seconds = self.training_bar.budget()
+        self.run_views.budget = (steps, seconds)
+        self.run_views.run_start_step = self.controller.step
+        self.banner.hide()
+        self.grad_norm_plot.set_threshold(train_config.clip, train_config.clip_value)
+        self.model_panel.set_training(True)
+        self.controller.start(
+            self.corpus, model_config, train_config, max_steps=steps, time_budget=seconds,
+            start_paused=start_paused,
+        )  # fmt: skip
+        self._training_device = train_config.device
+        self.parts.status_device.setText(
+            f"device: {self.model_panel.device_label(train_config.device)}"
+        )
+
+    def _start_pending(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        self._on_state(self.controller.state)  # the bar stops saying it waits
+        self.train(start_paused=pending.start_paused)
+        for _ in range(pending.single_steps):
+            self.controller.step_once()
+
+    @Slot(list)
+    def _on_devices(self, devices: list[tuple[str, str]]) -> None:
+        self.model_panel.set_devices([AUTO_DEVICE, *devices])
+        if self.controller.running:  # the list came after Train was pressed
+            label = self.model_panel.device_label(self._training_device)
+            self.parts.status_device.setText(f"device: {label}")
+
+    @Slot()
+    def toggle_pause(self) -> None:
+        if self.controller.state == "paused":
+            self.controller.resume()
+        elif self.controller.state == "running":
+            self.controller.pause()
+
+    @Slot()
+    def step_once(self) -> None:
+        if not self.controller.running:
+            self.train(start_paused=True)
+        if self._pending is not None:
+            self._pending.single_steps += 1
+        else:
+            self.controller.step_once()
+
+    @Slot()
+    def reset_weights(self) -> None:
+        self.controller.reset()
+        self._clear_run_views()
+        self.statusBar().showMessage("weights reset: the next Train starts from scratch", 5000)
+
+    def _clear_run_views(self) -> None:
+        self.run_views.clear()
+        self._on_state(self.controller.state)
+
+    @Slot(str, float)
+    def _on_clipping_changed(self, mode: str, value: float) -> None:
+        self.controller.set_clipping(mode, value)
+        self.grad_norm_plot.set_threshold(mode, value)
+
+    @Slot(str)
+    def _on_preset(self, name: str) -> None:
+        corpus = PRESETS[name][2]
+        if corpus and (self.corpus is None or self.corpus.source != corpus):
+            self.open_corpus(corpus)
+
+
+    @Slot(TrainingUpdate)
+    def _on_update(self, update: TrainingUpdate) -> None:
+        self.run_views.show_update(update)
+
+    @Slot(DivergenceNotice)
+    def _on_diverged(self, notice: DivergenceNotice) -> None:
+        self.run_views.show_divergence(notice)
+
+    @Slot(str)
+    def _on_state(self, state: str) -> None:
+        has_model = self.controller.has_model
+        self.training_bar.set_state(state, has_model)
+        self.model_panel.set_training(state in ("running", "paused"))
+        self.actions_.set_has_model(has_model)
+
+    @Slot()
+    def _resume_after_divergence(self) -> None:
+        self.banner.hide()
+        self.controller.resume()
+
+    @Slot(NumpyStepper, int)
+    def _on_snapshot(self, stepper: NumpyStepper, step: int) -> None:
+        self.run_views.show_snapshot(stepper, step, self.corpus, self.training_lines)
+
+    @Slot(int)
+    def _on_page(self, index: int) -> None:
+        self.inspector.probe_bar.setVisible(index > 0)
+        self.inspector.refresh()
+
+    @Slot(str)
+    def show_exported(self, path: str) -> None:
+        self.statusBar().showMessage(f"exported {path}", 5000)
+
+    @Slot(str)
+    def _on_saved(self, path: str) -> None:
+        self.statusBar().showMessage(f"saved {path}", 5000)
+
+    @Slot(LoadedCheckpoint)
+    def _on_checkpoint_loaded(self, loaded: LoadedCheckpoint) -> None:
+        checkpoint = loaded.checkpoint
+        if self.controller.running:  # Train was pressed while the file was loading
+            self.show_error(f"training is running: stop it, then open {checkpoint.path} again")
+            return
+        self._on_corpus_loaded(loaded.corpus)
+        self.controller.adopt_checkpoint(checkpoint)
+        self.model_panel.set_configs(checkpoint.model_config, checkpoint.train_config)
+        self._clear_run_views()
+        # The run so far, as one update: the same path as live training, markers included.
+        self.run_views.plot(HistoryCursor().take(checkpoint.history, checkpoint.step, 0.0))
+        self.parts.status_step.setText(f"step {checkpoint.step:,}")
+        self._on_snapshot(loaded.snapshot, checkpoint.step)
+        self._on_state("stopped")
+        self.statusBar().showMessage(f"opened {checkpoint.path} at step {checkpoint.step:,}", 5000)
+
+    @Slot(str)
+    def show_error(self, message: str) -> None:
+        self.banner.show_message(message)
+        self.statusBar().showMessage(message, 10000)
+
+    # ---- drag and drop, settings, closing -------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if urls:
+            self.files.open_path(urls[0])
+            event.acceptProposedAction()
+
+    def save_settings(self) -> None:
+        vocabulary = len(self.corpus.vocabulary) if self.corpus else None
+        save_window(self, self.settings, self.parts, vocabulary)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.dirty and not self.files.confirm_discard():
+            event.ignore()
+            return
+        self.controller.stop()
+        self.controller.wait(2000)
+        QThreadPool.globalInstance().waitForDone(2000)
+        self.save_settings()
+        event.accept()

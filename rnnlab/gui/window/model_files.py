@@ -1,0 +1,134 @@
+"""Models on disk: open, save, save as, the recent files, and the question before unsaved work
+is lost. Writing happens in the training thread while it trains (``TrainingController.save``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QObject, QSettings, QTimer, Signal, Slot
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+
+from rnnlab.core.corpus import Corpus
+from rnnlab.gui.training.controller import TrainingController
+from rnnlab.gui.training.loading import Loader
+
+MAX_RECENT = 8
+MODEL_FILTER = "rnnlab models (*.pt);;All files (*)"
+SAVE_WAIT_MS = 15_000  # closing waits this long at most for a checkpoint to be written
+
+
+class ModelFiles(QObject):
+    corpusRequested = Signal(str)  # a recent or dropped path that is a text, not a model
+    recentTextsChanged = Signal(list)  # the recent text files (for the corpus panel), newest first
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        parent: QWidget,
+        controller: TrainingController,
+        loader: Loader,
+        settings: QSettings,
+        recent_menu: QMenu,
+    ) -> None:
+        super().__init__(parent)
+        self._parent, self._controller, self._loader = parent, controller, loader
+        self._settings, self._recent_menu = settings, recent_menu
+        self.corpus: Corpus | None = None  # the window's current corpus: what a model is saved with
+        self.model_path: str | None = None  # where Save writes without asking
+        controller.saved.connect(self.remember_recent_model)
+
+    def refresh_recent(self) -> None:
+        """Fill the recent menu from the settings and announce the recent texts."""
+        self._recent_menu.clear()
+        recent = self._recent()
+        for path in recent:
+            action = self._recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        self._recent_menu.setEnabled(bool(recent))
+        self.recentTextsChanged.emit([path for path in recent if not path.endswith(".pt")])
+
+    # ---- paths -----------------------------------------------------------------------------
+
+    def open_path(self, path: str) -> None:
+        """A dropped, recent or command-line path: a model (.pt) or a text corpus."""
+        if path.endswith(".pt"):
+            self.open_model_file(path)
+        else:
+            self.corpusRequested.emit(path)
+
+    def remember_recent(self, path: str) -> None:
+        recent = [item for item in self._recent() if item != path]
+        self._settings.setValue("recent", [path, *recent][:MAX_RECENT])
+        self.refresh_recent()
+
+    @Slot(str)
+    def remember_recent_model(self, path: str) -> None:
+        self.model_path = path
+        self.remember_recent(path)
+
+    def _recent(self) -> list[str]:
+        value = self._settings.value("recent") or []
+        return [str(item) for item in (value if isinstance(value, list) else [value])]
+
+    # ---- models ----------------------------------------------------------------------------
+
+    @Slot()
+    def open_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self._parent, "Open model", "", MODEL_FILTER)
+        if path:
+            self.open_model_file(path)
+
+    def open_model_file(self, path: str) -> None:
+        if self._controller.running:
+            self.failed.emit("stop training before opening another model")
+            return
+        self.model_path = path
+        self._loader.load_checkpoint(path)
+
+    @Slot()
+    def save_model(self) -> None:
+        if self.model_path is None:
+            self.save_model_as()
+        elif self.corpus is not None:
+            self._controller.save(self.model_path, self.corpus)
+
+    @Slot()
+    def save_model_as(self) -> None:
+        if self.corpus is None:
+            return
+        suggestion = f"{self.corpus.name.removesuffix('.txt')}.pt"
+        path, _ = QFileDialog.getSaveFileName(self._parent, "Save model", suggestion, MODEL_FILTER)
+        if path:
+            self.model_path = path if path.endswith(".pt") else path + ".pt"
+            self._controller.save(self.model_path, self.corpus)
+
+    def save_model_blocking(self) -> bool:
+        """Save before closing; True once the file is written."""
+        self.save_model()  # asks for a path first if there is none yet
+        if self.model_path is None:
+            return False
+        loop = QEventLoop()
+        self._controller.saved.connect(loop.quit)
+        self._controller.failed.connect(loop.quit)
+        QTimer.singleShot(SAVE_WAIT_MS, loop.quit)
+        if self._controller.dirty:
+            loop.exec()
+        return not self._controller.dirty
+
+    def confirm_discard(self) -> bool:
+        """Save / Discard / Cancel for an unsaved model; True when closing may go on."""
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self._parent,
+            "Unsaved model",
+            f"The model trained to step {self._controller.step:,} is not saved. Save it?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Cancel:
+            return False
+        if answer == buttons.Save:
+            self._controller.pause()
+            return self.save_model_blocking()
+        return True

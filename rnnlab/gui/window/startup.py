@@ -1,0 +1,34 @@
+"""Building the main window from the command line's arguments (``rnnlab``, ``rnnlab FILE``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSettings
+
+from rnnlab.gui.window.collector import collect_in_gui_thread
+from rnnlab.gui.window.main_window import DEFAULT_CORPUS, MainWindow
+
+
+def create_main_window(
+    argv: Sequence[str] | None = None, *, settings: QSettings | None = None
+) -> MainWindow:
+    """Build the main window (a QApplication must exist) without entering the event loop.
+
+    ``argv``: the arguments after the program name: nothing, a text file, or a model (.pt).
+    ``settings``: where the layout, last corpus and configuration persist (tests pass a
+    temporary file); by default the user's settings.
+    """
+    collect_in_gui_thread()  # before any thread starts: see rnnlab.gui.window.collector
+    window = MainWindow(settings)
+    # The real device list needs torch: it comes from a background thread (which also warms up
+    # torch for the first Train) and replaces the panel's placeholder.
+    window.loader.list_devices()
+    arguments = list(argv or [])
+    if arguments and arguments[0].endswith(".pt"):
+        window.files.open_path(arguments[0])
+    elif arguments:
+        window.open_corpus(arguments[0])
+    else:
+        window.open_corpus(str(window.settings.value("corpus") or DEFAULT_CORPUS))
+    return window
