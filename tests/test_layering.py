@@ -63,3 +63,24 @@ heavy = ("torch",) + {QT_SIDE!r}
 print(json.dumps({{"loaded": sorted(name for name in heavy if name in sys.modules)}}))
 """
     assert _run(code)["loaded"] == [], "these modules must be numpy-only"
+
+
+def test_no_window_module_loads_torch_when_imported() -> None:
+    """The window paints before torch (about 1.5 s to import) has loaded: every module under
+    rnnlab.gui, and the application's entry, imports without loading torch. torch loads later,
+    in the training thread or a pool thread, when a model is built or opened."""
+    code = """
+import importlib, json, pkgutil, sys
+import rnnlab.gui
+names = ["rnnlab.app", "rnnlab.gui"]
+importlib.import_module("rnnlab.app")
+for info in pkgutil.walk_packages(rnnlab.gui.__path__, "rnnlab.gui."):
+    importlib.import_module(info.name)
+    names.append(info.name)
+print(json.dumps({"imported": names, "torch": "torch" in sys.modules}))
+"""
+    result = _run(code)
+    rooms = {name.split(".")[2] for name in result["imported"] if name.count(".") >= 2}
+    assert rooms >= {"window", "panels", "plots", "inspector", "training", "widgets", "tools"}
+    assert len(result["imported"]) > 40, result["imported"]
+    assert result["torch"] is False, f"importing {result['imported']} loaded torch"

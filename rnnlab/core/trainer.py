@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, replace
 
 import torch
@@ -86,7 +86,7 @@ class Trainer:
 
     # ---- the generator -------------------------------------------------------------------
 
-    def run(self, max_steps: int | None = None) -> Iterator[Report]:
+    def run(self, max_steps: int | None = None) -> Generator[Report, None, None]:
         """Yield a StepReport per step, an EvalReport every ``eval_every`` steps.
 
         On a non-finite loss or gradient it yields a DivergenceReport and stops, leaving the

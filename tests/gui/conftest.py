@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
-import rnnlab.gui  # noqa: F401  (binds pyqtgraph to PySide6 before a test imports pyqtgraph)
-
 import pytest
 
+import rnnlab.gui  # noqa: F401  (binds pyqtgraph to PySide6 before a test imports pyqtgraph)
 from rnnlab.core.config import CELL_TYPES
 from rnnlab.core.corpus import Corpus, bundled_data_dir, load_corpus, validation_excerpt
 

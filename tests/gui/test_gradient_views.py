@@ -2,10 +2,6 @@
 real inspections of real (tiny) models."""
 
 import dataclasses
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -234,16 +230,3 @@ def test_clear_empties_every_view(shown, run_inspections):
     # And they take new inspections after a clear.
     history.show_inspection(run_inspections[2])
     np.testing.assert_array_equal(history.steps(), [9])
-
-
-def test_views_do_not_import_torch() -> None:
-    code = (
-        "import json, sys\n"
-        "import rnnlab.gui.inspector.gradient_views, rnnlab.gui.inspector.weight_plots\n"
-        "print(json.dumps('torch' in sys.modules))"
-    )
-    root = Path(__file__).resolve().parents[2]
-    output = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
-    )
-    assert json.loads(output.stdout.strip().splitlines()[-1]) is False

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontInfo
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
 from rnnlab.core.corpus import Corpus, load_corpus
@@ -81,7 +81,14 @@ def test_sample_streams_the_prime_and_the_length_asked(qtbot, panel, sonnets_sam
     assert len(changes) > 2, "the text should arrive over several timer ticks"
     assert not panel.is_sampling()
     assert panel.sampleButton.text() == "Sample"
-    assert QFontInfo(panel.sampleOutput.font()).fixedPitch()
+
+
+def test_output_columns_line_up(panel) -> None:
+    """Narrow and wide characters take the same width, as a user sees it. (QFontInfo.fixedPitch
+    is false for some monospaced fonts, e.g. Noto Sans Mono as fontconfig's "monospace".)"""
+    metrics = QFontMetrics(panel.sampleOutput.font())
+    narrow, wide = metrics.horizontalAdvance("i" * 10), metrics.horizontalAdvance("M" * 10)
+    assert narrow == wide > 0
 
 
 def test_chart_shows_top_characters_and_follows_the_temperature(qtbot, panel, sonnets_sampler):

@@ -7,9 +7,6 @@ a lambda would run in the training thread.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -371,18 +368,6 @@ def test_an_unexpected_error_is_reported_not_raised(start) -> None:
     assert harness.recorder.failures == ["training stopped: ValueError: boom"]
 
 
-def test_importing_the_worker_does_not_load_torch() -> None:
-    """The window imports the worker at start-up; torch loads later, in the training thread."""
-    code = (
-        "import json, sys; import rnnlab.gui.training.worker, rnnlab.gui.training.messages; "
-        "print(json.dumps('torch' in sys.modules))"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
-    assert json.loads(proc.stdout.strip().splitlines()[-1]) is False
-
-
 # ---- probes --------------------------------------------------------------------------------
 
 
@@ -430,3 +415,13 @@ def test_a_single_step_while_paused_is_probed_and_a_bad_probe_text_does_not_stop
     harness.worker.submit(Resume())
     harness.wait_until(lambda: recorder.last_step >= 20)
     assert recorder.failures == [] and len(recorder.inspections) == count  # probing is off
+
+
+def test_an_unknown_request_is_refused_where_it_is_made(corpus: Corpus) -> None:
+    """A request the training thread cannot serve raises in the caller's thread at once,
+    instead of vanishing in the queue."""
+    worker = TrainingWorker(lambda: tiny_trainer(corpus))
+    for wrong in ("pause", ("learning_rate", 1e-3), None):
+        with pytest.raises(TypeError, match="not a training request"):
+            worker.submit(wrong)  # type: ignore[arg-type]
+    worker.submit(Pause())  # a real request is queued

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QFontDatabase, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -253,10 +253,13 @@ class CorpusPanel(QWidget):
 
     def _apply_fonts(self) -> None:
         """Fonts at the panel's own size, so presentation mode's larger font reaches them too."""
-        font = QFont(self.font())
-        font.setFamilies(["DejaVu Sans Mono", "Menlo", "Consolas", "monospace"])
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setFixedPitch(True)
+        # The platform's fixed-width font, as in the sample panel's output: one monospace face
+        # across the window, not whichever of a list of family names a machine has first.
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        if self.font().pointSizeF() > 0:
+            font.setPointSizeF(self.font().pointSizeF())
+        else:  # a font sized in pixels has no point size
+            font.setPixelSize(self.font().pixelSize())
         self.preview.setFont(font)
         metrics = QFontMetrics(self.font())
         # pyqtgraph sizes its axes for its own default font until a redraw has measured the

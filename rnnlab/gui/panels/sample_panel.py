@@ -1,5 +1,6 @@
-"""The sampling panel: prime, temperature, top-k and greedy; streamed samples; the next-character
-chart; samples over training (auto-sample); line mode, where each name is marked new or seen.
+"""The sampling panel: prime, temperature, top-k and greedy; the output; the next-character chart;
+samples over training (auto-sample). Here are the controls and what they show; how a sample
+reaches the output piece by piece, marked new or seen in line mode, is in ``sample_stream``.
 
 It samples from a NumPy weight snapshot (rnnlab.core.sampling) and never imports torch, so it works
 before torch has loaded and while the training thread changes the live weights.
@@ -8,22 +9,11 @@ before torch has loaded and while the training thread changes the live weights.
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontDatabase,
-    QKeySequence,
-    QShortcut,
-    QTextCharFormat,
-    QTextCursor,
-)
+from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -41,45 +31,18 @@ from PySide6.QtWidgets import (
 from rnnlab.core.errors import SamplingError
 from rnnlab.core.sampling import Sampler, SampleSettings, check_temperature, softmax
 from rnnlab.gui.panels.next_char_chart import CHART_BARS, NextCharChart
-from rnnlab.gui.widgets.style import ROLE_COLOURS, is_dark, point_size
+from rnnlab.gui.panels.sample_stream import MARK_NEW, MARK_SEEN, SampleStream
+from rnnlab.gui.panels.sample_texts import TIPS
+from rnnlab.gui.widgets.style import point_size
+
+__all__ = ["MARK_NEW", "MARK_SEEN", "SamplePanel", "slider_position", "temperature_at"]
 
 TEMPERATURE_MIN, TEMPERATURE_MAX, DEFAULT_TEMPERATURE = 0.05, 3.0, 0.8
 SLIDER_POSITIONS = 1000  # log scale: equal slider moves multiply T by equal factors
-TICK_BUDGET_SECONDS = 0.008  # sampling per timer tick: the window still repaints at ~100 Hz
 PRIME_DELAY_MS = 120  # feeding a long prime to a big model takes a while: not on every keystroke
-LINE_MAX_LENGTH = 100
 AUTO_SAMPLE_CHARS, AUTO_SAMPLE_LINES = 120, 5
 AUTO_SAMPLE_SEED = 0  # the same dice every time: timeline entries differ by training, not luck
 OUTPUT_FONT_SCALE = 1.2
-MARK_NEW, MARK_SEEN = "new  ", "seen "
-# (on a light background, on a dark one): no single colour reads well on both.
-COLOURS = {"new": ROLE_COLOURS["marker"], "seen": ("#868e96",) * 2}
-TIPS = {
-    "primeEdit": "The prime: text fed to the model before it writes. It sets the context.",
-    "linePrime": "The prefix: every generated line starts with it (e.g. a name's first letters).",
-    "temperatureSlider": "Temperature divides the scores before they become probabilities.\n"
-    "Below 1: safer, repetitive; above 1: more surprising, more mistakes.\n"
-    "Watch the chart change as you move it.",
-    "temperatureLabel": "The current temperature (1 = the model's own probabilities).",
-    "lengthSpin": "How many characters to generate after the prime.",
-    "lineCountSpin": "How many lines (e.g. names) to generate; each starts with the prefix.",
-    "topKSpin": "Top-k: draw only among the k most likely characters (off = all of them).\n"
-    "A small k cuts off rare characters: fewer typos, less variety.",
-    "greedyCheck": "Greedy: always take the single most likely character. No dice, so the same\n"
-    "prime gives the same text every time; it often falls into loops.\n"
-    "Ignores temperature and top-k.",
-    "sampleButton": "Generate text from the model as it is now (Ctrl+G).\n"
-    "Press again (or Esc) to stop.",
-    "sampleOutput": "The prime, then what the model wrote, one character at a time.",
-    "nextCharPlot": "The 15 most likely characters after the prime at the current temperature.\n"
-    "Sampling rolls a die weighted by these bars (␣ is a space, ⏎ a new line).",
-    "autoSampleCheck": "While training, add a short sample to the timeline every few seconds:\n"
-    "watch the text go from noise to words. The dice are the same each time,\n"
-    "so the changes come from training, not luck.",
-    "autoSampleSeconds": "Seconds between two timeline samples.",
-    "sampleTimeline": "Samples over training: one per training step (⏎ marks a line end).",
-    "primeWarning": "The prime was changed before sampling.",
-}
 
 
 def temperature_at(position: int) -> float:
@@ -101,15 +64,12 @@ class SamplePanel(QWidget):
         super().__init__(parent)
         self._sampler: Sampler | None = None
         self._step = 0
-        self._training_lines: frozenset[str] = frozenset()
         self._prime = ""  # the prime as sampled: characters the model never saw dropped
         self._logits: np.ndarray | None = None  # after the prime; cached until it or weights change
         self._top_codes = np.zeros(0, np.int64)
-        self._stream: Iterator[tuple[str, str]] | None = None
-        self._produced: list[str] = []
         self._last_auto_step: int | None = None
         self._build()
-        self._stream_timer = QTimer(self, interval=0, timeout=self._stream_tick)
+        self._stream = SampleStream(self.sampleOutput)
         self._prime_timer = QTimer(self, interval=PRIME_DELAY_MS, singleShot=True)
         self._prime_timer.timeout.connect(self._refresh_prime)
         self._auto_timer = QTimer(self, interval=self.autoSampleSeconds.value() * 1000)
@@ -191,6 +151,8 @@ class SamplePanel(QWidget):
         self.primeEdit.textChanged.connect(self._prime_timer.start)
         self.temperatureSlider.valueChanged.connect(self._show_temperature)
         self.sampleButton.clicked.connect(self.sample)
+        self._stream.failed.connect(lambda message: self._show_warnings([message]))
+        self._stream.ended.connect(self.stop_sampling)
         stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop_sampling)
         stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # Esc elsewhere is not ours
         self.autoSampleCheck.toggled.connect(self._auto_sample_toggled)
@@ -204,7 +166,7 @@ class SamplePanel(QWidget):
         """A new weight snapshot at training step ``step``; None: no model to sample from.
         ``training_lines`` (line mode) tells which generated lines the model has seen."""
         self._sampler, self._step = sampler, step
-        self._training_lines = frozenset(training_lines)
+        self._stream.training_lines = frozenset(training_lines)
         line_mode = sampler is not None and sampler.line_mode
         self.lengthSpin.setVisible(not line_mode)
         self.lineCountSpin.setVisible(line_mode)
@@ -217,7 +179,7 @@ class SamplePanel(QWidget):
         return self._sampler is not None
 
     def is_sampling(self) -> bool:
-        return self._stream is not None
+        return self._stream.is_running()
 
     def temperature(self) -> float:
         return temperature_at(self.temperatureSlider.value())
@@ -243,23 +205,21 @@ class SamplePanel(QWidget):
         except SamplingError as error:
             self._show_warnings([str(error)])
             return False
-        self.sampleOutput.clear()
-        self._produced = []
-        self._stream = self._pieces(self._sampler, self._prime, settings)
+        line_mode = self._sampler.line_mode
+        count = (self.lineCountSpin if line_mode else self.lengthSpin).value()
+        self._stream.start(self._sampler, self._prime, settings, count)
         self.sampleButton.setText("Stop")
-        self._stream_timer.start()
         return True
 
     def stop_sampling(self) -> None:
         """Stop the running sample; ``samplingFinished`` gives what was generated so far."""
         if not self.is_sampling():
             return
-        self._stream_timer.stop()
-        self._stream = None
+        produced = self._stream.stop()
         self.sampleButton.setText("Sample")
         self.sampleButton.setEnabled(self._sampler is not None)
         line_mode = self._sampler is not None and self._sampler.line_mode
-        self.samplingFinished.emit(("\n" if line_mode else "").join(self._produced))
+        self.samplingFinished.emit(("\n" if line_mode else "").join(produced))
 
     def auto_sample_now(self) -> bool:
         """Add a short sample of the current step to the timeline (the same dice each time);
@@ -297,65 +257,6 @@ class SamplePanel(QWidget):
         output, timeline = self.sampleOutput.toPlainText(), self.sampleTimeline.toPlainText()
         text = f"Sample\n{output}\n\nSamples over training\n{timeline}\n"
         Path(path).write_text(text, encoding="utf-8")
-
-    # ---- sampling ------------------------------------------------------------------------------
-
-    def _pieces(
-        self, sampler: Sampler, prime: str, settings: SampleSettings
-    ) -> Iterator[tuple[str, str]]:
-        """(marker, text) to append to the output, one character's work at a time."""
-        if not sampler.line_mode:
-            self._produced.append(prime)
-            yield "", prime
-            for char in sampler.generate(prime, self.lengthSpin.value(), settings):
-                self._produced.append(char)
-                yield "", char
-            return
-        count = self.lineCountSpin.value()
-        for index in range(count):
-            seed = None if settings.seed is None else settings.seed + index
-            line = prime
-            for char in sampler.generate(prime, LINE_MAX_LENGTH, replace(settings, seed=seed)):
-                line += char
-                yield "", ""  # the marker needs the whole line: show the line when it ends
-            self._produced.append(line)
-            marker = ""
-            if self._training_lines:  # without them, new and seen are unknown: no marker
-                marker = MARK_SEEN if line in self._training_lines else MARK_NEW
-            yield marker, line + ("\n" if index < count - 1 else "")
-
-    def _stream_tick(self) -> None:
-        deadline = time.perf_counter() + TICK_BUDGET_SECONDS
-        pieces, finished = [], False
-        try:
-            while time.perf_counter() < deadline:
-                pieces.append(next(self._stream))
-        except StopIteration:
-            finished = True
-        except SamplingError as error:  # e.g. a prime this model cannot start from
-            self._show_warnings([str(error)])
-            finished = True
-        self._append(pieces)
-        if finished:
-            self.stop_sampling()
-
-    def _append(self, pieces: list[tuple[str, str]]) -> None:
-        """Insert at the end of the document: re-setting the whole text would cost O(length)."""
-        cursor = QTextCursor(self.sampleOutput.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        plain, waiting = QTextCharFormat(), []
-        for marker, text in pieces:
-            if marker:
-                cursor.insertText("".join(waiting), plain)
-                waiting = []
-                marker_format = QTextCharFormat()
-                marker_format.setForeground(self._colour("seen" if marker == MARK_SEEN else "new"))
-                marker_format.setFontWeight(QFont.Weight.Bold)
-                cursor.insertText(marker, marker_format)
-            waiting.append(text)
-        cursor.insertText("".join(waiting), plain)
-        scroll_bar = self.sampleOutput.verticalScrollBar()
-        scroll_bar.setValue(scroll_bar.maximum())
 
     # ---- prime, chart and fonts ----------------------------------------------------------------
 
@@ -407,9 +308,6 @@ class SamplePanel(QWidget):
 
     def _auto_interval_changed(self, seconds: int) -> None:
         self._auto_timer.setInterval(seconds * 1000)
-
-    def _colour(self, role: str) -> QColor:
-        return QColor(COLOURS[role][is_dark(self)])
 
     def _apply_text_fonts(self) -> None:
         """Monospace output a bit larger than the panel's font, which follows the application."""

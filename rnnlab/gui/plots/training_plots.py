@@ -16,6 +16,7 @@ from PySide6.QtGui import QPalette
 from rnnlab.gui.plots.plot_axes import LogAxis, StepAxis
 from rnnlab.gui.plots.plot_base import StepPlot
 from rnnlab.gui.plots.plot_data import UNITS, GrowingArray, convert_loss, debiased_moving_average
+from rnnlab.gui.plots.smoothing_control import DEFAULT_SMOOTHING
 
 _LOSS_AXIS_LABELS = {
     "nats": "loss (nats/char)", "bits": "loss (bits/char)", "perplexity": "perplexity"
@@ -25,7 +26,7 @@ _LOSS_AXIS_LABELS = {
 class LossPlot(StepPlot):
     """Training loss per step (raw and smoothed), validation loss, uniform guess and markers."""
 
-    def __init__(self, parent=None, smoothing: float = 0.8) -> None:
+    def __init__(self, parent=None, smoothing: float = DEFAULT_SMOOTHING) -> None:
         super().__init__(
             "lossPlot", "loss", _LOSS_AXIS_LABELS["nats"], parent=parent,
             axisItems={"bottom": StepAxis("bottom")},

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
 
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.errors import RnnlabError
@@ -29,7 +29,9 @@ class LoadedCheckpoint:
 class Job(QRunnable):
     """Run ``work`` in a pool thread; its result or error message arrives by signal."""
 
-    def __init__(self, work: Callable[[], Any], done: Signal, failed: Signal) -> None:
+    def __init__(
+        self, work: Callable[[], object], done: SignalInstance, failed: SignalInstance
+    ) -> None:
         super().__init__()
         self.work, self.done, self.failed = work, done, failed
 

@@ -195,6 +195,7 @@ class TrainingWorker(TrainingSignals):
         from rnnlab.core.trainer import DivergenceReport, EvalReport  # loaded by build_trainer
 
         trainer = self._trainer
+        assert trainer is not None  # steps are taken only after the trainer is built
         started = time.perf_counter()
         reports = trainer.run(max_steps=1)
         try:
@@ -314,6 +315,7 @@ class TrainingWorker(TrainingSignals):
     def _save(self, path: str, corpus: Corpus) -> None:
         from rnnlab.core.checkpoint import save_checkpoint
 
+        assert self._trainer is not None  # requests are served only once it is built
         try:
             save_checkpoint(self._trainer, corpus, path)
         except Exception as error:  # a failed save must not end the training

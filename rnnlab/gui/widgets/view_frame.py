@@ -48,6 +48,9 @@ class ViewFrame(QFrame):
         self.view = view
         self.setObjectName(f"{view.objectName()}Frame")
         self.title = QLabel(title)
+        # Wrapped rather than setting the frame's minimum width: three views side by side must
+        # still fit a 1280-pixel window.
+        self.title.setWordWrap(True)
         self.explanation = QLabel(explanation)
         self.explanation.setWordWrap(True)
         self.explanation.setVisible(bool(explanation))

@@ -27,11 +27,14 @@ from rnnlab.gui.inspector.inspector import Inspector
 from rnnlab.gui.panels.corpus_panel import CorpusPanel
 from rnnlab.gui.panels.model_panel import ModelPanel
 from rnnlab.gui.panels.sample_panel import SamplePanel
+from rnnlab.gui.plots.smoothing_control import SmoothingControl
 from rnnlab.gui.plots.training_plots import GradNormPlot, LossPlot
 from rnnlab.gui.window.banner import Banner
 from rnnlab.gui.window.training_bar import TrainingBar
 
-LEFT_WIDTH, SAMPLE_WIDTH = 360, 390  # the side panels' minimum widths at normal size
+# The side panels' minimum widths at normal size: the corpus facts and model form without a
+# sideways scroll, and the whole window within a 1280-pixel screen.
+LEFT_WIDTH, SAMPLE_WIDTH = 330, 376
 VALIDATION_FRACTION = TrainConfig().validation_fraction
 
 
@@ -45,6 +48,7 @@ class WindowParts:
     sample_dock: QDockWidget
     training_bar: TrainingBar
     banner: Banner
+    smoothing_control: SmoothingControl
     loss_plot: LossPlot
     grad_norm_plot: GradNormPlot
     inspector: Inspector
@@ -80,10 +84,18 @@ def build_layout(window: QMainWindow) -> WindowParts:
     layout.setContentsMargins(0, 0, 0, 0)
     training_bar, banner = TrainingBar(), Banner()
     loss_plot, grad_norm_plot = LossPlot(), GradNormPlot()
-    plots = QSplitter(Qt.Orientation.Vertical)
-    plots.addWidget(loss_plot)
-    plots.addWidget(grad_norm_plot)
-    plots.setSizes([600, 300])
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter.addWidget(loss_plot)
+    splitter.addWidget(grad_norm_plot)
+    splitter.setSizes([600, 300])
+    # The smoothing sits on the Loss page, not in the training bar: a wider bar would widen the
+    # window past a 1366-pixel laptop screen.
+    smoothing_control = SmoothingControl()
+    plots = QWidget()
+    page = QVBoxLayout(plots)
+    page.setContentsMargins(0, 2, 0, 0)
+    page.addWidget(smoothing_control)
+    page.addWidget(splitter, stretch=1)
     inspector = Inspector(VALIDATION_FRACTION, parent=window)
     center_tabs = QTabWidget(objectName="centerTabs")
     center_tabs.addTab(plots, "&Loss")
@@ -102,7 +114,7 @@ def build_layout(window: QMainWindow) -> WindowParts:
         window.statusBar().addPermanentWidget(label)
     return WindowParts(
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
-        banner, loss_plot, grad_norm_plot, inspector, center_tabs, *status,
+        banner, smoothing_control, loss_plot, grad_norm_plot, inspector, center_tabs, *status,
     )  # fmt: skip
 
 

@@ -79,8 +79,8 @@ class MainWindow(QMainWindow):
             for signal in trigger:
                 signal.connect(slot)
         bar.unitChanged.connect(self.loss_plot.set_unit)
-        bar.smoothingChanged.connect(self.loss_plot.set_smoothing)
-        self.loss_plot.set_smoothing(bar.smoothing())
+        parts.smoothing_control.smoothingChanged.connect(self.loss_plot.set_smoothing)
+        self.loss_plot.set_smoothing(parts.smoothing_control.smoothing())
         actions.open_model.triggered.connect(self.files.open_model_dialog)
         actions.save.triggered.connect(self.files.save_model)
         actions.save_as.triggered.connect(self.files.save_model_as)

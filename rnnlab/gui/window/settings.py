@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QRect, QSettings, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
@@ -32,7 +32,7 @@ def restore_window(window: QMainWindow, settings: QSettings, parts: WindowParts)
             Qt.Orientation.Horizontal,
         )  # fmt: skip
     with contextlib.suppress(TypeError, ValueError):
-        parts.training_bar.set_smoothing(float(settings.value("smoothing")))
+        parts.smoothing_control.set_smoothing(float(settings.value("smoothing")))
     saved = settings.value("configs")
     if isinstance(saved, dict):
         # Settings written by another version may not fit: then the defaults stay.
@@ -48,7 +48,7 @@ def save_window(
 ) -> None:
     settings.setValue("geometry", window.saveGeometry())
     settings.setValue("windowState", window.saveState())
-    settings.setValue("smoothing", parts.training_bar.smoothing())
+    settings.setValue("smoothing", parts.smoothing_control.smoothing())
     model = parts.model_panel.model_config(vocabulary_size or PLACEHOLDER_VOCABULARY)
     train = parts.model_panel.train_config()
     if model is None or train is None:
@@ -64,18 +64,31 @@ def _available_area(window: QMainWindow) -> QRect | None:
     return screen.availableGeometry() if screen is not None else None
 
 
+def first_size(area: QSize, minimum: QSize) -> QSize:
+    """1600 x 1000 where the screen has room, else most of it (a 1366 x 768 laptop), never
+    below the window's minimum (the panels' widths)."""
+    width = min(FIRST_SIZE.width(), int(area.width() * SCREEN_SHARE))
+    height = min(FIRST_SIZE.height(), int(area.height() * SCREEN_SHARE))
+    return QSize(max(width, minimum.width()), max(height, minimum.height()))
+
+
+def placed_on(frame: QRect, area: QRect) -> QRect:
+    """``frame`` moved (not resized) so that as much of it as fits lies in ``area``; where it is
+    larger, its top left corner shows (the title bar and menus)."""
+    left = max(min(frame.left(), area.right() + 1 - frame.width()), area.left())
+    top = max(min(frame.top(), area.bottom() + 1 - frame.height()), area.top())
+    return QRect(QPoint(left, top), frame.size())
+
+
 def fit_first_window(window: QMainWindow) -> None:
-    """1600 x 1000 where it fits, else most of the screen (a 1366 x 768 laptop), centred."""
     area = _available_area(window)
     if area is None:
         window.resize(FIRST_SIZE)
         return
-    width = min(FIRST_SIZE.width(), int(area.width() * SCREEN_SHARE))
-    height = min(FIRST_SIZE.height(), int(area.height() * SCREEN_SHARE))
-    window.resize(width, height)
+    window.resize(first_size(area.size(), window.minimumSizeHint()))
     frame = window.frameGeometry()
     frame.moveCenter(area.center())
-    window.move(frame.topLeft())
+    window.move(placed_on(frame, area).topLeft())
 
 
 def keep_on_screen(window: QMainWindow) -> None:
@@ -84,14 +97,10 @@ def keep_on_screen(window: QMainWindow) -> None:
     area = _available_area(window)
     if area is None:
         return
+    border = window.frameGeometry().size() - window.size()  # title bar and borders
+    room = area.size() - border
+    window.resize(window.size().boundedTo(room).expandedTo(window.minimumSizeHint()))
     frame = window.frameGeometry()
-    extra = frame.size() - window.size()  # the title bar and borders around the contents
-    width = min(window.width(), area.width() - extra.width())
-    height = min(window.height(), area.height() - extra.height())
-    if (width, height) != (window.width(), window.height()):
-        window.resize(width, height)
-        frame = window.frameGeometry()
-    left = min(max(frame.left(), area.left()), area.right() + 1 - frame.width())
-    top = min(max(frame.top(), area.top()), area.bottom() + 1 - frame.height())
-    if (left, top) != (frame.left(), frame.top()):
-        window.move(left, top)
+    placed = placed_on(frame, area)
+    if placed.topLeft() != frame.topLeft():
+        window.move(placed.topLeft())

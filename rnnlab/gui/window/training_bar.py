@@ -1,5 +1,5 @@
 """The training controls above the plots: Train, Pause/Resume, Step, Stop, Reset, a budget and
-a progress bar with the time left, and how the loss is shown (smoothing and unit).
+a progress bar with the time left, and the loss unit.
 
 Buttons carry Qt's standard media icons rather than symbol characters: a glyph such as ⏸ is
 missing from common fonts and shows as a box, an icon always renders."""
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QSlider,
     QSpinBox,
     QStyle,
     QVBoxLayout,
@@ -22,11 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 UNITS = (("nats/char", "nats"), ("bits/char", "bits"), ("perplexity", "perplexity"))
-# The smoothed loss is an exponential moving average with this weight on the past: it lags the
-# raw curve by about w / (1 - w) steps, 4 at 0.8 (0.98 lagged 0.3 nats behind a falling loss
-# at step 100), and still cuts the step-to-step noise to a third.
-DEFAULT_SMOOTHING = 0.8
-SMOOTHING_STEPS = 100  # the slider's positions: 0.00, 0.01, ..., 0.99
 Icon = QStyle.StandardPixmap
 
 
@@ -43,7 +37,6 @@ class TrainingBar(QWidget):
     stopClicked = Signal()
     resetClicked = Signal()
     unitChanged = Signal(str)
-    smoothingChanged = Signal(float)  # 0 = the raw loss, up to 0.99
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,7 +81,6 @@ class TrainingBar(QWidget):
         self.step_button.setIcon(self._icon(Icon.SP_MediaSeekForward))
         self.stop_button.setIcon(self._icon(Icon.SP_MediaStop))
         layout.addStretch(1)
-        self._add_smoothing(layout)
         budget_row.addWidget(QLabel("Budget:"))
         self.steps_budget = QSpinBox(objectName="stepsBudgetSpin")
         self.steps_budget.setRange(0, 10_000_000)
@@ -107,7 +99,7 @@ class TrainingBar(QWidget):
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
         self.progress.setFormat("")
-        self.progress.setMinimumWidth(160)
+        self.progress.setMinimumWidth(120)
         budget_row.addWidget(self.progress, stretch=1)
         self.unit_combo = QComboBox(objectName="lossUnitCombo")
         self.unit_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -120,45 +112,9 @@ class TrainingBar(QWidget):
         self.unit_combo.currentIndexChanged.connect(
             lambda: self.unitChanged.emit(self.unit_combo.currentData())
         )
-        layout.addWidget(self.unit_combo)
+        budget_row.addWidget(self.unit_combo)  # on this row: the first is the wider one
         self._waiting = False
         self.set_state("stopped", has_model=False)
-
-    def _add_smoothing(self, layout: QHBoxLayout) -> None:
-        tip = (
-            "Smoothing of the thick loss curve, as in TensorBoard: each point is a moving average "
-            "giving this weight to the past. 0 shows the raw loss; higher is calmer but lags a "
-            "falling loss by about w / (1 − w) steps. The faint curve is always the raw loss."
-        )
-        label = QLabel("Smoothing")
-        label.setToolTip(tip)
-        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal, objectName="smoothingSlider")
-        self.smoothing_slider.setRange(0, SMOOTHING_STEPS - 1)
-        self.smoothing_slider.setPageStep(10)
-        self.smoothing_slider.setToolTip(tip)
-        self.smoothing_slider.setMinimumWidth(80)
-        self.smoothing_value = QLabel(objectName="smoothingValue")
-        self.smoothing_slider.valueChanged.connect(self._on_smoothing)
-        label.setBuddy(self.smoothing_slider)
-        for widget in (label, self.smoothing_slider, self.smoothing_value):
-            layout.addWidget(widget)
-        self.set_smoothing(DEFAULT_SMOOTHING)
-
-    def smoothing(self) -> float:
-        return self.smoothing_slider.value() / SMOOTHING_STEPS
-
-    def set_smoothing(self, value: float) -> None:
-        """Move the slider (a restored setting); emits smoothingChanged if it moves."""
-        position = round(min(max(value, 0.0), 0.99) * SMOOTHING_STEPS)
-        self.smoothing_slider.setValue(position)
-        self._show_smoothing()
-
-    def _on_smoothing(self) -> None:
-        self._show_smoothing()
-        self.smoothingChanged.emit(self.smoothing())
-
-    def _show_smoothing(self) -> None:
-        self.smoothing_value.setText(f"{self.smoothing():.2f}")
 
     def _icon(self, which: QStyle.StandardPixmap) -> QIcon:
         return self.style().standardIcon(which)

@@ -1,0 +1,33 @@
+"""The sample panel's tooltips: what each control does to the text the model writes.
+
+Apart from the panel's code because they are long, and are edited for teaching, not for behaviour.
+"""
+
+from __future__ import annotations
+
+TIPS = {
+    "primeEdit": "The prime: text fed to the model before it writes. It sets the context.",
+    "linePrime": "The prefix: every generated line starts with it (e.g. a name's first letters).",
+    "temperatureSlider": "Temperature divides the scores before they become probabilities.\n"
+    "Below 1: safer, repetitive; above 1: more surprising, more mistakes.\n"
+    "Watch the chart change as you move it.",
+    "temperatureLabel": "The current temperature (1 = the model's own probabilities).",
+    "lengthSpin": "How many characters to generate after the prime.",
+    "lineCountSpin": "How many lines (e.g. names) to generate; each starts with the prefix.",
+    "topKSpin": "Top-k: draw only among the k most likely characters (off = all of them).\n"
+    "A small k cuts off rare characters: fewer typos, less variety.",
+    "greedyCheck": "Greedy: always take the single most likely character. No dice, so the same\n"
+    "prime gives the same text every time; it often falls into loops.\n"
+    "Ignores temperature and top-k.",
+    "sampleButton": "Generate text from the model as it is now (Ctrl+G).\n"
+    "Press again (or Esc) to stop.",
+    "sampleOutput": "The prime, then what the model wrote, one character at a time.",
+    "nextCharPlot": "The 15 most likely characters after the prime at the current temperature.\n"
+    "Sampling rolls a die weighted by these bars (␣ is a space, ⏎ a new line).",
+    "autoSampleCheck": "While training, add a short sample to the timeline every few seconds:\n"
+    "watch the text go from noise to words. The dice are the same each time,\n"
+    "so the changes come from training, not luck.",
+    "autoSampleSeconds": "Seconds between two timeline samples.",
+    "sampleTimeline": "Samples over training: one per training step (⏎ marks a line end).",
+    "primeWarning": "The prime was changed before sampling.",
+}
