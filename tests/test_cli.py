@@ -1,6 +1,7 @@
 """The rnnlab command: what a user types, what they see, and the exit codes scripts rely on."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -238,3 +239,34 @@ def test_bench_fading_prints_how_much_gradient_each_cell_keeps(capsys) -> None:
     for values in cells.values():
         assert len(values["fade_after"]) == 1 and 0 <= values["fade_after"][0] < 1
     assert cells["rnn"]["fade_after"][0] < cells["lstm"]["fade_after"][0]
+
+
+def test_bench_plots_times_the_window_plots_from_the_command_line() -> None:
+    """The window's benchmarks moved out of the window into ``rnnlab bench window|plots``; a
+    fresh process, as a user runs it, without a display."""
+    result = subprocess.run(
+        [sys.executable, "-m", "rnnlab", "bench", "plots", "--points", "3000"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("3,000 points")
+    for plot in ("LossPlot", "GradNormPlot"):
+        assert any(line.startswith(f"{plot}: zoom + repaint, median:") for line in lines)
+
+
+def test_building_the_parser_loads_no_qt() -> None:
+    """`rnnlab train` and friends never pay for Qt: only `bench window|plots` and the window
+    import it, when they run."""
+    code = (
+        "import json, sys; from rnnlab.cli import build_parser; build_parser(); "
+        "print(json.dumps(sorted(m for m in ('PySide6', 'pyqtgraph', 'rnnlab.gui') "
+        "if m in sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

@@ -10,11 +10,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rnnlab.core.errors import RnnlabError, is_out_of_memory
+
+if TYPE_CHECKING:  # annotations only: this module loads neither torch nor Qt
+    from rnnlab.core.history import History
+    from rnnlab.core.trainer import StepReport
 
 
 @dataclass(frozen=True)
@@ -84,24 +88,24 @@ class HistoryCursor:
     chars: int = 0  # characters trained on by the steps not yet sent
     step_seconds: float = 0.0  # time those steps took, evaluations excluded
 
-    def skip_to_end(self, history: Any) -> None:
+    def skip_to_end(self, history: History) -> None:
         """A resumed run's past is not news: start after what the history already holds."""
         self.steps, self.evaluations = len(history.steps), len(history.evaluations)
         self.events = len(history.events)
 
-    def count_step(self, report: Any) -> None:
-        """Add a StepReport's throughput (typed loosely: no torch-side import here)."""
+    def count_step(self, report: StepReport) -> None:
+        """Add a StepReport's throughput."""
         self.chars += report.chars
         self.step_seconds += report.chars / max(report.chars_per_second, 1e-12)
 
-    def has_news(self, history: Any) -> bool:
+    def has_news(self, history: History) -> bool:
         return (
             len(history.steps) > self.steps
             or len(history.evaluations) > self.evaluations
             or len(history.events) > self.events
         )
 
-    def take(self, history: Any, step: int, elapsed: float) -> TrainingUpdate:
+    def take(self, history: History, step: int, elapsed: float) -> TrainingUpdate:
         """Everything after the cursor as an update (fresh arrays); the cursor moves to the end."""
         new = slice(self.steps, None)
         throughput = self.chars / self.step_seconds if self.step_seconds > 0 else 0.0
