@@ -82,6 +82,58 @@ def test_a_corpus_that_fails_to_load_ends_the_wait_with_a_message(
     assert not window.controller.running
 
 
+def test_step_then_train_while_loading_trains_on(qtbot, open_window) -> None:
+    window = open_window("sonnets")
+    window.step_once()
+    window.train()  # the later press wins: train, not one step and a pause
+    qtbot.waitUntil(lambda: window.controller.step > 3, timeout=LOAD_MS)
+    assert window.controller.state == "running"
+
+
+def test_the_corpus_asked_for_last_is_the_one_trained(qtbot, open_window) -> None:
+    """Train pressed, then another text picked before the first arrived: the first is dropped
+    when it arrives, and training starts on the second."""
+    window = open_window("sonnets")
+    window.train()
+    window.open_corpus("names")
+    qtbot.waitUntil(lambda: window.controller.step > 0, timeout=LOAD_MS)
+    assert window.corpus is not None and window.corpus.name.startswith("names")
+    assert window.controller.running
+
+
+def test_other_loading_failures_leave_the_waiting_train_alone(qtbot, open_window) -> None:
+    window = open_window("sonnets")
+    window.train()
+    window.loader.devicesFailed.emit("could not list devices: no driver")
+    window.loader.checkpointFailed.emit("could not open model.pt: not a checkpoint")
+    assert window.training_bar.is_waiting()
+    qtbot.waitUntil(lambda: window.controller.step > 0, timeout=LOAD_MS)
+
+
+def test_a_model_that_fails_to_open_is_not_where_save_writes(qtbot, open_window, tmp_path):
+    window = open_window("sonnets")
+    missing = str(tmp_path / "missing.pt")
+    with qtbot.waitSignal(window.loader.checkpointFailed, timeout=LOAD_MS):
+        window.files.open_model_file(missing)
+    assert window.files.model_path is None  # Ctrl+S asks where, rather than writing there
+    qtbot.waitUntil(window.banner.isVisible)
+    assert "missing.pt" in window.banner.label.text()
+
+
+def test_reset_while_training_leaves_nothing_of_the_forgotten_run(qtbot, open_window) -> None:
+    """What the stopped worker sent just before Reset must not land on the cleared views."""
+    window = open_window("sonnets")
+    qtbot.waitUntil(lambda: window.corpus is not None, timeout=LOAD_MS)
+    window.train()
+    qtbot.waitUntil(lambda: window.controller.step > 5, timeout=LOAD_MS)
+    window.reset_weights()
+    QApplication.processEvents()  # the worker has ended: anything it sent is queued by now
+    assert window.controller.step == 0 and not window.controller.dirty
+    assert not window.controller.has_model
+    assert len(window.loss_plot.data()["steps"]) == 0
+    assert window.parts.status_step.text() == "step 0"
+
+
 @pytest.mark.parametrize(
     ("screen", "expected"),
     [((1920, 1040), (1600, 956)), ((1366, 728), (1256, 669)), ((1280, 680), (1225, 625))],

@@ -33,12 +33,13 @@ def debiased_moving_average(
     ``decay`` in [0, 1) is the weight on the past (0: the values themselves). Continues from the
     state (biased average, number of finite values so far) and returns the smoothed values and
     the new state. Non-finite values (a diverged loss) are skipped rather than poisoning every
-    later point. Vectorised in chunks short enough that decay ** -n cannot overflow.
+    later point. Vectorised in chunks short enough that decay ** -n stays below 1e100, which
+    leaves room for losses up to about 1e200 before anything overflows.
     """
     values = np.asarray(values, dtype=np.float64)
     if decay == 0.0:
         return _latest_finite(values, biased, count)
-    length = max(1, min(256, int(-280.0 / math.log10(decay))))  # decay ** length > 1e-280
+    length = max(1, min(256, int(-100.0 / math.log10(decay))))  # decay ** length >= 1e-100
     smoothed = np.empty(len(values), dtype=np.float64)
     for start in range(0, len(values), length):
         chunk = values[start : start + length]

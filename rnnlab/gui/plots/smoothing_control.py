@@ -24,13 +24,13 @@ class SmoothingControl(QWidget):
         super().__init__(parent, objectName="smoothingControl")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        label = QLabel("Loss s&moothing")
+        label = QLabel("Loss smoothi&ng")
         self.slider = QSlider(Qt.Orientation.Horizontal, objectName="smoothingSlider")
         self.slider.setRange(0, SMOOTHING_STEPS - 1)
         self.slider.setPageStep(10)
         self.slider.setMinimumWidth(120)
         self.value_label = QLabel(objectName="smoothingValue")
-        label.setBuddy(self.slider)  # Alt+M moves the focus to the slider
+        label.setBuddy(self.slider)  # Alt+N moves the focus to the slider (N: no other owner)
         for widget in (label, self.slider, self.value_label):
             widget.setToolTip(TIP)
             layout.addWidget(widget)

@@ -62,6 +62,7 @@ def capture(
         for page in (1, 2, 3):
             _show_page(app, window, page, out / f"{name}_{PAGES[page]}.png")
         window.actions_.presentation.trigger()
+        window.resize(1920, 1080)  # a projector, with the window maximised on it
         _wait(app, lambda: False, 0.5)
         window.center_tabs.setCurrentIndex(0)
         window.grab().save(str(out / f"{name}_presentation.png"))

@@ -15,7 +15,17 @@ import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QThread, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    Qt,
+    QThread,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
 
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
@@ -172,6 +182,9 @@ class TrainingController(TrainingSignals):
         """Forget the model; the next Train starts from new weights."""
         self.stop()
         self.wait(5000)
+        # What the stopped worker sent before it ended is still queued for this object: drop it,
+        # or its last steps would land on the cleared plots and mark the forgotten model unsaved.
+        QCoreApplication.removePostedEvents(self, QEvent.Type.MetaCall)
         self._trainer = None
         self._resume_from = None
         self._generation += 1

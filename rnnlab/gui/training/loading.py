@@ -26,6 +26,13 @@ class LoadedCheckpoint:
     snapshot: NumpyStepper  # its weights, for sampling
 
 
+def describe_load_error(error: Exception) -> str:
+    """One line for the user; the engine's own errors are already written for them."""
+    if isinstance(error, RnnlabError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
 class Job(QRunnable):
     """Run ``work`` in a pool thread; its result or error message arrives by signal."""
 
@@ -38,26 +45,65 @@ class Job(QRunnable):
     def run(self) -> None:  # in a pool thread; the signals queue to the GUI thread
         try:
             result = self.work()
-        except RnnlabError as error:
-            self.failed.emit(str(error))
         except Exception as error:
-            self.failed.emit(f"{type(error).__name__}: {error}")
+            self.failed.emit(describe_load_error(error))
         else:
             self.done.emit(result)
 
 
 class Loader(QObject):
+    """Corpora, checkpoints and the device list, each loaded in a pool thread.
+
+    Each kind has its own failure signal, so a failed device list never reads as a failed text.
+    Only the corpus asked for last counts: a text that arrives (or fails) after another was
+    requested is dropped, so the window never ends up on the one it no longer wants.
+    """
+
     corpusLoaded = Signal(Corpus)
+    corpusFailed = Signal(str)
     checkpointLoaded = Signal(LoadedCheckpoint)
+    checkpointFailed = Signal(str)
     devicesListed = Signal(list)  # [(name, label)] of the devices torch sees, best first
-    failed = Signal(str)
+    devicesFailed = Signal(str)
+    # From pool threads: (request number, Corpus or the error message)
+    _corpusSettled = Signal(tuple)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._corpus_requests = 0  # corpora asked for so far
+        self._corpus_settled = 0  # the number of the last one that arrived or failed
+        self._corpusSettled.connect(self._on_corpus_settled)
+
+    @property
+    def loading_corpus(self) -> bool:
+        """A corpus was asked for and has neither arrived nor failed."""
+        return self._corpus_settled < self._corpus_requests
 
     @Slot(str)
     def load_corpus(self, source: str, encoding: str | None = None) -> None:
         from rnnlab.core.corpus import load_corpus
 
-        job = Job(lambda: load_corpus(source, encoding=encoding), self.corpusLoaded, self.failed)
-        QThreadPool.globalInstance().start(job)
+        self._corpus_requests += 1
+        number = self._corpus_requests
+
+        def work() -> tuple[int, Corpus | str]:  # in a pool thread
+            try:
+                return number, load_corpus(source, encoding=encoding)
+            except Exception as error:
+                return number, describe_load_error(error)
+
+        QThreadPool.globalInstance().start(Job(work, self._corpusSettled, self.corpusFailed))
+
+    @Slot(tuple)
+    def _on_corpus_settled(self, settled: tuple[int, Corpus | str]) -> None:
+        number, outcome = settled
+        if number != self._corpus_requests:
+            return  # another corpus was asked for since: this one is not wanted any more
+        self._corpus_settled = number
+        if isinstance(outcome, Corpus):
+            self.corpusLoaded.emit(outcome)
+        else:
+            self.corpusFailed.emit(outcome)
 
     @Slot()
     def list_devices(self) -> None:
@@ -66,7 +112,7 @@ class Loader(QObject):
 
             return available_devices()
 
-        QThreadPool.globalInstance().start(Job(work, self.devicesListed, self.failed))
+        QThreadPool.globalInstance().start(Job(work, self.devicesListed, self.devicesFailed))
 
     @Slot(str)
     def load_checkpoint(self, path: str) -> None:
@@ -78,4 +124,4 @@ class Loader(QObject):
             # No one trains this model yet: this pool thread may copy its weights.
             return LoadedCheckpoint(checkpoint, corpus, NumpyStepper.from_model(checkpoint.model))
 
-        QThreadPool.globalInstance().start(Job(work, self.checkpointLoaded, self.failed))
+        QThreadPool.globalInstance().start(Job(work, self.checkpointLoaded, self.checkpointFailed))

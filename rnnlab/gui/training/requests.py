@@ -9,6 +9,7 @@ Qt-free and torch-free: the corpus and vocabulary are the engine's NumPy-side ob
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
 
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.vocabulary import Vocabulary
@@ -75,7 +76,4 @@ Request = (
     Pause | Resume | Stop | StepOnce | SetLearningRate | SetClipping | TakeSnapshot
     | SaveCheckpoint | SetProbe | ProbeNow
 )  # fmt: skip
-REQUESTS: tuple[type, ...] = (
-    Pause, Resume, Stop, StepOnce, SetLearningRate, SetClipping, TakeSnapshot, SaveCheckpoint,
-    SetProbe, ProbeNow,
-)  # fmt: skip
+REQUESTS: tuple[type, ...] = get_args(Request)  # what TrainingWorker.submit accepts

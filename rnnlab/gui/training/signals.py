@@ -1,9 +1,11 @@
 """The signals of a training run, declared once with the types they carry.
 
 ``TrainingWorker`` emits them in the training thread. ``TrainingController`` has the same
-signals and re-emits each in the window's thread, through one loop of direct signal-to-signal
-connections per run (``FORWARDED``), so the window connects once, to the controller, and outlives
-every worker. Every payload is frozen: NumPy arrays and plain values, never a tensor or a model.
+signals and re-emits each in the window's thread, through one loop of signal-to-signal
+connections per run (``FORWARDED``). Those connections are queued (the controller lives in the
+window's thread), so the re-emission, and everything the window does on it, happens there: never
+make them direct. The window connects once, to the controller, which outlives every worker.
+Every payload is frozen: NumPy arrays and plain values, never a tensor or a model.
 """
 
 from __future__ import annotations

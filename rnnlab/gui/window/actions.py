@@ -18,6 +18,9 @@ from rnnlab.gui.widgets.exporting import IMAGE_FILTER, ask_and_export, export_wi
 from rnnlab.gui.window.layout import LEFT_WIDTH, SAMPLE_WIDTH, WindowParts
 
 PRESENTATION_SCALE = 1.6
+# The side panels' widths before widening for a projector: a little more than at normal size,
+# where they are as narrow as a 1280-pixel window needs ("Temperature" fits whole).
+PRESENTATION_WIDTHS = (360, 390)
 
 
 class WindowActions(QObject):
@@ -145,8 +148,9 @@ class WindowActions(QObject):
         # The side panels grow with their text, but by half as much, so the window still fits
         # a 1920-pixel projector (long labels elide rather than push the plots off screen).
         widening = 1.0 + (scale - 1.0) / 2
-        parts.left_tabs.setMinimumWidth(int(LEFT_WIDTH * widening))
-        parts.sample_panel.setMinimumWidth(int(SAMPLE_WIDTH * widening))
+        left, sample = PRESENTATION_WIDTHS if scale > 1.0 else (LEFT_WIDTH, SAMPLE_WIDTH)
+        parts.left_tabs.setMinimumWidth(int(left * widening))
+        parts.sample_panel.setMinimumWidth(int(sample * widening))
 
 
 def write_loss_csv(path: str, data: dict) -> None:

@@ -34,7 +34,7 @@ from rnnlab.gui.window.training_bar import TrainingBar
 
 # The side panels' minimum widths at normal size: the corpus facts and model form without a
 # sideways scroll, and the whole window within a 1280-pixel screen.
-LEFT_WIDTH, SAMPLE_WIDTH = 330, 376
+LEFT_WIDTH, SAMPLE_WIDTH = 320, 376
 VALIDATION_FRACTION = TrainConfig().validation_fraction
 
 
@@ -92,10 +92,10 @@ def build_layout(window: QMainWindow) -> WindowParts:
     # window past a 1366-pixel laptop screen.
     smoothing_control = SmoothingControl()
     plots = QWidget()
-    page = QVBoxLayout(plots)
-    page.setContentsMargins(0, 2, 0, 0)
-    page.addWidget(smoothing_control)
-    page.addWidget(splitter, stretch=1)
+    loss_page = QVBoxLayout(plots)
+    loss_page.setContentsMargins(0, 2, 0, 0)
+    loss_page.addWidget(smoothing_control)
+    loss_page.addWidget(splitter, stretch=1)
     inspector = Inspector(VALIDATION_FRACTION, parent=window)
     center_tabs = QTabWidget(objectName="centerTabs")
     center_tabs.addTab(plots, "&Loss")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings, QThreadPool, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow
 
 from rnnlab.core.config import ModelConfig, TrainConfig
@@ -16,12 +16,12 @@ from rnnlab.core.stepping import NumpyStepper
 from rnnlab.gui.panels.model_panel import AUTO_DEVICE, PRESETS
 from rnnlab.gui.training.controller import TrainingController
 from rnnlab.gui.training.loading import LoadedCheckpoint, Loader
-from rnnlab.gui.training.messages import DivergenceNotice, HistoryCursor, TrainingUpdate
+from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
 from rnnlab.gui.window.actions import WindowActions
 from rnnlab.gui.window.layout import VALIDATION_FRACTION, build_layout
 from rnnlab.gui.window.model_files import ModelFiles
 from rnnlab.gui.window.run_views import RunViews
-from rnnlab.gui.window.settings import restore_window, save_window
+from rnnlab.gui.window.settings import keep_on_screen, restore_window, save_window
 
 DEFAULT_CORPUS = "tinyshakespeare"
 
@@ -39,14 +39,13 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("rnnlab")
-        self.setAcceptDrops(True)
         self.settings = settings or QSettings("rnnlab", "rnnlab")
         self.corpus: Corpus | None = None
         self.training_lines: frozenset[str] = frozenset()
         self.controller = TrainingController(self)
         self.loader = Loader(self)
-        self._loading_corpus = False  # a corpus is on its way: Train waits for it
-        self._pending: PendingTrain | None = None
+        self._pending: PendingTrain | None = None  # Train pressed while a corpus loads
+        self._placed = False  # kept on the screen once, when first shown
         self._training_device = "auto"
         self.parts = parts = build_layout(self)
         self.run_views = RunViews(parts)
@@ -72,7 +71,7 @@ class MainWindow(QMainWindow):
             ((bar.trainClicked, actions.train.triggered), self.train),
             ((bar.pauseClicked, actions.pause.triggered), self.toggle_pause),
             ((bar.stepClicked, actions.step.triggered), self.step_once),
-            ((bar.stopClicked, actions.stop.triggered), controller.stop),
+            ((bar.stopClicked, actions.stop.triggered), self.stop),
             ((bar.resetClicked, actions.reset.triggered, self.banner.resetClicked),
              self.reset_weights),
         ):  # fmt: skip
@@ -107,8 +106,10 @@ class MainWindow(QMainWindow):
         parts.inspector.failed.connect(self.show_error)
         parts.inspector.exported.connect(self.show_exported)
         self.loader.corpusLoaded.connect(self._on_corpus_loaded)
+        self.loader.corpusFailed.connect(self._on_load_failed)
         self.loader.checkpointLoaded.connect(self._on_checkpoint_loaded)
-        self.loader.failed.connect(self._on_load_failed)
+        self.loader.checkpointFailed.connect(self.show_error)
+        self.loader.devicesFailed.connect(self.show_error)
         self.loader.devicesListed.connect(self._on_devices)
         self.center_tabs.currentChanged.connect(self._on_page)
         self.banner.resumeClicked.connect(self._resume_after_divergence)
@@ -121,13 +122,15 @@ class MainWindow(QMainWindow):
         if self.controller.running:
             self.show_error("stop training before changing the corpus")
             return
-        self._loading_corpus = True
         self.corpus_panel.set_busy(True)
         self.loader.load_corpus(source)
 
     @Slot(Corpus)
     def _on_corpus_loaded(self, corpus: Corpus) -> None:
-        self._loading_corpus = False
+        self._show_corpus(corpus)
+        self._start_pending()
+
+    def _show_corpus(self, corpus: Corpus) -> None:
         self.corpus_panel.set_busy(False)
         self.corpus_panel.clear_error()
         if self.corpus is not None and corpus.fingerprint != self.corpus.fingerprint:
@@ -145,14 +148,10 @@ class MainWindow(QMainWindow):
         if not corpus.bundled:
             self.files.remember_recent(corpus.source)
         self.settings.setValue("corpus", corpus.source)
-        self._start_pending()
 
     @Slot(str)
     def _on_load_failed(self, message: str) -> None:
-        self._loading_corpus = False
-        if self._pending is not None:
-            self._pending = None
-            self._on_state(self.controller.state)
+        if self._cancel_pending():
             message = f"{message} (Train was waiting for this text: nothing is training)"
         self.corpus_panel.set_busy(False)
         self.corpus_panel.show_error(message)
@@ -175,9 +174,11 @@ class MainWindow(QMainWindow):
     def train(self, start_paused: bool = False) -> None:
         if self.controller.running:
             return
-        if self._loading_corpus:  # pressed before the corpus is in: start when it is
+        if self.loader.loading_corpus:  # pressed before the corpus is in: start when it is
             if self._pending is None:
                 self._pending = PendingTrain(start_paused)
+            elif not start_paused:
+                self._pending.start_paused = False  # Step once, then Train: Train wins
             self.training_bar.show_waiting("waiting for the corpus to load…")
             return
         configs = self._configs()
@@ -190,14 +191,26 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.grad_norm_plot.set_threshold(train_config.clip, train_config.clip_value)
         self.model_panel.set_training(True)
+        self.training_bar.show_waiting("starting…")  # building the model can take seconds
         self.controller.start(
             self.corpus, model_config, train_config, max_steps=steps, time_budget=seconds,
             start_paused=start_paused,
         )  # fmt: skip
         self._training_device = train_config.device
-        self.parts.status_device.setText(
-            f"device: {self.model_panel.device_label(train_config.device)}"
-        )
+        self.run_views.show_device(self.model_panel.device_label(train_config.device))
+
+    def _cancel_pending(self) -> bool:
+        """Forget a Train that waits for the corpus; True if there was one."""
+        if self._pending is None:
+            return False
+        self._pending = None
+        self._on_state(self.controller.state)  # the bar stops saying it waits
+        return True
+
+    @Slot()
+    def stop(self) -> None:
+        self._cancel_pending()
+        self.controller.stop()
 
     def _start_pending(self) -> None:
         pending, self._pending = self._pending, None
@@ -212,8 +225,7 @@ class MainWindow(QMainWindow):
     def _on_devices(self, devices: list[tuple[str, str]]) -> None:
         self.model_panel.set_devices([AUTO_DEVICE, *devices])
         if self.controller.running:  # the list came after Train was pressed
-            label = self.model_panel.device_label(self._training_device)
-            self.parts.status_device.setText(f"device: {label}")
+            self.run_views.show_device(self.model_panel.device_label(self._training_device))
 
     @Slot()
     def toggle_pause(self) -> None:
@@ -233,6 +245,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def reset_weights(self) -> None:
+        self._cancel_pending()
         self.controller.reset()
         self._clear_run_views()
         self.statusBar().showMessage("weights reset: the next Train starts from scratch", 5000)
@@ -296,13 +309,13 @@ class MainWindow(QMainWindow):
         if self.controller.running:  # Train was pressed while the file was loading
             self.show_error(f"training is running: stop it, then open {checkpoint.path} again")
             return
-        self._on_corpus_loaded(loaded.corpus)
+        self._cancel_pending()  # the opened model is what the next Train continues
+        self._show_corpus(loaded.corpus)
         self.controller.adopt_checkpoint(checkpoint)
+        self.files.model_path = str(checkpoint.path)  # Save writes back to it
         self.model_panel.set_configs(checkpoint.model_config, checkpoint.train_config)
         self._clear_run_views()
-        # The run so far, as one update: the same path as live training, markers included.
-        self.run_views.plot(HistoryCursor().take(checkpoint.history, checkpoint.step, 0.0))
-        self.parts.status_step.setText(f"step {checkpoint.step:,}")
+        self.run_views.show_history(checkpoint.history, checkpoint.step)
         self._on_snapshot(loaded.snapshot, checkpoint.step)
         self._on_state("stopped")
         self.statusBar().showMessage(f"opened {checkpoint.path} at step {checkpoint.step:,}", 5000)
@@ -312,17 +325,13 @@ class MainWindow(QMainWindow):
         self.banner.show_message(message)
         self.statusBar().showMessage(message, 10000)
 
-    # ---- drag and drop, settings, closing -------------------------------------------------
+    # ---- showing, settings, closing -------------------------------------------------------
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        urls = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if urls:
-            self.files.open_path(urls[0])
-            event.acceptProposedAction()
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._placed:  # the first time: a restored geometry may not fit this screen
+            self._placed = True
+            keep_on_screen(self)
 
     def save_settings(self) -> None:
         vocabulary = len(self.corpus.vocabulary) if self.corpus else None

@@ -1,11 +1,13 @@
-"""Models on disk: open, save, save as, the recent files, and the question before unsaved work
-is lost. Writing happens in the training thread while it trains (``TrainingController.save``)."""
+"""Models and texts on disk: open, save, save as, the recent files, files dropped on the window,
+and the question before unsaved work is lost. Writing happens in the training thread while it
+trains (``TrainingController.save``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QObject, QSettings, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer, Signal, Slot
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from rnnlab.core.corpus import Corpus
@@ -36,6 +38,20 @@ class ModelFiles(QObject):
         self.corpus: Corpus | None = None  # the window's current corpus: what a model is saved with
         self.model_path: str | None = None  # where Save writes without asking
         controller.saved.connect(self.remember_recent_model)
+        parent.setAcceptDrops(True)
+        parent.installEventFilter(self)  # files dropped anywhere on the window open here
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QDragEnterEvent) and event.mimeData().hasUrls():
+            event.acceptProposedAction()
+            return True
+        if isinstance(event, QDropEvent):
+            urls = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+            if urls:
+                self.open_path(urls[0])
+                event.acceptProposedAction()
+                return True
+        return super().eventFilter(watched, event)
 
     def refresh_recent(self) -> None:
         """Fill the recent menu from the settings and announce the recent texts."""
@@ -83,8 +99,7 @@ class ModelFiles(QObject):
         if self._controller.running:
             self.failed.emit("stop training before opening another model")
             return
-        self.model_path = path
-        self._loader.load_checkpoint(path)
+        self._loader.load_checkpoint(path)  # the window sets model_path once it is open
 
     @Slot()
     def save_model(self) -> None:

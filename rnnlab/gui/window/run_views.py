@@ -3,11 +3,16 @@ sampler and the inspector. Messages from the training side come in here; nothing
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.sampling import Sampler
 from rnnlab.core.stepping import NumpyStepper
-from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
+from rnnlab.gui.training.messages import DivergenceNotice, HistoryCursor, TrainingUpdate
 from rnnlab.gui.window.layout import WindowParts
+
+if TYPE_CHECKING:
+    from rnnlab.core.history import History
 
 
 class RunViews:
@@ -37,6 +42,14 @@ class RunViews:
         for event in update.events:
             if event.name != "divergence":  # marked by show_divergence, with its reason
                 loss_plot.add_marker(event.step, event.label())
+
+    def show_history(self, history: History, step: int) -> None:
+        """An opened model's run so far, as one update: the same path as live training."""
+        self.plot(HistoryCursor().take(history, step, 0.0))
+        self._parts.status_step.setText(f"step {step:,}")
+
+    def show_device(self, label: str) -> None:
+        self._parts.status_device.setText(f"device: {label}")
 
     def show_divergence(self, notice: DivergenceNotice) -> None:
         self._parts.loss_plot.mark_divergence(notice.step, notice.reason)

@@ -23,7 +23,6 @@ def restore_window(window: QMainWindow, settings: QSettings, parts: WindowParts)
     geometry, state = settings.value("geometry"), settings.value("windowState")
     if geometry is None or not window.restoreGeometry(geometry):
         fit_first_window(window)
-    keep_on_screen(window)
     if state is not None:
         window.restoreState(state)
     else:  # first launch: the docks at their minimum, the plots get the rest of the width
@@ -92,8 +91,9 @@ def fit_first_window(window: QMainWindow) -> None:
 
 
 def keep_on_screen(window: QMainWindow) -> None:
-    """A restored window larger than its screen (another monitor, a lower resolution) shrinks
-    to fit, and one placed off the screen comes back onto it."""
+    """A shown window larger than its screen (restored from another monitor or a higher
+    resolution) shrinks to fit, and one placed off the screen comes back onto it. Called once
+    the window is shown: only then does its frame (title bar, borders) have a size."""
     area = _available_area(window)
     if area is None:
         return

@@ -112,7 +112,7 @@ class TrainingBar(QWidget):
         self.unit_combo.currentIndexChanged.connect(
             lambda: self.unitChanged.emit(self.unit_combo.currentData())
         )
-        budget_row.addWidget(self.unit_combo)  # on this row: the first is the wider one
+        layout.addWidget(self.unit_combo)
         self._waiting = False
         self.set_state("stopped", has_model=False)
 
