@@ -33,8 +33,8 @@ from rnnlab.gui.window.banner import Banner
 from rnnlab.gui.window.training_bar import TrainingBar
 
 # The side panels' minimum widths at normal size: the corpus facts and model form without a
-# sideways scroll, and the whole window within a 1280-pixel screen.
-LEFT_WIDTH, SAMPLE_WIDTH = 320, 376
+# sideways scroll, and the whole window (about 1290 pixels at least) within a 1366-pixel laptop.
+LEFT_WIDTH, SAMPLE_WIDTH = 330, 376
 VALIDATION_FRACTION = TrainConfig().validation_fraction
 
 
