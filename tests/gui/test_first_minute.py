@@ -247,3 +247,15 @@ def test_the_smoothing_slider_redraws_the_loss_and_is_remembered(qtbot, open_win
 def test_a_screen_is_there() -> None:
     """The tests above measure against the screen Qt reports; the offscreen platform has one."""
     assert QGuiApplication.primaryScreen() is not None
+
+
+def test_switching_pages_keeps_the_window_on_a_small_screen(qtbot, open_window) -> None:
+    """The inspector's pages stack views whose wrapped explanations ask for more height the
+    narrower they are; a page shown must not grow the window past the screen's bottom."""
+    window = open_window("sonnets")
+    qtbot.waitUntil(lambda: window.corpus is not None, timeout=LOAD_MS)
+    size = window.size()
+    for page in (*range(window.center_tabs.count()), 0):
+        window.center_tabs.setCurrentIndex(page)
+        QApplication.processEvents()
+        assert window.size() == size, window.center_tabs.tabText(page)

@@ -31,6 +31,7 @@ from rnnlab.gui.widgets.exporting import (
 )
 
 EMPTY_HINT = "Train a few steps to see inside the model"  # every view, before the first probe
+MINIMUM_HEIGHT = 96  # pixels: a title, one line of explanation and a strip of the view
 
 
 class InspectorView(Protocol):
@@ -75,6 +76,10 @@ class ViewFrame(QFrame):
         layout.addLayout(header)
         layout.addWidget(self.explanation)
         layout.addWidget(view, stretch=1)
+        # A set minimum height, not the contents' (a wrapped explanation asks for more the
+        # narrower it gets): on a 768-pixel screen a page of stacked views would otherwise grow
+        # the window past the screen's bottom. A short frame clips; the splitters give it room.
+        self.setMinimumHeight(MINIMUM_HEIGHT)
         self.set_font_scale(1.0)
 
     def set_font_scale(self, scale: float) -> None:
