@@ -1,6 +1,7 @@
 """The rnnlab command: what a user types, what they see, and the exit codes scripts rely on."""
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -270,3 +271,26 @@ def test_building_the_parser_loads_no_qt() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_ngram_reports_validation_loss_by_order(capsys) -> None:
+    assert main(["ngram", "--corpus", "sonnets", "--orders", "2-4", "--json", "--sample", "80",
+                 "--seed", "1"]) == 0  # fmt: skip
+    result = json.loads(capsys.readouterr().out)
+    assert result["smoothing"] == "kneser-ney" and result["seconds"] > 0
+    orders = result["orders"]
+    assert [row["order"] for row in orders] == [2, 3, 4]
+    losses = [row["val_loss"] for row in orders]
+    assert losses == sorted(losses, reverse=True)  # longer contexts help at these orders
+    assert orders[0]["val_bits_per_char"] == pytest.approx(losses[0] / math.log(2))
+    assert len(result["sample"]) == 80
+    assert main(["ngram", "--corpus", "sonnets", "--order", "3", "--smoothing", "add-k"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["order", "nats/char", "bits/char"] and table[1].split()[0] == "3"
+
+
+@pytest.mark.parametrize("orders", ["8-2", "0-3", "three", "1-40"])
+def test_ngram_refuses_bad_orders_in_one_line(capsys, orders: str) -> None:
+    assert main(["ngram", "--corpus", "sonnets", "--orders", orders]) == 2
+    error = capsys.readouterr().err
+    assert len(error.splitlines()) == 1 and "orders" in error
