@@ -117,7 +117,9 @@ class NgramCounts:
         return counts, table.keys, float(discount)
 
 
-def _context_sums(counts: np.ndarray, keys: np.ndarray, vocab_size: int, contexts: int):
+def _context_sums(
+    counts: np.ndarray, keys: np.ndarray, vocab_size: int, contexts: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Per context id: the total of its counts and how many characters follow it."""
     context = keys // vocab_size
     totals = np.bincount(context, weights=counts, minlength=contexts)
