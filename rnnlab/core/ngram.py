@@ -31,6 +31,22 @@ DEFAULT_ADD_K = 0.03  # tuned on tinyshakespeare's validation split: the best ad
 
 
 @dataclass(frozen=True)
+class OrderTable:
+    """One order of a model, ready to score: its counts, discount and per-context sums."""
+
+    counts: np.ndarray  # (G,) per k-gram: raw counts at a model's highest order, else continuation
+    discount: float  # D = n1 / (n1 + 2 n2) of those counts
+    totals: np.ndarray  # per context id: the sum of its k-grams' counts
+    types: np.ndarray  # per context id: how many of its k-grams have a count
+
+
+def _find(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The position of each wanted key among the sorted ``keys``, or -1 (a negative key: -1)."""
+    found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[found] == wanted, found, -1)
+
+
+@dataclass(frozen=True)
 class _Order:
     """The k-grams of one order, k >= 1, as sorted keys and their counts."""
 
@@ -75,6 +91,7 @@ class NgramCounts:
             else:
                 continuation = raw
             self._orders.append(_Order(keys, raw, continuation))
+        self._tables: dict[tuple[int, bool], OrderTable] = {}  # every model of these counts
 
     def distinct(self, order: int) -> int:
         return len(self._orders[order - 1].keys)
@@ -90,10 +107,8 @@ class NgramCounts:
         context = np.zeros(len(codes), dtype=np.int64)  # the empty context before every position
         for k in range(1, order + 1):
             keys = self._orders[k - 1].keys
-            known = context >= 0
-            wanted = np.where(known, context * self.vocab_size + codes, -1)
-            found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-            ending[k - 1] = np.where(known & (keys[found] == wanted), found, -1)
+            wanted = np.where(context >= 0, context * self.vocab_size + codes, -1)
+            ending[k - 1] = _find(keys, wanted)
             context = np.full(len(codes), -1, dtype=np.int64)
             context[1:] = ending[k - 1][:-1]  # the k-gram ending just before: next order's context
         return ending
@@ -103,28 +118,27 @@ class NgramCounts:
         keys = self._orders[order - 1].keys
         if context < 0:
             return np.full(len(last), -1, dtype=np.int64)
-        wanted = context * self.vocab_size + np.asarray(last, dtype=np.int64)
-        found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-        return np.where(keys[found] == wanted, found, -1)
+        return _find(keys, context * self.vocab_size + np.asarray(last, dtype=np.int64))
 
-    def order_table(self, order: int, highest: bool) -> tuple[np.ndarray, np.ndarray, float]:
-        """(counts per k-gram, the keys, the discount) as order ``order`` of a Kneser–Ney model
-        whose highest order is ``highest``: raw counts there, continuation counts below."""
-        table = self._orders[order - 1]
-        counts = table.raw if highest else table.continuation
+    def table(self, order: int, highest: bool) -> OrderTable:
+        """Order ``order`` of a model whose highest order ``highest`` says: raw counts there,
+        continuation counts below. Made once and shared by every model of these counts."""
+        cached = self._tables.get((order, highest))
+        if cached is not None:
+            return cached
+        grams = self._orders[order - 1]
+        counts = grams.raw if highest else grams.continuation
         n1, n2 = np.count_nonzero(counts == 1), np.count_nonzero(counts == 2)
         discount = n1 / (n1 + 2 * n2) if n1 + n2 > 0 else 0.5
-        return counts, table.keys, float(discount)
-
-
-def _context_sums(
-    counts: np.ndarray, keys: np.ndarray, vocab_size: int, contexts: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per context id: the total of its counts and how many characters follow it."""
-    context = keys // vocab_size
-    totals = np.bincount(context, weights=counts, minlength=contexts)
-    types = np.bincount(context, weights=counts > 0, minlength=contexts)
-    return totals, types
+        context = grams.keys // self.vocab_size  # the (k-1)-gram id before the last character
+        contexts = 1 if order == 1 else self.distinct(order - 1)
+        table = OrderTable(
+            counts, float(discount),
+            np.bincount(context, weights=counts, minlength=contexts),
+            np.bincount(context, weights=counts > 0, minlength=contexts),
+        )  # fmt: skip
+        self._tables[order, highest] = table
+        return table
 
 
 class NgramModel:
@@ -141,15 +155,10 @@ class NgramModel:
         if smoothing == "add-k" and not add_k > 0:
             raise ConfigError(f"add-k needs k > 0, got {add_k}")
         self.counts, self.order, self.smoothing, self.add_k = counts, order, smoothing, add_k
-        vocab = counts.vocab_size
-        # Per order k: (counts, keys, discount, context totals, context types).
-        self._tables = []
-        for k in range(1, order + 1):
-            highest = k == order or smoothing == "add-k"
-            table_counts, keys, discount = counts.order_table(k, highest)
-            contexts = 1 if k == 1 else counts.distinct(k - 1)
-            totals, types = _context_sums(table_counts, keys, vocab, contexts)
-            self._tables.append((table_counts, keys, discount, totals, types))
+        self._tables = [
+            counts.table(k, highest=k == order or smoothing == "add-k")
+            for k in range(1, order + 1)
+        ]
 
     @property
     def name(self) -> str:
@@ -197,18 +206,19 @@ class NgramModel:
         probability = np.full(len(contexts[0]), 1.0 / vocab)
         first = self.order if self.smoothing == "add-k" else 1  # add-k: one order, no backing off
         for k in range(first, self.order + 1):
-            table_counts, _, discount, totals, types = self._tables[k - 1]
+            table = self._tables[k - 1]
             context, gram = contexts[k - 1], grams[k - 1]
             seen = context >= 0
             safe = np.where(seen, context, 0)
-            total = np.where(seen, totals[safe], 0.0)
-            count = np.where(gram >= 0, table_counts[np.maximum(gram, 0)], 0).astype(np.float64)
+            total = np.where(seen, table.totals[safe], 0.0)
+            count = np.where(gram >= 0, table.counts[np.maximum(gram, 0)], 0).astype(np.float64)
+            discount = table.discount
             with np.errstate(invalid="ignore", divide="ignore"):
                 if self.smoothing == "add-k":
                     smoothed = (count + self.add_k) / (total + self.add_k * vocab)
                 else:  # keep what is left after the discount, hand the rest down
                     kept = np.maximum(count - discount, 0.0) / total
-                    smoothed = kept + discount * types[safe] / total * probability
+                    smoothed = kept + discount * table.types[safe] / total * probability
             # A context never seen in training: the order below decides alone.
             probability = np.where(total > 0, smoothed, probability)
         return probability

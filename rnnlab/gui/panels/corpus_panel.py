@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
@@ -25,10 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-# isort: split
-# pyqtgraph binds to the first Qt binding it finds, PyQt6 before PySide6: PySide6 goes first.
-import pyqtgraph as pg
 
 from rnnlab.core.corpus import Corpus, bundled_corpora
 from rnnlab.core.errors import CorpusError

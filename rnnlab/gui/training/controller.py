@@ -271,7 +271,7 @@ class TrainingController(TrainingSignals):
         except Exception as error:
             self.failed.emit(describe_save_failure(path, error))
             return
-        self._on_saved(path)
+        self.dirty = False
         self.saved.emit(path)
 
     def adopt_checkpoint(self, checkpoint: Checkpoint) -> None:

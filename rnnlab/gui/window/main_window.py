@@ -57,8 +57,9 @@ class MainWindow(QMainWindow):
         self.inspector, self.center_tabs = parts.inspector, parts.center_tabs
         self.actions_ = WindowActions(self, parts)
         self.files = ModelFiles(
-            self, self.controller, self.loader, self.settings, self.actions_.recent_menu
-        )
+            self, self.controller, self.loader, self.settings, self.actions_.recent_menu,
+            current_corpus=lambda: self.corpus,
+        )  # fmt: skip
         self._connect()
         self.files.refresh_recent()
         self._on_state("stopped")
@@ -79,7 +80,6 @@ class MainWindow(QMainWindow):
                 signal.connect(slot)
         bar.unitChanged.connect(self.loss_plot.set_unit)
         parts.smoothing_control.smoothingChanged.connect(self.loss_plot.set_smoothing)
-        self.loss_plot.set_smoothing(parts.smoothing_control.smoothing())
         actions.open_model.triggered.connect(self.files.open_model_dialog)
         actions.save.triggered.connect(self.files.save_model)
         actions.save_as.triggered.connect(self.files.save_model_as)
@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         if self.corpus is not None and corpus.fingerprint != self.corpus.fingerprint:
             self.controller.reset()  # a model belongs to its text
             self._clear_run_views()
-        self.corpus = self.files.corpus = corpus
+        self.corpus = corpus
         train_chars, validation_chars, self.training_lines = split_sizes(
             corpus, VALIDATION_FRACTION
         )

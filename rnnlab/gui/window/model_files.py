@@ -4,6 +4,7 @@ trains (``TrainingController.save``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer, Signal, Slot
@@ -31,11 +32,12 @@ class ModelFiles(QObject):
         loader: Loader,
         settings: QSettings,
         recent_menu: QMenu,
+        current_corpus: Callable[[], Corpus | None],
     ) -> None:
         super().__init__(parent)
         self._parent, self._controller, self._loader = parent, controller, loader
         self._settings, self._recent_menu = settings, recent_menu
-        self.corpus: Corpus | None = None  # the window's current corpus: what a model is saved with
+        self._current_corpus = current_corpus  # the window's: what a model is saved with
         self.model_path: str | None = None  # where Save writes without asking
         controller.saved.connect(self.remember_recent_model)
         parent.setAcceptDrops(True)
@@ -103,20 +105,22 @@ class ModelFiles(QObject):
 
     @Slot()
     def save_model(self) -> None:
+        corpus = self._current_corpus()
         if self.model_path is None:
             self.save_model_as()
-        elif self.corpus is not None:
-            self._controller.save(self.model_path, self.corpus)
+        elif corpus is not None:
+            self._controller.save(self.model_path, corpus)
 
     @Slot()
     def save_model_as(self) -> None:
-        if self.corpus is None:
+        corpus = self._current_corpus()
+        if corpus is None:
             return
-        suggestion = f"{self.corpus.name.removesuffix('.txt')}.pt"
+        suggestion = f"{corpus.name.removesuffix('.txt')}.pt"
         path, _ = QFileDialog.getSaveFileName(self._parent, "Save model", suggestion, MODEL_FILTER)
         if path:
             self.model_path = path if path.endswith(".pt") else path + ".pt"
-            self._controller.save(self.model_path, self.corpus)
+            self._controller.save(self.model_path, corpus)
 
     def save_model_blocking(self) -> bool:
         """Save before closing; True once the file is written."""
