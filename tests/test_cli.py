@@ -294,3 +294,49 @@ def test_ngram_refuses_bad_orders_in_one_line(capsys, orders: str) -> None:
     assert main(["ngram", "--corpus", "sonnets", "--orders", orders]) == 2
     error = capsys.readouterr().err
     assert len(error.splitlines()) == 1 and "orders" in error
+
+
+def test_race_reports_every_run_in_the_documented_json(poem, tmp_path, capsys) -> None:
+    out = tmp_path / "race"
+    assert main(["race", "--corpus", str(poem), "--cells", "rnn,gru", "--hidden-size", "16",
+                 "--layers", "1", "--steps", "12", "--eval-every", "5", "--out", str(out),
+                 "--json"]) == 0  # fmt: skip
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert [run["cell"] for run in runs] == ["rnn", "gru"]
+    for run in runs:
+        assert set(run) == {"cell", "hidden_size", "parameters", "steps", "seconds", "loss",
+                            "val_loss", "best_val_loss", "history"}  # fmt: skip
+        assert run["steps"] == 12 and run["seconds"] > 0
+        # One row per validation (steps 5 and 10) plus the end of the run.
+        assert [row[0] for row in run["history"]] == [5, 10, 12]
+        _, characters, seconds, loss, val_loss = run["history"][-1]
+        assert val_loss == run["val_loss"] and loss == pytest.approx(run["loss"])
+        assert seconds == pytest.approx(run["seconds"], rel=1e-5) and characters > 0
+        assert run["best_val_loss"] == min(row[4] for row in run["history"])
+    # Equal parameters: within 5% of an LSTM's (same embedding and head).
+    rnn, gru = runs
+    assert abs(rnn["parameters"] - gru["parameters"]) < 0.05 * rnn["parameters"]
+    assert rnn["hidden_size"] > gru["hidden_size"]
+    assert sorted(path.name for path in out.iterdir()) == ["1-rnn.pt", "2-gru.pt"]
+    assert main(["info", str(out / "2-gru.pt")]) == 0
+    assert "step 12" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "arguments, complaint",
+    [(["--cells", "lstm,transformer"], "transformer"), (["--seconds", "0"], "--seconds"),
+     (["--steps", "0"], "--steps"), (["--seconds", "nan"], "--seconds")],
+)  # fmt: skip
+def test_race_refuses_bad_arguments_in_one_line(poem, capsys, arguments, complaint) -> None:
+    assert main(["race", "--corpus", str(poem), *arguments]) == 2
+    error = capsys.readouterr().err
+    assert len(error.splitlines()) == 1 and complaint in error
+
+
+def test_race_table_by_seconds(poem, capsys) -> None:
+    assert main(["race", "--corpus", str(poem), "--cells", "lstm,rnn-relu", "--hidden-size",
+                 "16", "--layers", "1", "--seconds", "0.2", "--equal", "hidden"]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("equal hidden size") and lines[1].split()[0] == "cell"
+    assert [line.split()[0] for line in lines[2:]] == ["lstm", "rnn-relu"]
+    assert {line.split()[1] for line in lines[2:]} == {"16"}

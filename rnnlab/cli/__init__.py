@@ -1,4 +1,4 @@
-"""The ``rnnlab`` command: train, sample, info, corpora, ngram, bench.
+"""The ``rnnlab`` command: train, sample, info, corpora, ngram, race, bench.
 
 User errors print one line on stderr and exit with code 2; no traceback reaches a user unless
 ``--debug`` is given.
@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from rnnlab.cli import bench, inspect, ngram, train
+    from rnnlab.cli import bench, inspect, ngram, race, train
 
     parser = _Parser(
         prog="rnnlab",
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(commands)
     inspect.add_parsers(commands)
     ngram.add_parser(commands)
+    race.add_parser(commands)
     bench.add_parser(commands)
     parser.set_defaults(commands=tuple(commands.choices))  # what main() tells from a file name
     return parser

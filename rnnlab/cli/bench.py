@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from rnnlab.cli import fading, window_bench
+from rnnlab.cli import fading, race_bench, window_bench
 
 SIZES = {"hidden_size": 256, "layers": 2, "embedding_size": 64}
 
@@ -25,11 +25,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="speed: training, probe and sampling speed against bare PyTorch. fading: "
         "train a vanilla RNN and an LSTM alike and compare how their gradients fade back "
         "through time. window: training speed and responsiveness inside the window. plots: "
-        "redraw time of the training plots with a million points.",
+        "redraw time of the training plots with a million points. race: four runs taking turns in "
+        "one thread against the same runs one after another.",
     )
     parser.set_defaults(run=run)
     parser.add_argument(
-        "what", nargs="?", choices=("speed", "fading", *window_bench.WHAT), default="speed"
+        "what", nargs="?", choices=("speed", "fading", "race", *window_bench.WHAT), default="speed"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for every side")
@@ -44,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
         return fading.run(args)
     if args.what in window_bench.WHAT:
         return window_bench.run(args)
+    if args.what == "race":
+        results = race_bench.run(args)
+        print(json.dumps(results) if args.json else race_bench.describe(results))
+        return 0
     import torch
 
     from rnnlab.core.corpus import load_corpus

@@ -91,10 +91,10 @@ def run_info(args: argparse.Namespace) -> int:
         f"{train.optimizer} lr {train.learning_rate:g}, weight decay {train.weight_decay:g}, "
         f"clip {train.clip} {train.clip_value:g}, seed {train.seed}",
     ]
-    if history.losses:
-        recent = history.losses[-100:]
+    if len(history):
+        recent = history.since("losses", len(history) - 100)
         lines.append(
-            f"training loss (last {len(recent)} steps): {sum(recent) / len(recent):.4f} nats/char"
+            f"training loss (last {len(recent)} steps): {recent.mean():.4f} nats/char"
         )
     if history.evaluations:
         last = history.evaluations[-1]

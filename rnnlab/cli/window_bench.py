@@ -19,8 +19,9 @@ WHAT = ("window", "plots")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     # Declared here, not by importing the tools: building the parser must not load Qt.
     parser.add_argument(
-        "--seconds", type=float, default=30.0, help="window: seconds of training on each side"
-    )
+        "--seconds", type=float, default=30.0,
+        help="window: seconds of training on each side; race: seconds of racing in all",
+    )  # fmt: skip
     parser.add_argument(
         "--page", type=int, default=1, choices=range(4),
         help="window: the tab shown while training: 0 loss, 1 gates and states (the costliest), "

@@ -52,6 +52,11 @@ class TrainingData:
     def validation_batches(self) -> list[Batch]:
         raise NotImplementedError
 
+    def batch_chars(self, count: int) -> np.ndarray:
+        """(count,) int64: the characters that count in the batches at positions 0..count-1,
+        without building them (to derive characters seen from steps, for old checkpoints)."""
+        raise NotImplementedError
+
     def _check_position(self, position: int) -> None:
         if position < 0:
             raise ValueError(f"batch position must be 0 or more, got {position}")
@@ -85,6 +90,9 @@ class _StreamData(TrainingData):
         self.train_chars = self.batch_size * self.batches_per_epoch * seq_len
         self._validation = self._layout_validation(codes[train_length:], batch_size, eval_chars)
         self.validation_chars = sum(batch.chars for batch in self._validation)
+
+    def batch_chars(self, count: int) -> np.ndarray:
+        return np.full(count, self.batch_size * self.seq_len, dtype=np.int64)
 
     def train_batch(self, position: int) -> Batch:
         self._check_position(position)
@@ -146,7 +154,9 @@ class _LineData(TrainingData):
         self.batch_size = min(batch_size, len(train_lines))
         self.batches_per_epoch = math.ceil(len(train_lines) / self.batch_size)
         lengths = np.diff(self._train_offsets) - 1  # the separators are not part of a line
-        self.train_chars = int(np.minimum(lengths, seq_len - 1).sum()) + len(train_lines)
+        # Targets per example: the line cut to seq_len - 1 characters, plus its newline.
+        self._example_chars = np.minimum(lengths, seq_len - 1) + 1
+        self.train_chars = int(self._example_chars.sum())
         self._cached_epoch: tuple[int, np.ndarray] | None = None
 
         kept: list[str] = []  # validation examples in fixed order, up to eval_chars targets
@@ -194,6 +204,14 @@ class _LineData(TrainingData):
             rng = np.random.default_rng([self._seed, epoch])
             self._cached_epoch = (epoch, rng.permutation(len(self._train_offsets) - 1))
         return self._cached_epoch[1]
+
+    def batch_chars(self, count: int) -> np.ndarray:
+        starts = np.arange(0, len(self._example_chars), self.batch_size)
+        epochs = [
+            np.add.reduceat(self._example_chars[self._epoch_order(epoch)], starts)
+            for epoch in range(-(-count // self.batches_per_epoch))
+        ]
+        return np.concatenate(epochs)[:count].astype(np.int64) if epochs else np.zeros(0, np.int64)
 
     def train_batch(self, position: int) -> Batch:
         self._check_position(position)

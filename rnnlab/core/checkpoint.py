@@ -4,15 +4,21 @@ The file is a ``torch.save`` of plain data only (tensors, numbers, strings, list
 loads with ``torch.load(path, weights_only=True)``, which refuses to run code from a hostile
 file. It is written to a temporary file and renamed, so a crash never leaves half a checkpoint.
 
-Layout (format 1)::
+Layout (format 2)::
 
     format, rnnlab_version, model_config, train_config, vocabulary (str), weights (state dict),
     corpus {name, source, bundled, encoding, line_mode, fingerprint},
-    trainer {step, position, optimizer, carried, rng_cpu, rng_cuda, history}
+    trainer {step, position, chars_seen, training_seconds, optimizer, carried, rng_cpu,
+             rng_cuda, history}
+
+Format 1 (before runs were compared by characters seen and training seconds) had no
+``chars_seen``, ``training_seconds``, nor those history columns: it still opens, with the
+characters derived from the steps (each step's batch is known) and the seconds unknown (NaN).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import tempfile
@@ -21,9 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from rnnlab import __version__
+from rnnlab.core.batching import TrainingData
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus, load_corpus
 from rnnlab.core.errors import CheckpointError, RnnlabError
@@ -32,7 +40,7 @@ from rnnlab.core.models import CharModel
 from rnnlab.core.trainer import Trainer, trainer_for
 from rnnlab.core.vocabulary import Vocabulary
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _REQUIRED = ("format", "model_config", "train_config", "vocabulary", "weights", "corpus", "trainer")
 
 
@@ -54,7 +62,17 @@ class Checkpoint:
 
     @property
     def history(self) -> History:
+        """The run's history; from a format-1 file without characters seen (0): use
+        ``run_history`` with the run's batches to derive them."""
         return History.from_dict(self.trainer_state["history"])
+
+    @property
+    def chars_seen(self) -> int:
+        return int(self.trainer_state.get("chars_seen", 0))
+
+    @property
+    def training_seconds(self) -> float:
+        return float(self.trainer_state.get("training_seconds", math.nan))
 
 
 def save_checkpoint(trainer: Trainer, corpus: Corpus, path: str | os.PathLike) -> Path:
@@ -81,10 +99,13 @@ def save_checkpoint(trainer: Trainer, corpus: Corpus, path: str | os.PathLike) -
         "trainer": {
             "step": trainer.step,
             "position": trainer.position,
+            "chars_seen": trainer.chars_seen,
+            "training_seconds": trainer.training_seconds,
             "optimizer": _to_cpu(trainer.optimizer.state_dict()),
             "carried": None if carried is None else [part.detach().cpu() for part in carried],
-            "rng_cpu": torch.get_rng_state(),
-            "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            # The run's own stream (see random_stream): what its next dropout draws from.
+            "rng_cpu": trainer.random.cpu_state.clone(),
+            "rng_cuda": [] if trainer.random.cuda_state is None else [trainer.random.cuda_state],
             "history": trainer.history.to_dict(),
         },
     }
@@ -161,10 +182,23 @@ def restore_trainer(trainer: Trainer, checkpoint: Checkpoint) -> None:
     trainer.carried = (
         None if carried is None else tuple(part.to(trainer.device) for part in carried)
     )
-    trainer.history = History.from_dict(state["history"])
-    torch.set_rng_state(state["rng_cpu"])
-    if state["rng_cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["rng_cuda"])
+    trainer.history = run_history(checkpoint, trainer.data)
+    trainer.chars_seen = int(state.get("chars_seen", trainer.data.batch_chars(trainer.step).sum()))
+    trainer.training_seconds = checkpoint.training_seconds
+    trainer.random.restore(state["rng_cpu"], list(state["rng_cuda"]))
+
+
+def run_history(checkpoint: Checkpoint, data: TrainingData) -> History:
+    """The checkpoint's history with characters seen at every step: stored (format 2), or for
+    format 1 derived from ``data``, the batches of the run's corpus and settings (the seconds
+    of a format-1 run stay unknown)."""
+    values = checkpoint.trainer_state["history"]
+    if "chars" in values:
+        return History.from_dict(values)
+    steps = values["steps"].numpy()
+    seen = np.cumsum(data.batch_chars(int(steps.max(initial=0))))
+    # Step s trained on the batch at position s - 1 (a refused step does not move on).
+    return History.from_dict(values, chars=seen[steps - 1] if len(steps) else None)
 
 
 def _read(path: Path) -> Any:

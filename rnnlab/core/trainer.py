@@ -29,6 +29,7 @@ from rnnlab.core.device import choose_device, set_threads
 from rnnlab.core.errors import ConfigError
 from rnnlab.core.history import History
 from rnnlab.core.models import CharModel, State
+from rnnlab.core.random_stream import RandomStream
 
 LOG2 = math.log(2.0)
 
@@ -43,6 +44,8 @@ class StepReport:
     learning_rate: float
     chars_per_second: float  # this step's throughput
     chars: int  # characters whose loss counted in this step
+    chars_seen: int = 0  # characters trained on so far, this step included
+    training_seconds: float = 0.0  # seconds spent in training steps so far, this one included
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,11 @@ class Trainer:
         self.optimizer = optim.build_optimizer(model, config)
         self.step = 0
         self.position = 0  # the next training batch
+        self.chars_seen = 0  # characters trained on (targets that counted)
+        # Seconds spent in training steps: not in validation, probes, pauses or other runs' turns,
+        # so runs that share a thread compare fairly by time.
+        self.training_seconds = 0.0
+        self.random = RandomStream(self.device)  # dropout draws of this run only
         self.carried: State | None = None  # hidden state carried into the next window
         self.history = History()
         self._validation: list[Batch] | None = None  # built on the first evaluate()
@@ -103,6 +111,16 @@ class Trainer:
                 yield self.evaluate()
 
     def train_step(self) -> StepReport | DivergenceReport:
+        started = time.perf_counter()
+        with self.random:
+            report = self._train_step()
+        self.training_seconds += time.perf_counter() - started
+        if isinstance(report, StepReport):
+            report = replace(report, training_seconds=self.training_seconds)
+            self.history.add_step(report)
+        return report
+
+    def _train_step(self) -> StepReport | DivergenceReport:
         started = time.perf_counter()
         batch = self.data.train_batch(self.position)
         inputs = batch.inputs.to(self.device, non_blocking=True)
@@ -134,8 +152,9 @@ class Trainer:
         self.carried = tuple(part.detach() for part in new_state)
         self.position += 1
         self.step += 1
+        self.chars_seen += batch.chars
         elapsed = max(time.perf_counter() - started, 1e-9)
-        report = StepReport(
+        return StepReport(
             step=self.step,
             loss=loss_value,
             bits_per_char=loss_value / LOG2,
@@ -144,9 +163,8 @@ class Trainer:
             learning_rate=self.config.learning_rate,
             chars_per_second=batch.chars / elapsed,
             chars=batch.chars,
+            chars_seen=self.chars_seen,
         )
-        self.history.add_step(report)
-        return report
 
     def evaluate(self) -> EvalReport:
         """Loss on the fixed validation slice, from a zero state, without dropout."""
@@ -231,8 +249,10 @@ def new_trainer(
     corpus: Corpus,
     model_config: ModelConfig | None = None,
     train_config: TrainConfig | None = None,
+    data: TrainingData | None = None,
 ) -> Trainer:
-    """A fresh run: threads, device and seed set, data batched, model built and initialised."""
+    """A fresh run: threads, device and seed set, data batched (or ``data``, shared with runs
+    of the same batching), model built and initialised."""
     train_config = train_config or TrainConfig()
     model_config = model_config or ModelConfig(vocab_size=len(corpus.vocabulary))
     if model_config.vocab_size != len(corpus.vocabulary):
@@ -241,13 +261,22 @@ def new_trainer(
             f"{len(corpus.vocabulary)}"
         )
     torch.manual_seed(train_config.seed)  # model initialisation and dropout
-    return trainer_for(corpus, CharModel(model_config), train_config)
+    return trainer_for(corpus, CharModel(model_config), train_config, data)
 
 
-def trainer_for(corpus: Corpus, model: CharModel, config: TrainConfig) -> Trainer:
-    """A trainer for ``model`` on ``corpus``: threads and device set, data batched."""
+def trainer_for(
+    corpus: Corpus, model: CharModel, config: TrainConfig, data: TrainingData | None = None
+) -> Trainer:
+    """A trainer for ``model`` on ``corpus``: threads and device set, data batched (unless
+    ``data`` is given: the same batches as another run's)."""
     set_threads(config.threads)
-    data = make_training_data(
+    data = data or batching_for(corpus, config)
+    return Trainer(model, data, config, choose_device(config.device))
+
+
+def batching_for(corpus: Corpus, config: TrainConfig) -> TrainingData:
+    """The batches of ``corpus`` that ``config`` asks for."""
+    return make_training_data(
         corpus,
         batch_size=config.batch_size,
         seq_len=config.seq_len,
@@ -255,7 +284,6 @@ def trainer_for(corpus: Corpus, model: CharModel, config: TrainConfig) -> Traine
         eval_chars=config.eval_chars,
         seed=config.seed,
     )
-    return Trainer(model, data, config, choose_device(config.device))
 
 
 def parameter_group(name: str) -> str:

@@ -40,7 +40,7 @@ def test_resume_gives_the_same_losses_as_an_uninterrupted_run(
     assert len(head + tail) == len(uninterrupted)
     for mine, theirs in zip(head + tail, uninterrupted):
         assert mine == pytest.approx(theirs, abs=1e-6)
-    assert resumed.history.steps == list(range(1, 15))
+    assert resumed.history.steps.tolist() == list(range(1, 15))
 
 
 def test_checkpoint_holds_what_a_user_needs(trained_shakespeare, shakespeare, tmp_path) -> None:
@@ -50,7 +50,7 @@ def test_checkpoint_holds_what_a_user_needs(trained_shakespeare, shakespeare, tm
     assert checkpoint.step == trained_shakespeare.step
     assert checkpoint.vocabulary == shakespeare.vocabulary
     assert checkpoint.corpus_info["fingerprint"] == shakespeare.fingerprint
-    assert checkpoint.history.losses == trained_shakespeare.history.losses
+    assert checkpoint.history.losses.tolist() == trained_shakespeare.history.losses.tolist()
     settings = SampleSettings(seed=4)
     original = Sampler.from_model(trained_shakespeare.model, shakespeare.vocabulary).sample(
         "A", 60, settings

@@ -55,15 +55,18 @@ class TrainingUpdate:
     """
 
     steps: np.ndarray  # (N,) int64
-    losses: np.ndarray  # (N,) float64, nats per character
-    grad_norms: np.ndarray  # (N,) float64, before clipping
+    losses: np.ndarray  # (N,) float32, nats per character
+    grad_norms: np.ndarray  # (N,) float32, before clipping
     clipped: np.ndarray  # (N,) bool
-    learning_rates: np.ndarray  # (N,) float64
+    learning_rates: np.ndarray  # (N,) float32
     evaluations: tuple[tuple[int, float], ...]  # (step, validation loss) since the previous update
     events: tuple[SettingEvent, ...]  # setting changes and divergences since the previous update
     step: int  # the trainer's latest step
     chars_per_second: float  # over the training steps of this update; 0.0 when it has none
     elapsed: float  # seconds of training so far in this worker (pauses excluded)
+    chars: np.ndarray  # (N,) int64: characters seen so far, at each step
+    seconds: np.ndarray  # (N,) float32: the run's training seconds at each step (NaN: unknown)
+    run: int  # which run these steps belong to
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class HistoryCursor:
 
     def skip_to_end(self, history: History) -> None:
         """A resumed run's past is not news: start after what the history already holds."""
-        self.steps, self.evaluations = len(history.steps), len(history.evaluations)
+        self.steps, self.evaluations = len(history), len(history.evaluations)
         self.events = len(history.events)
 
     def count_step(self, report: StepReport) -> None:
@@ -100,21 +103,25 @@ class HistoryCursor:
 
     def has_news(self, history: History) -> bool:
         return (
-            len(history.steps) > self.steps
+            len(history) > self.steps
             or len(history.evaluations) > self.evaluations
             or len(history.events) > self.events
         )
 
-    def take(self, history: History, step: int, elapsed: float) -> TrainingUpdate:
+    def take(
+        self, history: History, step: int, elapsed: float, run: int = 0
+    ) -> TrainingUpdate:
         """Everything after the cursor as an update (fresh arrays); the cursor moves to the end."""
-        new = slice(self.steps, None)
         throughput = self.chars / self.step_seconds if self.step_seconds > 0 else 0.0
         update = TrainingUpdate(
-            steps=np.array(history.steps[new], dtype=np.int64),
-            losses=np.array(history.losses[new], dtype=np.float64),
-            grad_norms=np.array(history.grad_norms[new], dtype=np.float64),
-            clipped=np.array(history.clipped[new], dtype=bool),
-            learning_rates=np.array(history.learning_rates[new], dtype=np.float64),
+            steps=history.since("steps", self.steps),
+            losses=history.since("losses", self.steps),
+            grad_norms=history.since("grad_norms", self.steps),
+            clipped=history.since("clipped", self.steps),
+            learning_rates=history.since("learning_rates", self.steps),
+            chars=history.since("chars", self.steps),
+            seconds=history.since("seconds", self.steps),
+            run=run,
             evaluations=tuple(
                 (int(item["step"]), float(item["loss"]))
                 for item in history.evaluations[self.evaluations :]

@@ -1,0 +1,159 @@
+"""A race: several runs trained in turns in one thread, on the same batches, with a fair share each.
+
+Why turns in one thread rather than a thread per run: on a 2-core machine two PyTorch threads
+collapse to a fraction of one thread's speed as soon as the window needs a core (see the notes on
+threads). Turns keep one core busy and let the runs advance side by side.
+
+Fairness: with a time budget, or none, the next turn goes to the run that has trained the
+fewest seconds in this race (seconds in its own training steps: validation and probes excluded),
+so every run gets the same share of training time, and a fast cell takes more steps in it. With
+a step budget the next turn goes to the run with the fewest steps.
+
+Every run in a race is built from the same seed and shares one ``TrainingData``: batch k is the
+same text for every run. A run that diverges drops out (marked, its weights those of its last
+good step); the others go on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+
+from rnnlab.core.config import CELL_TYPES, ModelConfig, TrainConfig, count_parameters
+from rnnlab.core.corpus import Corpus
+from rnnlab.core.errors import ConfigError
+from rnnlab.core.trainer import DivergenceReport, Report, StepReport, Trainer, new_trainer
+
+EQUAL_CHOICES = ("params", "hidden")  # what the raced models have in common
+MAX_HIDDEN = 16_384  # ModelConfig's limit
+
+
+def hidden_size_for(cell: str, parameters: int, base: ModelConfig) -> int:
+    """The hidden size whose model (``base``'s vocabulary, layers and embedding; this cell) has
+    the parameter count nearest ``parameters``."""
+    def count(hidden: int) -> int:
+        return count_parameters(dataclasses.replace(base, cell=cell, hidden_size=hidden))
+
+    low, high = 1, MAX_HIDDEN  # the count grows with the hidden size: bisect for the crossing
+    while low < high:
+        middle = (low + high) // 2
+        if count(middle) < parameters:
+            low = middle + 1
+        else:
+            high = middle
+    return min((max(low - 1, 1), low), key=lambda hidden: abs(count(hidden) - parameters))
+
+
+def race_models(
+    cells: Sequence[str], base: ModelConfig, equal: str = "params"
+) -> list[ModelConfig]:
+    """One model per cell. ``equal="params"``: each cell's hidden size chosen so its parameter
+    count is nearest that of an LSTM with ``base``'s hidden size and layers (raced or not);
+    ``"hidden"``: every cell with ``base``'s hidden size."""
+    if equal not in EQUAL_CHOICES:
+        raise ConfigError(f"equal must be one of {', '.join(EQUAL_CHOICES)}, got {equal!r}")
+    unknown = [cell for cell in cells if cell not in CELL_TYPES]
+    if unknown or not cells:
+        raise ConfigError(
+            f"race cells must be some of {', '.join(CELL_TYPES)}, got {', '.join(cells) or 'none'}"
+        )
+    budget = count_parameters(dataclasses.replace(base, cell="lstm"))
+    def hidden(cell: str) -> int:
+        return base.hidden_size if equal == "hidden" else hidden_size_for(cell, budget, base)
+
+    return [dataclasses.replace(base, cell=cell, hidden_size=hidden(cell)) for cell in cells]
+
+
+@dataclass
+class Lane:
+    """One run in a race and how far it has come in it."""
+
+    name: str
+    trainer: Trainer
+    steps: int = 0  # steps taken in this race
+    seconds: float = 0.0  # training seconds in this race
+    paused: bool = False
+    stopped: bool = False  # by the user, or its budget is spent
+    diverged: str = ""  # why it dropped out, or "" while it has not
+    reports: list[Report] = field(default_factory=list)  # of its latest turn
+
+    @property
+    def active(self) -> bool:
+        return not (self.paused or self.stopped or self.diverged)
+
+
+class Race:
+    """Runs trained in turns; ``turn()`` gives one run one step (and its validation if due)."""
+
+    def __init__(
+        self,
+        lanes: Sequence[Lane],
+        *,
+        max_steps: int | None = None,
+        seconds: float | None = None,
+    ) -> None:
+        self.lanes = list(lanes)
+        self.max_steps = max_steps  # per run
+        self.seconds = seconds  # per run: its share of training time
+
+    def add(self, lane: Lane) -> None:
+        self.lanes.append(lane)
+
+    def next_lane(self) -> Lane | None:
+        """The active run that is furthest behind (by steps with a step budget, else seconds)."""
+        for lane in self.lanes:
+            if self._spent(lane):
+                lane.stopped = True
+        active = [lane for lane in self.lanes if lane.active]
+        if not active:
+            return None
+        if self.max_steps is not None:
+            return min(active, key=lambda lane: lane.steps)
+        return min(active, key=lambda lane: lane.seconds)
+
+    def turn(self, lane: Lane | None = None) -> Lane | None:
+        """One step of ``lane`` (default: the next one) with its validation when due; its
+        reports are in ``lane.reports``. None when no run can go on."""
+        lane = lane or self.next_lane()
+        if lane is None:
+            return None
+        trainer = lane.trainer
+        before = trainer.training_seconds
+        lane.reports = list(trainer.run(max_steps=1))
+        for report in lane.reports:
+            if isinstance(report, DivergenceReport):
+                lane.diverged = report.reason
+            elif isinstance(report, StepReport):
+                lane.steps += 1
+        # A format-1 run's seconds are unknown (NaN): count this step's time all the same.
+        spent = trainer.training_seconds - before
+        lane.seconds += spent if spent == spent else 0.0
+        return lane
+
+    def run(self) -> Generator[Lane, None, None]:
+        """Turns until every run is done, paused or diverged."""
+        while (lane := self.turn()) is not None:
+            yield lane
+
+    def _spent(self, lane: Lane) -> bool:
+        if self.max_steps is not None and lane.steps >= self.max_steps:
+            return True
+        return self.seconds is not None and lane.seconds >= self.seconds
+
+
+def new_race(
+    corpus: Corpus,
+    models: Sequence[ModelConfig],
+    config: TrainConfig,
+    *,
+    max_steps: int | None = None,
+    seconds: float | None = None,
+) -> Race:
+    """Fresh runs of ``models`` with the same seed, sharing one set of batches."""
+    lanes: list[Lane] = []
+    for model in models:
+        data = lanes[0].trainer.data if lanes else None
+        trainer = new_trainer(corpus, model, config, data=data)
+        lanes.append(Lane(name=model.cell, trainer=trainer))
+    return Race(lanes, max_steps=max_steps, seconds=seconds)
