@@ -330,7 +330,7 @@ class TrainingController(TrainingSignals):
             from rnnlab.core.stepping import NumpyStepper
 
             self.snapshotReady.emit(
-                NumpyStepper.from_model(self._trainer.model), self._trainer.step
+                NumpyStepper.from_model(self._trainer.model), self._trainer.step, 0
             )
         worker.deleteLater()
         thread.deleteLater()
