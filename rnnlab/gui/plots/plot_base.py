@@ -49,7 +49,7 @@ class StepPlot(pg.PlotWidget):
     def __init__(self, name: str, title: str, y_label: str, **options) -> None:
         super().__init__(**options)
         self.setObjectName(name)
-        self._title, self._y_label = title, y_label
+        self._title, self._y_label, self._x_label = title, y_label, "step"
         self._font_scale = 1.0
         # Taken once: presentation mode may enlarge the application font as well as call
         # set_font_scale, and following both would scale the plots twice.
@@ -91,9 +91,12 @@ class StepPlot(pg.PlotWidget):
     def font_scale(self) -> float:
         return self._font_scale
 
-    def _curve(self, name: str, symbol: str | None = None, line: bool = True) -> pg.PlotDataItem:
+    def _curve(
+        self, name: str, symbol: str | None = None, line: bool = True,
+        samples_per_pixel: float = _SAMPLES_PER_PIXEL,
+    ) -> pg.PlotDataItem:  # fmt: skip
         curve = pg.PlotDataItem(
-            name=name, symbol=symbol, autoDownsampleFactor=_SAMPLES_PER_PIXEL,
+            name=name, symbol=symbol, autoDownsampleFactor=samples_per_pixel,
             **({} if line else {"pen": None}),
         )  # fmt: skip
         # addItem applies the plot's downsampling and clipping. Markers sit on the curve, so
@@ -112,26 +115,34 @@ class StepPlot(pg.PlotWidget):
         """Show the clipping events in view, at most one per _MARKER_SPACING_PX pixels."""
         if self.clip_markers is None or not self._alive():
             return
-        steps, values = self._clip_events()
+        xs, values = self._clip_events()
         view = self.getViewBox()
         (left, right), _ = view.viewRange()
-        all_steps = self._buffers["steps"].view()
-        if view.autoRangeEnabled()[0] and len(all_steps):
-            # The view is about to span every step; its range may still be the previous one.
-            left, right = all_steps[0], all_steps[-1]
-        low, high = int(np.searchsorted(steps, left)), int(np.searchsorted(steps, right, "right"))
+        extent = self._x_extent()
+        if view.autoRangeEnabled()[0] and extent is not None:
+            # The view is about to span every point; its range may still be the previous one.
+            left, right = extent
+        low, high = int(np.searchsorted(xs, left)), int(np.searchsorted(xs, right, "right"))
         bins = max(1, int(view.width() / (_MARKER_SPACING_PX * self._font_scale)))
         chosen = np.arange(low, high)
         if high - low > bins and right > left:
-            # The first event per bin by binary search on the (integer) bin edges: the cost
-            # grows with the bins, not with the events in view (a million clipped steps).
-            edges = np.ceil(left + np.arange(bins + 1) * ((right - left) / bins)).astype(np.int64)
-            chosen = np.unique(np.searchsorted(steps, edges))
+            # The first event per bin by binary search on the bin edges: the cost grows with
+            # the bins, not with the events in view (a million clipped steps). Integer edges
+            # for integer x (steps): searching floats would convert every step to a float.
+            edges = left + np.arange(bins + 1) * ((right - left) / bins)
+            if xs.dtype.kind == "i":
+                edges = np.ceil(edges).astype(xs.dtype)
+            chosen = np.unique(np.searchsorted(xs, edges))
             chosen = chosen[(chosen >= low) & (chosen < high)]
-        self.clip_markers.setData(x=steps[chosen], y=values[chosen])
+        self.clip_markers.setData(x=xs[chosen], y=values[chosen])
 
     def _clip_events(self) -> tuple[np.ndarray, np.ndarray]:
+        """The x (sorted) and y of the clipping events to mark."""
         raise NotImplementedError
+
+    def _x_extent(self) -> tuple[float, float] | None:
+        """The smallest and largest x of the data, or None without data."""
+        return None
 
     def _add_line(self, step_or_value: float, text: str, role: str, style: Qt.PenStyle):
         vertical = role in ("marker", "diverged")
@@ -194,7 +205,7 @@ class StepPlot(pg.PlotWidget):
         """Apply palette colours and the font scale to axes, title, legend, lines and curves."""
         text = self._colour("text")
         self.setBackground(self._palette_colour(QPalette.ColorRole.Base))
-        for name, label in (("left", self._y_label), ("bottom", "step")):
+        for name, label in (("left", self._y_label), ("bottom", self._x_label)):
             axis = self.getAxis(name)
             axis.setPen(pg.mkPen(text, width=max(1.0, self._font_scale)))
             axis.setTextPen(text)
@@ -208,12 +219,17 @@ class StepPlot(pg.PlotWidget):
         self.getPlotItem().layout.setRowFixedHeight(0, title_height)
         for _, label in self.legend.items:
             # The legend's own colour and size setters only store options; setText renders.
-            label.setText(label.text, color=text, size=f"{self._point_size(0.95)}pt")
+            size = f"{self._point_size(0.95)}pt"
+            label.setText(label.text, color=text, size=size, bold=self._legend_bold(label))
         for line, role, style in self._lines:
             self._style_line(line, role, style)
         self._restyle_curves()
         if self._fit_legend(self.width()):
             super().resizeEvent(None)  # lay the plot out again with the narrower legend
+
+    def _legend_bold(self, label: pg.LabelItem) -> bool:
+        """Whether this legend entry is set in bold."""
+        return False
 
     def _fit_legend(self, width: float) -> bool:
         """As many legend columns as the width allows (all, two or one): a legend wider than
