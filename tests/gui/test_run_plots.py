@@ -5,9 +5,10 @@ bounded buffers, and the x-axis control."""
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel
 
 from rnnlab.gui.plots import X_AXES
+from rnnlab.gui.plots.plot_data import debiased_moving_average
 from rnnlab.gui.plots.run_series import MAX_POINTS
 from rnnlab.gui.plots.training_plots import GradNormPlot, LossPlot
 from rnnlab.gui.plots.x_axis_control import XAxisControl
@@ -191,8 +192,8 @@ def test_legends_name_the_runs(loss_plot: LossPlot, grad_plot: GradNormPlot) -> 
     _two_runs(loss_plot, grad_plot)
     texts = _legend_texts(loss_plot)
     assert texts[:2] == ["lstm", "rnn"]
-    assert "lstm, each step" in texts and "validation loss (dots)" in texts
-    assert _legend_texts(grad_plot) == ["lstm", "rnn", "lstm, gradient clipped"]
+    assert texts[2:] == ["lstm, each step", "gradient clipped", "validation loss"]
+    assert _legend_texts(grad_plot) == ["lstm", "rnn", "gradient clipped"]
     loss_plot.rename_run(2, "vanilla <tanh>")  # typed by a user: shown as typed
     label = loss_plot.legend.items[1][1]
     assert label.text == "vanilla &lt;tanh&gt;"
@@ -242,6 +243,13 @@ def test_buffers_stay_bounded_over_ten_times_max_points(qtbot, loss_plot: LossPl
     assert 0 < loss_plot.buffer_bytes() < 7_500_000
     loss_plot.flush()
     assert loss_plot.raw_curve.getOriginalDataset()[0][-1] == count
+    # Smoothing again on thinned points stays close to smoothing every step.
+    loss_plot.set_smoothing(0.9)
+    exact, *_ = debiased_moving_average(losses, 0.9, 0.0, 0)
+    data = loss_plot.data()
+    assert np.median(abs(data["smoothed"] - exact[data["steps"] - 1])) < 0.03
+    loss_plot.set_smoothing(0.0)  # the raw loss: the stored points themselves
+    np.testing.assert_array_equal(loss_plot.data()["smoothed"], data["losses"])
 
 
 def test_x_axis_control_offers_the_three_axes(qtbot) -> None:
@@ -262,3 +270,22 @@ def test_x_axis_control_offers_the_three_axes(qtbot) -> None:
     assert combo.currentIndex() == 2 and "pauses" in combo.toolTip()
     with pytest.raises(ValueError):
         control.set_x_axis("minutes")
+
+
+def test_the_legend_of_four_runs_fits_below_the_plot(qtbot, shown) -> None:
+    """At the window's narrowest plot width and at presentation scale on a 1920-pixel screen."""
+    plot = shown(LossPlot(), 560, 420)
+    for run, name in enumerate(("RNN (tanh)", "LSTM", "GRU", "SRU")):
+        steps = np.arange(1, 11)
+        plot.add_run(run, name, run)
+        plot.append_steps(steps, np.full(10, 3.0 - run / 10), np.zeros(10, bool), run=run)
+    for scale, width in ((1.0, 560), (1.6, 930)):
+        plot.set_font_scale(scale)
+        plot.resize(width, 420)
+        QApplication.processEvents()
+        legend, view = plot.legend.sceneBoundingRect(), plot.getViewBox().sceneBoundingRect()
+        # Never wider than the plot (it would push the curves off screen), never over them.
+        assert legend.left() >= 0 and legend.right() <= width
+        assert legend.top() >= view.bottom() and view.height() > 150
+    plot.resize(1600, 420)
+    qtbot.waitUntil(lambda: plot.legend.columnCount > 2)  # room: fewer rows

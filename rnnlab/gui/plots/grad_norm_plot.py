@@ -111,10 +111,15 @@ class GradNormPlot(RunPlot):
     ) -> list[tuple[pg.PlotDataItem, str]]:
         if not several:
             return [(self.norm_curve, "gradient norm"), (self.clip_markers, "gradient clipped")]
-        return [(self.clip_markers, f"{entry.name}, gradient clipped")]
+        return [(self.clip_markers, "gradient clipped")]  # the current run's: bold above
 
     def _clip_value_column(self) -> str:
         return "log_norms"
+
+    def _swatch_pen(self, entry: PlottedRun):
+        # Solid, as the curves are (see _restyle_curves): a dashed swatch would promise a
+        # pattern no curve here shows.
+        return self._pen(self._run_colour(entry), 3.0)
 
     def _restyle_curves(self) -> None:
         # One pixel whatever the scale: a dense noisy curve reads as a band anyway, and Qt

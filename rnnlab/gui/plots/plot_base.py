@@ -9,6 +9,8 @@ queue.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -232,15 +234,28 @@ class StepPlot(pg.PlotWidget):
         return False
 
     def _fit_legend(self, width: float) -> bool:
-        """As many legend columns as the width allows (all, two or one): a legend wider than
-        the widget would stretch the plot past the window's edge. True if that changed."""
-        widths = [40 + label.item.boundingRect().width() for _, label in self.legend.items]
-        if not widths:  # nothing to fit (and rows of len(widths) would be rows of nothing)
+        """As few legend rows as the width allows, each one taken from the plot's height: a
+        legend wider than the widget would stretch the plot past the window's edge. Of the
+        layouts with that many rows, the one with the fewest columns (4 entries: 2 + 2, not
+        3 + 1). True if the column count changed."""
+        samples = [sample.boundingRect().width() for sample, _ in self.legend.items]
+        widths = [label.item.boundingRect().width() for _, label in self.legend.items]
+        if not widths:  # nothing to fit
             return False
-        for columns in (len(widths), 2, 1):
-            rows = [widths[start : start + columns] for start in range(0, len(widths), columns)]
-            if max(map(sum, rows), default=0) < width - 80:
-                break
+
+        def needed(columns: int) -> float:
+            # Entries fill rows first, in a grid: each column of swatches and each column of
+            # texts is as wide as its widest; 20 pixels of spacing per entry.
+            return sum(
+                max(samples[column::columns]) + max(widths[column::columns]) + 20
+                for column in range(columns)
+            )
+
+        fits = [columns for columns in range(len(widths), 0, -1) if needed(columns) < width - 80]
+        columns = fits[0] if fits else 1
+        balanced = math.ceil(len(widths) / math.ceil(len(widths) / columns))
+        if needed(balanced) < width - 80:
+            columns = balanced
         if columns == self.legend.columnCount:
             return False
         self.legend.setColumnCount(columns)

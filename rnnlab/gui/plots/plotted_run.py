@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.LegendItem import ItemSample
+from PySide6.QtCore import QPointF, QRectF
 
 from rnnlab.gui.plots.run_series import RunSeries
 
@@ -60,17 +61,39 @@ class PlottedRun:
 
 
 class StaticSample(ItemSample):
-    """A legend swatch that ignores clicks: pyqtgraph's would hide the curve (or the swatch)
-    behind the run table's back."""
+    """A legend swatch that ignores clicks (pyqtgraph's would hide the curve behind the run
+    table's back). Given a ``length``, a line that long in the item's pen: pyqtgraph's 20 pixels
+    show less than one period of a dash-dot pattern at presentation widths, and every run's
+    line then looks solid."""
+
+    def __init__(self, item: pg.PlotDataItem, length: float | None = None) -> None:
+        super().__init__(item)
+        self._length = length
+        if length:  # the legend's grid lays entries out by their size, not their bounds
+            self.setMinimumWidth(length)
+            self.setMaximumWidth(length)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, 0, self._length, 20) if self._length else super().boundingRect()
+
+    def paint(self, painter, *args) -> None:
+        if not self._length:
+            super().paint(painter, *args)
+            return
+        painter.setPen(pg.mkPen(self.item.opts["pen"]))
+        painter.drawLine(QPointF(2, 11), QPointF(self._length - 2, 11))
 
     def mouseClickEvent(self, event) -> None:
         event.ignore()
 
 
-def fill_legend(legend: pg.LegendItem, entries: list[tuple[pg.PlotDataItem, str]]) -> list:
-    """Replace the legend's entries; the label items, in order. Texts are plain: run names are
-    typed by users, and the legend reads HTML."""
+def fill_legend(
+    legend: pg.LegendItem, entries: list[tuple[pg.PlotDataItem, str, float | None]]
+) -> list:
+    """Replace the legend's entries (item, text, swatch length or None for pyqtgraph's); the
+    label items, in order. Texts are plain: run names are typed by users, and the legend reads
+    HTML."""
     legend.clear()
-    for item, text in entries:
-        legend.addItem(StaticSample(item), html.escape(text))
+    for item, text, length in entries:
+        legend.addItem(StaticSample(item, length), html.escape(text))
     return [label for _, label in legend.items]

@@ -226,6 +226,10 @@ class RunPlot(StepPlot):
         background = self._palette_colour(QPalette.ColorRole.Base)
         return faded(run_colour(entry.index, is_dark(self)), background, strength)
 
+    def _swatch_pen(self, entry: PlottedRun):
+        """The pen of the run's legend swatch: as its curves are drawn."""
+        return self._run_pen(entry, 3.0)
+
     def _style_line(self, line: pg.InfiniteLine, role: str, style: Qt.PenStyle) -> None:
         # With several runs colours name runs: a green setting marker or an orange threshold
         # would read as the green or orange run's. Divergence keeps its red: its label names
@@ -244,12 +248,14 @@ class RunPlot(StepPlot):
         current one in bold; then the subclass's entries for the current run."""
         several, current = self._several(), self._current_entry()
         shown = [(run, entry) for run, entry in self._runs.items() if several and entry.visible]
-        entries = []
+        entries: list[tuple[pg.PlotDataItem, str, float | None]] = []
         for _, entry in shown:
-            entry.swatch.setPen(self._run_pen(entry, 3.0))
-            entries.append((entry.swatch, entry.name))
+            entry.swatch.setPen(self._swatch_pen(entry))
+            # 12 pen widths: a whole period of every dash pattern (dash-dot-dot is the longest).
+            entries.append((entry.swatch, entry.name, 36 * self._font_scale))
         if current is not None and current.visible:
-            entries += self._current_legend_entries(current, several)
+            extras = self._current_legend_entries(current, several)
+            entries += [(item, text, None) for item, text in extras]
         labels = fill_legend(self.legend, entries)
         self._bold_labels = [
             label for label, (run, _) in zip(labels, shown) if run == self._current

@@ -253,11 +253,13 @@ class LossPlot(RunPlot):
                 (self.clip_markers, "gradient clipped"),
                 (self.validation_curve, "validation loss"),
             ]
-        # The run entries show the smoothed curves; these say what only the current run shows.
+        # The run entries show the smoothed curves; these, what only the current run (in bold
+        # among them) shows, and the validation points, dots in each run's colour. Short texts:
+        # the legend must fit in three rows beside a laptop's side panels.
         return [
             (self.raw_curve, f"{entry.name}, each step"),
-            (self.clip_markers, f"{entry.name}, gradient clipped"),
-            (self._validation_swatch, "validation loss (dots)"),
+            (self.clip_markers, "gradient clipped"),
+            (self._validation_swatch, "validation loss"),
         ]
 
     def _clip_value_column(self) -> str:
