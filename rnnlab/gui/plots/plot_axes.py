@@ -9,10 +9,12 @@ import pyqtgraph as pg
 
 
 class StepAxis(pg.AxisItem):
-    """Steps as 2500, 200k, 1.5M: "1e+06" is easy to misread."""
+    """Steps, characters or seconds as 2500, 200k, 1.5M, 2G: "1e+06" is easy to misread."""
 
     def tickStrings(self, values, scale, spacing):
         def text(value: float) -> str:
+            if abs(value) >= 1e9:  # characters seen by a run left training overnight
+                return f"{value / 1e9:g}G"
             if abs(value) >= 1e6:
                 return f"{value / 1e6:g}M"
             return f"{value / 1e3:g}k" if abs(value) >= 1e4 else f"{value:g}"

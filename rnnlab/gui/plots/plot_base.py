@@ -9,6 +9,8 @@ queue.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -49,7 +51,7 @@ class StepPlot(pg.PlotWidget):
     def __init__(self, name: str, title: str, y_label: str, **options) -> None:
         super().__init__(**options)
         self.setObjectName(name)
-        self._title, self._y_label = title, y_label
+        self._title, self._y_label, self._x_label = title, y_label, "step"
         self._font_scale = 1.0
         # Taken once: presentation mode may enlarge the application font as well as call
         # set_font_scale, and following both would scale the plots twice.
@@ -91,9 +93,12 @@ class StepPlot(pg.PlotWidget):
     def font_scale(self) -> float:
         return self._font_scale
 
-    def _curve(self, name: str, symbol: str | None = None, line: bool = True) -> pg.PlotDataItem:
+    def _curve(
+        self, name: str, symbol: str | None = None, line: bool = True,
+        samples_per_pixel: float = _SAMPLES_PER_PIXEL,
+    ) -> pg.PlotDataItem:  # fmt: skip
         curve = pg.PlotDataItem(
-            name=name, symbol=symbol, autoDownsampleFactor=_SAMPLES_PER_PIXEL,
+            name=name, symbol=symbol, autoDownsampleFactor=samples_per_pixel,
             **({} if line else {"pen": None}),
         )  # fmt: skip
         # addItem applies the plot's downsampling and clipping. Markers sit on the curve, so
@@ -112,26 +117,34 @@ class StepPlot(pg.PlotWidget):
         """Show the clipping events in view, at most one per _MARKER_SPACING_PX pixels."""
         if self.clip_markers is None or not self._alive():
             return
-        steps, values = self._clip_events()
+        xs, values = self._clip_events()
         view = self.getViewBox()
         (left, right), _ = view.viewRange()
-        all_steps = self._buffers["steps"].view()
-        if view.autoRangeEnabled()[0] and len(all_steps):
-            # The view is about to span every step; its range may still be the previous one.
-            left, right = all_steps[0], all_steps[-1]
-        low, high = int(np.searchsorted(steps, left)), int(np.searchsorted(steps, right, "right"))
+        extent = self._x_extent()
+        if view.autoRangeEnabled()[0] and extent is not None:
+            # The view is about to span every point; its range may still be the previous one.
+            left, right = extent
+        low, high = int(np.searchsorted(xs, left)), int(np.searchsorted(xs, right, "right"))
         bins = max(1, int(view.width() / (_MARKER_SPACING_PX * self._font_scale)))
         chosen = np.arange(low, high)
         if high - low > bins and right > left:
-            # The first event per bin by binary search on the (integer) bin edges: the cost
-            # grows with the bins, not with the events in view (a million clipped steps).
-            edges = np.ceil(left + np.arange(bins + 1) * ((right - left) / bins)).astype(np.int64)
-            chosen = np.unique(np.searchsorted(steps, edges))
+            # The first event per bin by binary search on the bin edges: the cost grows with
+            # the bins, not with the events in view (a million clipped steps). Integer edges
+            # for integer x (steps): searching floats would convert every step to a float.
+            edges = left + np.arange(bins + 1) * ((right - left) / bins)
+            if xs.dtype.kind == "i":
+                edges = np.ceil(edges).astype(xs.dtype)
+            chosen = np.unique(np.searchsorted(xs, edges))
             chosen = chosen[(chosen >= low) & (chosen < high)]
-        self.clip_markers.setData(x=steps[chosen], y=values[chosen])
+        self.clip_markers.setData(x=xs[chosen], y=values[chosen])
 
     def _clip_events(self) -> tuple[np.ndarray, np.ndarray]:
+        """The x (sorted) and y of the clipping events to mark."""
         raise NotImplementedError
+
+    def _x_extent(self) -> tuple[float, float] | None:
+        """The smallest and largest x of the data, or None without data."""
+        return None
 
     def _add_line(self, step_or_value: float, text: str, role: str, style: Qt.PenStyle):
         vertical = role in ("marker", "diverged")
@@ -194,7 +207,7 @@ class StepPlot(pg.PlotWidget):
         """Apply palette colours and the font scale to axes, title, legend, lines and curves."""
         text = self._colour("text")
         self.setBackground(self._palette_colour(QPalette.ColorRole.Base))
-        for name, label in (("left", self._y_label), ("bottom", "step")):
+        for name, label in (("left", self._y_label), ("bottom", self._x_label)):
             axis = self.getAxis(name)
             axis.setPen(pg.mkPen(text, width=max(1.0, self._font_scale)))
             axis.setTextPen(text)
@@ -208,23 +221,41 @@ class StepPlot(pg.PlotWidget):
         self.getPlotItem().layout.setRowFixedHeight(0, title_height)
         for _, label in self.legend.items:
             # The legend's own colour and size setters only store options; setText renders.
-            label.setText(label.text, color=text, size=f"{self._point_size(0.95)}pt")
+            size = f"{self._point_size(0.95)}pt"
+            label.setText(label.text, color=text, size=size, bold=self._legend_bold(label))
         for line, role, style in self._lines:
             self._style_line(line, role, style)
         self._restyle_curves()
         if self._fit_legend(self.width()):
             super().resizeEvent(None)  # lay the plot out again with the narrower legend
 
+    def _legend_bold(self, label: pg.LabelItem) -> bool:
+        """Whether this legend entry is set in bold."""
+        return False
+
     def _fit_legend(self, width: float) -> bool:
-        """As many legend columns as the width allows (all, two or one): a legend wider than
-        the widget would stretch the plot past the window's edge. True if that changed."""
-        widths = [40 + label.item.boundingRect().width() for _, label in self.legend.items]
-        if not widths:  # nothing to fit (and rows of len(widths) would be rows of nothing)
+        """As few legend rows as the width allows, each one taken from the plot's height: a
+        legend wider than the widget would stretch the plot past the window's edge. Of the
+        layouts with that many rows, the one with the fewest columns (4 entries: 2 + 2, not
+        3 + 1). True if the column count changed."""
+        samples = [sample.boundingRect().width() for sample, _ in self.legend.items]
+        widths = [label.item.boundingRect().width() for _, label in self.legend.items]
+        if not widths:  # nothing to fit
             return False
-        for columns in (len(widths), 2, 1):
-            rows = [widths[start : start + columns] for start in range(0, len(widths), columns)]
-            if max(map(sum, rows), default=0) < width - 80:
-                break
+
+        def needed(columns: int) -> float:
+            # Entries fill rows first, in a grid: each column of swatches and each column of
+            # texts is as wide as its widest; 20 pixels of spacing per entry.
+            return sum(
+                max(samples[column::columns]) + max(widths[column::columns]) + 20
+                for column in range(columns)
+            )
+
+        fits = [columns for columns in range(len(widths), 0, -1) if needed(columns) < width - 80]
+        columns = fits[0] if fits else 1
+        balanced = math.ceil(len(widths) / math.ceil(len(widths) / columns))
+        if needed(balanced) < width - 80:
+            columns = balanced
         if columns == self.legend.columnCount:
             return False
         self.legend.setColumnCount(columns)

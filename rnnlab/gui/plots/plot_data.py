@@ -26,7 +26,11 @@ def convert_loss(nats: np.ndarray | float, unit: str) -> np.ndarray:
 
 
 def debiased_moving_average(
-    values: np.ndarray, decay: float, biased: float, count: int
+    values: np.ndarray,
+    decay: float,
+    biased: float,
+    count: int,
+    spans: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, int]:
     """Exponential moving average, debiased like Adam so the first points are not pulled to 0.
 
@@ -35,10 +39,17 @@ def debiased_moving_average(
     the new state. Non-finite values (a diverged loss) are skipped rather than poisoning every
     later point. Vectorised in chunks short enough that decay ** -n stays below 1e100, which
     leaves room for losses up to about 1e200 before anything overflows.
+
+    ``spans``: how many steps each value stands for, where old points were thinned (see
+    ``run_series``). A value standing for k steps gets decay ** k, as if the loss had held that
+    value for all k steps: the result approximates the average of the full-resolution loss, and
+    is exact where every span is 1.
     """
     values = np.asarray(values, dtype=np.float64)
     if decay == 0.0:
-        return _latest_finite(values, biased, count)
+        return _latest_finite(values, biased, count, spans)
+    if spans is not None and np.any(spans != 1):
+        return _spanned_moving_average(values, decay, biased, count, spans)
     length = max(1, min(256, int(-100.0 / math.log10(decay))))  # decay ** length >= 1e-100
     smoothed = np.empty(len(values), dtype=np.float64)
     for start in range(0, len(values), length):
@@ -54,7 +65,37 @@ def debiased_moving_average(
     return smoothed, biased, count
 
 
-def _latest_finite(values: np.ndarray, biased: float, count: int) -> tuple[np.ndarray, float, int]:
+def _spanned_moving_average(
+    values: np.ndarray, decay: float, biased: float, count: int, spans: np.ndarray
+) -> tuple[np.ndarray, float, int]:
+    """The moving average over values standing for ``spans`` steps each (see above)."""
+    finite = np.isfinite(values)
+    # A value standing for more steps than decay ** steps >= 1e-100 allows has wiped out the past
+    # anyway: counting it as that many keeps each chunk's factors above 1e-100.
+    most = max(1, int(-100.0 / math.log10(decay)))
+    steps = np.where(finite, np.minimum(np.asarray(spans, dtype=np.int64), most), 0)
+    reach = np.cumsum(steps)
+    smoothed = np.empty(len(values), dtype=np.float64)
+    start = 0
+    while start < len(values):
+        before = reach[start - 1] if start else 0
+        end = max(start + 1, int(np.searchsorted(reach, before + most, side="right")))
+        end = min(end, start + 256, len(values))
+        factors = np.cumprod(decay ** steps[start:end].astype(np.float64))
+        chunk = np.where(finite[start:end], values[start:end], 0.0)
+        inputs = (1.0 - decay ** steps[start:end]) * chunk
+        running = factors * (biased + np.cumsum(inputs / factors))
+        counts = count + np.cumsum(np.where(finite[start:end], spans[start:end], 0))
+        with np.errstate(invalid="ignore", divide="ignore"):  # no finite value yet: NaN
+            smoothed[start:end] = running / (1.0 - decay ** counts.astype(np.float64))
+        biased, count = float(running[-1]), int(counts[-1])
+        start = end
+    return smoothed, biased, count
+
+
+def _latest_finite(
+    values: np.ndarray, biased: float, count: int, spans: np.ndarray | None = None
+) -> tuple[np.ndarray, float, int]:
     """No smoothing: each value, a non-finite one replaced by the latest finite value before it."""
     finite = np.isfinite(values)
     latest = np.maximum.accumulate(np.where(finite, np.arange(len(values)), -1))
@@ -62,15 +103,20 @@ def _latest_finite(values: np.ndarray, biased: float, count: int) -> tuple[np.nd
     smoothed = np.where(latest >= 0, values[np.maximum(latest, 0)], before)
     if finite.any():
         biased = float(values[latest[-1]])
-    return smoothed, biased, count + int(finite.sum())
+    counted = finite if spans is None else np.where(finite, spans, 0)
+    return smoothed, biased, count + int(counted.sum())
 
 
 class GrowingArray:
-    """Append-only NumPy storage whose capacity doubles, so N appends cost O(N) in total."""
+    """Append-only NumPy storage whose capacity doubles, so N appends cost O(N) in total.
 
-    def __init__(self, dtype: type, capacity: int = 1024) -> None:
+    ``limit``: doubling stops there (a buffer that is thinned before it passes a known size need
+    not take twice that size); beyond it the capacity doubles again."""
+
+    def __init__(self, dtype: type, capacity: int = 1024, limit: int | None = None) -> None:
         self._buffer = np.empty(capacity, dtype=dtype)
         self._size = 0
+        self._limit = limit
 
     def __len__(self) -> int:
         return self._size
@@ -79,15 +125,28 @@ class GrowingArray:
         values = np.asarray(values, dtype=self._buffer.dtype).reshape(-1)
         needed = self._size + len(values)
         if needed > len(self._buffer):
-            grown = np.empty(max(needed, 2 * len(self._buffer)), dtype=self._buffer.dtype)
+            doubled = 2 * len(self._buffer)
+            if self._limit is not None and needed <= self._limit:
+                doubled = min(doubled, self._limit)
+            grown = np.empty(max(needed, doubled), dtype=self._buffer.dtype)
             grown[: self._size] = self._buffer[: self._size]
             self._buffer = grown  # views handed out earlier keep the old buffer, unchanged
         self._buffer[self._size : needed] = values
         self._size = needed
 
     def view(self) -> np.ndarray:
-        """The values without copying; later appends never change what an earlier view shows."""
+        """The values without copying; appends never change what an earlier view shows (but
+        appends after ``truncate`` may: they write where the dropped values were)."""
         return self._buffer[: self._size]
+
+    def truncate(self, size: int) -> None:
+        """Keep the first ``size`` values."""
+        self._size = min(max(0, size), self._size)
 
     def clear(self) -> None:
         self._size = 0
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held, the unused capacity included."""
+        return int(self._buffer.nbytes)

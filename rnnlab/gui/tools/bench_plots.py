@@ -77,6 +77,8 @@ def benchmark(points: int, repeats: int = 9) -> None:
     print(f"{points:,} points, {int(run['clipped'].sum()):,} clipped, widgets 1200 x 500 px")
     print(f"append in batches of 1,000 (both plots, no drawing): {fill_s:.2f} s")
     for plot in (loss_plot, grad_plot):
+        print(f"{type(plot).__name__}: point buffers {plot.buffer_bytes() / 1e6:.1f} MB")
+    for plot in (loss_plot, grad_plot):
         name = type(plot).__name__
         plot.flush()
         start = time.perf_counter()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QScrollArea,
@@ -29,6 +30,7 @@ from rnnlab.gui.panels.model_panel import ModelPanel
 from rnnlab.gui.panels.sample_panel import SamplePanel
 from rnnlab.gui.plots.smoothing_control import SmoothingControl
 from rnnlab.gui.plots.training_plots import GradNormPlot, LossPlot
+from rnnlab.gui.plots.x_axis_control import XAxisControl
 from rnnlab.gui.window.banner import Banner
 from rnnlab.gui.window.training_bar import TrainingBar
 
@@ -49,6 +51,7 @@ class WindowParts:
     training_bar: TrainingBar
     banner: Banner
     smoothing_control: SmoothingControl
+    x_axis_control: XAxisControl
     loss_plot: LossPlot
     grad_norm_plot: GradNormPlot
     inspector: Inspector
@@ -90,11 +93,15 @@ def build_layout(window: QMainWindow) -> WindowParts:
     splitter.setSizes([600, 300])
     # The smoothing sits on the Loss page, not in the training bar: a wider bar would widen the
     # window past a 1366-pixel laptop screen.
-    smoothing_control = SmoothingControl()
+    smoothing_control, x_axis_control = SmoothingControl(), XAxisControl()
+    controls = QHBoxLayout()
+    controls.addWidget(smoothing_control)
+    controls.addWidget(x_axis_control)
+    controls.addStretch(1)
     plots = QWidget()
     loss_page = QVBoxLayout(plots)
     loss_page.setContentsMargins(0, 2, 0, 0)
-    loss_page.addWidget(smoothing_control)
+    loss_page.addLayout(controls)
     loss_page.addWidget(splitter, stretch=1)
     inspector = Inspector(VALIDATION_FRACTION, parent=window)
     center_tabs = QTabWidget(objectName="centerTabs")
@@ -114,7 +121,8 @@ def build_layout(window: QMainWindow) -> WindowParts:
         window.statusBar().addPermanentWidget(label)
     return WindowParts(
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
-        banner, smoothing_control, loss_plot, grad_norm_plot, inspector, center_tabs, *status,
+        banner, smoothing_control, x_axis_control, loss_plot, grad_norm_plot, inspector,
+        center_tabs, *status,
     )  # fmt: skip
 
 

@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
                 signal.connect(slot)
         bar.unitChanged.connect(self.loss_plot.set_unit)
         parts.smoothing_control.smoothingChanged.connect(self.loss_plot.set_smoothing)
+        parts.x_axis_control.xAxisChanged.connect(self.loss_plot.set_x_axis)
+        parts.x_axis_control.xAxisChanged.connect(self.grad_norm_plot.set_x_axis)
         actions.open_model.triggered.connect(self.files.open_model_dialog)
         actions.save.triggered.connect(self.files.save_model)
         actions.save_as.triggered.connect(self.files.save_model_as)

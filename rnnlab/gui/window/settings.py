@@ -32,6 +32,8 @@ def restore_window(window: QMainWindow, settings: QSettings, parts: WindowParts)
         )  # fmt: skip
     with contextlib.suppress(TypeError, ValueError):
         parts.smoothing_control.set_smoothing(float(settings.value("smoothing")))
+    with contextlib.suppress(TypeError, ValueError):  # absent, or written by another version
+        parts.x_axis_control.set_x_axis(str(settings.value("xAxis", "step")))
     saved = settings.value("configs")
     if isinstance(saved, dict):
         # Settings written by another version may not fit: then the defaults stay.
@@ -48,6 +50,7 @@ def save_window(
     settings.setValue("geometry", window.saveGeometry())
     settings.setValue("windowState", window.saveState())
     settings.setValue("smoothing", parts.smoothing_control.smoothing())
+    settings.setValue("xAxis", parts.x_axis_control.x_axis())
     model = parts.model_panel.model_config(vocabulary_size or PLACEHOLDER_VOCABULARY)
     train = parts.model_panel.train_config()
     if model is None or train is None:
