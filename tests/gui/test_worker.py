@@ -47,6 +47,7 @@ class Recorder(QObject):
         super().__init__()
         self.updates: list[TrainingUpdate] = []
         self.states: list[str] = []
+        self.run_states: list[tuple[int, str]] = []
         self.divergences: list[DivergenceNotice] = []
         self.failures: list[str] = []
         self.snapshots: list[tuple[NumpyStepper, int]] = []
@@ -62,6 +63,10 @@ class Recorder(QObject):
     @Slot(str)
     def on_state(self, state: str) -> None:
         self.states.append(state)
+
+    @Slot(int, str)
+    def on_run_state(self, run: int, state: str) -> None:
+        self.run_states.append((run, state))
 
     @Slot(object)
     def on_diverged(self, notice: DivergenceNotice) -> None:
@@ -98,6 +103,14 @@ class Recorder(QObject):
     @property
     def last_step(self) -> int:
         return self.updates[-1].step if self.updates else 0
+
+    def steps_of(self, run: int) -> np.ndarray:
+        updates = [update.steps for update in self.updates if update.run == run]
+        return np.concatenate(updates) if updates else np.zeros(0, int)
+
+    def chars_of(self, run: int) -> np.ndarray:
+        updates = [update.chars for update in self.updates if update.run == run]
+        return np.concatenate(updates) if updates else np.zeros(0, int)
 
     @property
     def learning_rates(self) -> np.ndarray:
@@ -150,6 +163,7 @@ def start(qtbot: Any, corpus: Corpus) -> Iterator[Callable[..., Harness]]:
         thread.started.connect(worker.run)
         worker.updated.connect(recorder.on_updated)
         worker.stateChanged.connect(recorder.on_state)
+        worker.runStateChanged.connect(recorder.on_run_state)
         worker.diverged.connect(recorder.on_diverged)
         worker.failed.connect(recorder.on_failed)
         worker.snapshotReady.connect(recorder.on_snapshot)

@@ -75,6 +75,7 @@ class DivergenceNotice:
 
     step: int
     reason: str
+    run: int = 0
 
 
 @dataclass

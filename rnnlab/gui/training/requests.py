@@ -1,15 +1,18 @@
 """What the window asks of the training thread: one frozen dataclass per kind of request.
 
 The window's thread queues these (``TrainingWorker.submit``); the training thread serves them
-between steps, in order. A value that is not one of ``REQUESTS`` is refused when it is submitted,
-in the caller's thread, so a mistake shows where it was made instead of vanishing in the queue.
+between steps, in order. A ``run`` names one of the worker's runs; None means all of them for
+pausing, resuming, stepping and settings, and the run the views follow (``Follow``) for
+snapshots and saves. A value that is not one of ``REQUESTS`` is refused when it is submitted, in
+the caller's thread, so a mistake shows where it was made instead of vanishing in the queue.
 Qt-free and torch-free: the corpus and vocabulary are the engine's NumPy-side objects.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import get_args
+from typing import Any, get_args
 
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.vocabulary import Vocabulary
@@ -19,10 +22,14 @@ from rnnlab.core.vocabulary import Vocabulary
 class Pause:
     """Stop after the current step and wait; updates up to it are sent first."""
 
+    run: int | None = None
+
 
 @dataclass(frozen=True)
 class Resume:
     """Go on training; after a divergence this retries from the last good step."""
+
+    run: int | None = None
 
 
 @dataclass(frozen=True)
@@ -31,30 +38,60 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class StopRun:
+    """Stop one run; the others go on (the loop ends with the last one)."""
+
+    run: int
+
+
+@dataclass(frozen=True)
 class StepOnce:
-    """While paused: exactly one step (and its evaluation, if due), then stay paused."""
+    """While paused: exactly one step (and its evaluation, if due), then stay paused; with no
+    run, one step of every paused run."""
+
+    run: int | None = None
+
+
+@dataclass(frozen=True)
+class AddRun:
+    """Train one more run: ``build`` makes its trainer, in the training thread."""
+
+    run: int
+    build: Callable[[], Any]  # () -> Trainer
+
+
+@dataclass(frozen=True)
+class Follow:
+    """Probes and snapshots are of this run from now on (the one the window shows)."""
+
+    run: int
 
 
 @dataclass(frozen=True)
 class SetLearningRate:
     value: float
+    run: int | None = None
 
 
 @dataclass(frozen=True)
 class SetClipping:
     mode: str  # "norm" | "value" | "none"
     value: float
+    run: int | None = None
 
 
 @dataclass(frozen=True)
 class TakeSnapshot:
     """A NumPy copy of the weights for sampling, after an update with every step before it."""
 
+    run: int | None = None
+
 
 @dataclass(frozen=True)
 class SaveCheckpoint:
     path: str
     corpus: Corpus
+    run: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +110,7 @@ class ProbeNow:
 
 
 Request = (
-    Pause | Resume | Stop | StepOnce | SetLearningRate | SetClipping | TakeSnapshot
-    | SaveCheckpoint | SetProbe | ProbeNow
+    Pause | Resume | Stop | StopRun | StepOnce | AddRun | Follow | SetLearningRate | SetClipping
+    | TakeSnapshot | SaveCheckpoint | SetProbe | ProbeNow
 )  # fmt: skip
 REQUESTS: tuple[type, ...] = get_args(Request)  # what TrainingWorker.submit accepts

@@ -21,14 +21,17 @@ class TrainingSignals(QObject):
     # Every step since the previous update, at most about 30 updates a second.
     updated = Signal(TrainingUpdate)
     # Signal names follow Qt's camelCase, as the window's code expects of Qt signals.
-    stateChanged = Signal(str)  # "running" | "paused" | "stopped"
+    stateChanged = Signal(str)  # "running" | "paused" | "stopped": the runs as a whole
+    # (run, "running" | "paused" | "diverged" | "stopped"): each run of the worker
+    runStateChanged = Signal(int, str)
     # A step was refused (its loss or gradient was not finite): training has paused itself and
     # the weights are those of the last good step.
     diverged = Signal(DivergenceNotice)
     # One line for the user. Fatal problems are followed by stateChanged("stopped"); a failed
     # save ("could not save ...") is not fatal: training goes on.
     failed = Signal(str)
-    snapshotReady = Signal(NumpyStepper, int)  # weights for sampling, and the step they are from
+    # Weights for sampling, the step they are from, and the run
+    snapshotReady = Signal(NumpyStepper, int, int)
     # A probe of the live weights: on a time budget while training, at once when asked (probe
     # now, a new probe text, a single step). A failed probe reports probeFailed and training
     # goes on.

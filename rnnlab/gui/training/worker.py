@@ -1,8 +1,9 @@
-"""The training thread: drives the engine's generator, serves the window's requests, reports back.
+"""The training thread: trains one run or several in turns, serves the window's requests, reports.
 
 The engine never pushes: ``Trainer.run`` is a plain generator. A ``TrainingWorker`` is moved to a
-``QThread``; its ``run`` slot builds the trainer (importing torch there, so the window stays
-responsive), pulls reports, and between steps applies what the window asked for. The window
+``QThread``; its ``run`` slot builds the trainers (importing torch there, so the window stays
+responsive), gives the runs turns (``rnnlab.core.race``: one thread, never one per run, and the
+same share of training time each), and between steps applies what the window asked for. The window
 submits requests (``rnnlab.gui.training.requests``: ``Pause()``, ``SetLearningRate(3e-3)``, ...)
 from its own thread: ``submit`` only appends to a lock-protected queue, which the training
 thread reads between steps.
@@ -34,33 +35,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
 
-from rnnlab.core.errors import ConfigError
-from rnnlab.core.probe_result import MIN_PROBE_CHARS
-from rnnlab.gui.training.messages import (
-    DivergenceNotice,
-    HistoryCursor,
-    describe_failure,
-    describe_save_failure,
-)
+from rnnlab.gui.training.messages import DivergenceNotice, HistoryCursor, describe_failure
 from rnnlab.gui.training.probe_schedule import ProbeSchedule
-from rnnlab.gui.training.requests import (
-    REQUESTS,
-    Pause,
-    ProbeNow,
-    Request,
-    Resume,
-    SaveCheckpoint,
-    SetClipping,
-    SetLearningRate,
-    SetProbe,
-    StepOnce,
-    Stop,
-    TakeSnapshot,
-)
-from rnnlab.gui.training.signals import TrainingSignals
+from rnnlab.gui.training.requests import REQUESTS, Request, SetProbe, Stop
+from rnnlab.gui.training.serving import RequestServing
 
 if TYPE_CHECKING:
-    from rnnlab.core.corpus import Corpus
+    from rnnlab.core.race import Lane, Race
     from rnnlab.core.trainer import Trainer
 
 UPDATE_INTERVAL = 1.0 / 30.0  # seconds between two throttled updates
@@ -69,27 +50,32 @@ UPDATE_INTERVAL = 1.0 / 30.0  # seconds between two throttled updates
 PAUSED_WAIT = 0.1
 
 
-class TrainingWorker(TrainingSignals):
-    """Trains in its own thread until stopped, the step limit or the time budget is reached.
+class TrainingWorker(RequestServing):
+    """Trains its runs in turns until stopped, or until every run has spent its budget.
 
     Its signals (``TrainingSignals``) are emitted in the training thread; ``finished`` says the
-    loop has ended and the thread may quit.
+    loop has ended and the thread may quit. One run: ``TrainingWorker(build_trainer)`` (its id
+    is 0); several: ``TrainingWorker(runs={id: build_trainer, ...})``.
     """
 
     finished = Signal()
 
     def __init__(
         self,
-        build_trainer: Callable[[], Trainer],
+        build_trainer: Callable[[], Trainer] | None = None,
         *,
+        runs: dict[int, Callable[[], Trainer]] | None = None,
         max_steps: int | None = None,
         time_budget: float | None = None,
         start_paused: bool = False,
     ) -> None:
         super().__init__()
-        self._build_trainer = build_trainer  # called in the training thread
-        self._max_steps = max_steps  # steps taken by this worker
-        self._time_budget = time_budget  # seconds of training, pauses excluded
+        builds = runs if runs is not None else {0: build_trainer}
+        if not builds or any(build is None for build in builds.values()):
+            raise ValueError("a worker needs a trainer builder for every run")
+        self._builds: dict[int, Callable[[], Trainer]] = builds  # type: ignore[assignment]
+        self._max_steps = max_steps  # steps each run takes in this worker
+        self._time_budget = time_budget  # seconds of training each run gets, pauses excluded
         # Shared with the window's thread: only touched under the lock (or, for the stop flag,
         # through the thread-safe Event).
         self._lock = threading.Lock()
@@ -97,24 +83,27 @@ class TrainingWorker(TrainingSignals):
         self._requests: deque[Request] = deque()
         self._stop = threading.Event()
         # The training thread's own state.
-        self._trainer: Trainer | None = None
-        self._paused = start_paused
-        self._single_steps = 0  # steps asked for with step_once while paused
-        self._steps_taken = 0
-        self._training_seconds = 0.0
-        self._cursor = HistoryCursor()  # what of the trainer's history has been sent
+        self._race: Race | None = None
+        self._start_paused = start_paused
+        self._single_steps: deque[int] = deque()  # runs owed one step while paused
+        self._cursors: dict[int, HistoryCursor] = {}  # what of each history has been sent
+        self._published: dict[int | None, str] = {}  # the last state sent, per run and overall
         self._last_emit = 0.0
+        self._follow = next(iter(builds))  # probes and snapshots are of this run
         self._probe: SetProbe | None = None
         self.probe_schedule = ProbeSchedule()
 
     @property
-    def trainer(self) -> Trainer | None:
-        """The trainer, or None if it could not be built.
+    def trainers(self) -> dict[int, Trainer]:
+        """The built trainers by run. For the window's thread only after ``finished``: before
+        that the training thread is changing them."""
+        race = self._race
+        return {} if race is None else {int(lane.name): lane.trainer for lane in race.lanes}
 
-        For the window's thread only after ``finished``: before that the training thread is
-        changing it, and reading the live model from another thread races with the step.
-        """
-        return self._trainer
+    @property
+    def trainer(self) -> Trainer | None:
+        """The followed run's trainer, or None if it could not be built (see ``trainers``)."""
+        return self.trainers.get(self._follow)
 
     # ---- requests, from any thread ---------------------------------------------------------
 
@@ -134,191 +123,148 @@ class TrainingWorker(TrainingSignals):
     def probe_statistics(self) -> tuple[int, float]:
         """(scheduled probes so far, their share of training plus probing time)."""
         schedule = self.probe_schedule
-        return schedule.probes, schedule.share(self._training_seconds)
+        return schedule.probes, schedule.share(self._training_seconds())
 
     # ---- the loop, in the training thread ---------------------------------------------------
 
     @Slot()
     def run(self) -> None:
-        """Build the trainer and train; never raises (an exception here would vanish)."""
+        """Build the trainers and train; never raises (an exception here would vanish)."""
         try:
             self._train()
         except Exception as error:
-            device = self._trainer.device.type if self._trainer is not None else None
+            trainer = self.trainer
+            device = trainer.device.type if trainer is not None else None
             # The steps taken before the failure still count; the first error is the one to
             # report.
             with contextlib.suppress(Exception):
                 self._flush(force=True)
             self.failed.emit(describe_failure(error, device))
         finally:
+            for run in self._cursors:
+                self._publish(run, "stopped")
             self.stateChanged.emit("stopped")
             self.finished.emit()
 
     def _train(self) -> None:
-        self._trainer = trainer = self._build_trainer()
-        self._cursor.skip_to_end(trainer.history)
+        from rnnlab.core.race import Lane, Race
+
+        self._race = race = Race([], max_steps=self._max_steps, seconds=self._time_budget)
+        for run, build in self._builds.items():
+            self._add_lane(Lane(str(run), build(), paused=self._start_paused))
         self._last_emit = time.perf_counter()
-        self.stateChanged.emit("paused" if self._paused else "running")
         while True:
             self._serve_requests()
-            if self._stop.is_set() or self._limit_reached():
+            if self._stop.is_set():
                 break
-            if self._paused and self._single_steps == 0:
+            lane = self._next_single_step() or race.next_lane()
+            if lane is None:
+                if all(lane.stopped for lane in race.lanes):
+                    break  # every run has spent its budget or was stopped
+                self._flush(force=True)  # a run that just spent its budget: its last steps
+                self._publish_states()
                 self._wait_for_request()
                 continue
-            single = self._paused
-            if single:
-                self._single_steps -= 1
-            self._take_step()
+            single = lane.paused
+            self._take_turn(lane)
             self._flush(force=single)
-            if single or self.probe_schedule.due(self._training_seconds):
+            followed = int(lane.name) == self._follow
+            if followed and (single or self.probe_schedule.due(self._training_seconds())):
                 self._inspect(scheduled=not single)
         self._flush(force=True)
 
-    def _limit_reached(self) -> bool:
-        if self._max_steps is not None and self._steps_taken >= self._max_steps:
-            return True
-        return self._time_budget is not None and self._training_seconds >= self._time_budget
+    def _add_lane(self, lane: Lane) -> None:
+        assert self._race is not None
+        self._race.add(lane)
+        self._cursors[int(lane.name)] = cursor = HistoryCursor()
+        cursor.skip_to_end(lane.trainer.history)  # a continued run's past is not news
+        self._publish_states()
+
+    def _next_single_step(self) -> Lane | None:
+        while self._single_steps:
+            lane = self._lane(self._single_steps.popleft())
+            if lane is not None and lane.paused and not lane.stopped:
+                return lane
+        return None
+
+    def _training_seconds(self) -> float:
+        race = self._race
+        return 0.0 if race is None else sum(lane.seconds for lane in race.lanes)
 
     def _wait_for_request(self) -> None:
         with self._lock:
             if not self._requests and not self._stop.is_set():
                 self._wake.wait(PAUSED_WAIT)
 
-    def _take_step(self) -> None:
-        """One step and, when due, its evaluation: a fresh ``run(max_steps=1)`` generator.
+    def _take_turn(self, lane: Lane) -> None:
+        """One step of ``lane`` and, when due, its evaluation (``Race.turn``)."""
+        from rnnlab.core.trainer import StepReport
 
-        One generator per step keeps a step and its evaluation together, so a pause never falls
-        between them, and it makes going on after a divergence (which ends a generator) the
-        same as going on after anything else.
-        """
-        from rnnlab.core.trainer import DivergenceReport, EvalReport  # loaded by build_trainer
-
-        trainer = self._trainer
-        assert trainer is not None  # steps are taken only after the trainer is built
-        started = time.perf_counter()
-        reports = trainer.run(max_steps=1)
-        try:
-            for report in reports:
-                if isinstance(report, DivergenceReport):
-                    self._on_divergence(DivergenceNotice(report.step, report.reason))
-                elif not isinstance(report, EvalReport):  # evaluations: in the history
-                    self._cursor.count_step(report)
-                    self._steps_taken += 1
-                if self._stop.is_set():
-                    break  # stopping: skip the evaluation that may be due after this step
-        finally:
-            reports.close()
-            self._training_seconds += time.perf_counter() - started
-
-    def _on_divergence(self, notice: DivergenceNotice) -> None:
-        self._flush(force=True)  # the steps before it, and its event in the history
-        self.diverged.emit(notice)
-        self._single_steps = 0
-        if not self._paused:
-            self._paused = True
-            self.stateChanged.emit("paused")
+        assert self._race is not None
+        self._race.turn(lane)
+        run = int(lane.name)
+        for report in lane.reports:
+            if isinstance(report, StepReport):
+                self._cursors[run].count_step(report)
+        if lane.diverged:
+            step = lane.trainer.step + 1
+            self._flush(force=True)  # the steps before it, and its event in the history
+            self.diverged.emit(DivergenceNotice(step, lane.diverged, run))
+            self._single_steps = deque(item for item in self._single_steps if item != run)
+        self._publish_states()
 
     def _flush(self, *, force: bool) -> None:
-        """Emit what has been collected, if anything, and if forced or the interval is over."""
-        trainer = self._trainer
-        if trainer is None:
-            return
-        if not self._cursor.has_news(trainer.history):
+        """Emit each run's news, if any, when forced or the interval is over."""
+        race = self._race
+        if race is None:
             return
         now = time.perf_counter()
         if not force and now - self._last_emit < UPDATE_INTERVAL:
             return
-        self.updated.emit(self._cursor.take(trainer.history, trainer.step, self._training_seconds))
+        for lane in race.lanes:
+            run, history = int(lane.name), lane.trainer.history
+            cursor = self._cursors[run]
+            if cursor.has_news(history):
+                self.updated.emit(cursor.take(history, lane.trainer.step, lane.seconds, run))
         self._last_emit = now
 
-    def _serve_requests(self) -> None:
-        while True:
-            with self._lock:
-                if not self._requests:
-                    return
-                request = self._requests.popleft()
-            self._serve(request)
+    def _lane(self, run: int | None) -> Lane | None:
+        run = self._follow if run is None else run
+        race = self._race
+        return None if race is None else next(
+            (lane for lane in race.lanes if int(lane.name) == run), None
+        )
 
-    def _serve(self, request: Request) -> None:
-        trainer = self._trainer
-        assert trainer is not None  # requests are served only once the trainer is built
-        match request:
-            case Pause():
-                if not self._paused:
-                    self._flush(force=True)
-                    self._paused = True
-                    self.stateChanged.emit("paused")
-            case Resume():
-                if self._paused:
-                    self._paused = False
-                    self._single_steps = 0
-                    self.stateChanged.emit("running")
-            case StepOnce():
-                if self._paused:
-                    self._single_steps += 1
-            case Stop():
-                pass  # the stop flag, set when it was submitted, ends the loop
-            case SetLearningRate(value):
-                self._change_setting(lambda: trainer.set_learning_rate(value))
-            case SetClipping(mode, value):
-                self._change_setting(lambda: trainer.set_clipping(mode, value))
-            case TakeSnapshot():
-                from rnnlab.core.stepping import NumpyStepper
+    def _lanes(self, run: int | None) -> list[Lane]:
+        """The run's lane, or every lane when ``run`` is None."""
+        if run is None:
+            return list(self._race.lanes) if self._race is not None else []
+        lane = self._lane(run)
+        return [] if lane is None else [lane]
 
-                self._flush(force=True)  # the window then has every step up to the snapshot
-                self.snapshotReady.emit(NumpyStepper.from_model(trainer.model), trainer.step)
-            case SaveCheckpoint(path, corpus):
-                self._save(path, corpus)
-            case SetProbe():
-                self._probe = request if len(request.text) >= MIN_PROBE_CHARS else None
-                self._inspect(scheduled=False)
-            case ProbeNow():
-                self._inspect(scheduled=False)
-            case _:  # submit() refuses these; a new request type must be served here
-                raise TypeError(f"no way to serve {request!r}")
+    # ---- states ------------------------------------------------------------------------------
 
-    def _change_setting(self, change: Callable[[], None]) -> None:
-        try:
-            change()
-        except ConfigError:
-            return  # the window validates values; a bad one changes nothing
-        self._flush(force=True)  # the change's marker reaches the plots at once
-
-    def _inspect(self, *, scheduled: bool) -> None:
-        """Probe the live model between steps and emit the inspection."""
-        trainer = self._trainer
-        if self._probe is None or trainer is None:
+    def _publish_states(self) -> None:
+        race = self._race
+        if race is None:
             return
-        from rnnlab.core.inspection import inspect
+        for lane in race.lanes:
+            self._publish(int(lane.name), _lane_state(lane))
+        states = {_lane_state(lane) for lane in race.lanes}
+        overall = "running" if "running" in states else "paused"
+        if self._published.get(None) != overall:
+            self._published[None] = overall
+            self.stateChanged.emit(overall)
 
-        probe = self._probe
-        started = time.perf_counter()
-        try:
-            inspection = inspect(
-                trainer.model,
-                probe.vocabulary,
-                probe.text,
-                step=trainer.step,
-                connectivity_position=probe.position,
-                group_grad_norms=trainer.group_grad_norms(),
-            )
-        except Exception as error:  # a bad probe text must not end the training
-            self._probe = None  # not again on every step: the window sends a new text
-            self.probeFailed.emit(f"probe failed: {error}")
-            return
-        self._flush(force=True)  # the window has every step up to the probed weights
-        self.inspected.emit(inspection)
-        if scheduled:
-            self.probe_schedule.record(self._training_seconds, time.perf_counter() - started)
+    def _publish(self, run: int, state: str) -> None:
+        if self._published.get(run) != state:
+            self._published[run] = state
+            self.runStateChanged.emit(run, state)
 
-    def _save(self, path: str, corpus: Corpus) -> None:
-        from rnnlab.core.checkpoint import save_checkpoint
 
-        assert self._trainer is not None  # requests are served only once it is built
-        try:
-            save_checkpoint(self._trainer, corpus, path)
-        except Exception as error:  # a failed save must not end the training
-            self.failed.emit(describe_save_failure(path, error))
-            return
-        self.saved.emit(str(path))
+def _lane_state(lane: Lane) -> str:
+    if lane.diverged:
+        return "diverged"
+    if lane.stopped:
+        return "stopped"
+    return "paused" if lane.paused else "running"
