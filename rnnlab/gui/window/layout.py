@@ -27,6 +27,7 @@ from rnnlab.core.config import TrainConfig
 from rnnlab.gui.inspector.inspector import Inspector
 from rnnlab.gui.panels.corpus_panel import CorpusPanel
 from rnnlab.gui.panels.model_panel import ModelPanel
+from rnnlab.gui.panels.runs_panel import RunsPanel
 from rnnlab.gui.panels.sample_panel import SamplePanel
 from rnnlab.gui.plots.smoothing_control import SmoothingControl
 from rnnlab.gui.plots.training_plots import GradNormPlot, LossPlot
@@ -56,6 +57,7 @@ class WindowParts:
     grad_norm_plot: GradNormPlot
     inspector: Inspector
     center_tabs: QTabWidget
+    runs_panel: RunsPanel
     status_device: QLabel
     status_step: QLabel
     status_speed: QLabel
@@ -112,7 +114,14 @@ def build_layout(window: QMainWindow) -> WindowParts:
     layout.addWidget(training_bar)
     layout.addWidget(banner)
     layout.addWidget(inspector.probe_bar)
-    layout.addWidget(center_tabs, stretch=1)
+    # The runs under every page: the current run is what each page shows.
+    runs_panel = RunsPanel()
+    middle = QSplitter(Qt.Orientation.Vertical, objectName="runsSplitter")
+    middle.addWidget(center_tabs)
+    middle.addWidget(runs_panel)
+    middle.setStretchFactor(0, 1)
+    middle.setSizes([700, 150])
+    layout.addWidget(middle, stretch=1)
     window.setCentralWidget(center)
 
     status = [QLabel() for _ in range(4)]
@@ -122,7 +131,7 @@ def build_layout(window: QMainWindow) -> WindowParts:
     return WindowParts(
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
         banner, smoothing_control, x_axis_control, loss_plot, grad_norm_plot, inspector,
-        center_tabs, *status,
+        center_tabs, runs_panel, *status,
     )  # fmt: skip
 
 

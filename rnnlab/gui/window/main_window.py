@@ -14,13 +14,15 @@ from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus, split_sizes
 from rnnlab.core.stepping import NumpyStepper
 from rnnlab.gui.panels.model_panel import AUTO_DEVICE, PRESETS
-from rnnlab.gui.training.controller import TrainingController
+from rnnlab.gui.training.controller import RunSettings, TrainingController
 from rnnlab.gui.training.loading import LoadedCheckpoint, Loader
 from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
 from rnnlab.gui.window.actions import WindowActions
 from rnnlab.gui.window.layout import VALIDATION_FRACTION, build_layout
 from rnnlab.gui.window.model_files import ModelFiles
+from rnnlab.gui.window.run_commands import RunCommands
 from rnnlab.gui.window.run_views import RunViews
+from rnnlab.gui.window.runs import Runs
 from rnnlab.gui.window.settings import keep_on_screen, restore_window, save_window
 
 DEFAULT_CORPUS = "tinyshakespeare"
@@ -49,6 +51,7 @@ class MainWindow(QMainWindow):
         self._training_device = "auto"
         self.parts = parts = build_layout(self)
         self.run_views = RunViews(parts)
+        self.runs = Runs(parts, parts.runs_panel.table)
         self.corpus_panel, self.model_panel = parts.corpus_panel, parts.model_panel
         self.sample_panel, self.training_bar, self.banner = (
             parts.sample_panel, parts.training_bar, parts.banner
@@ -60,6 +63,7 @@ class MainWindow(QMainWindow):
             self, self.controller, self.loader, self.settings, self.actions_.recent_menu,
             current_corpus=lambda: self.corpus,
         )  # fmt: skip
+        self.run_commands = RunCommands(self)
         self._connect()
         self.files.refresh_recent()
         self._on_state("stopped")
@@ -97,6 +101,7 @@ class MainWindow(QMainWindow):
         self.model_panel.configError.connect(self.show_error)
         controller.updated.connect(self._on_update)
         controller.stateChanged.connect(self._on_state)
+        controller.runStateChanged.connect(self.runs.set_state)
         controller.diverged.connect(self._on_diverged)
         controller.failed.connect(self.show_error)
         controller.snapshotReady.connect(self._on_snapshot)
@@ -124,6 +129,8 @@ class MainWindow(QMainWindow):
         if self.controller.running:
             self.show_error("stop training before changing the corpus")
             return
+        if not self.run_commands.confirm_drop_runs(source):
+            return
         self.corpus_panel.set_busy(True)
         self.loader.load_corpus(source)
 
@@ -137,6 +144,7 @@ class MainWindow(QMainWindow):
         self.corpus_panel.clear_error()
         if self.corpus is not None and corpus.fingerprint != self.corpus.fingerprint:
             self.controller.reset()  # a model belongs to its text
+            self.runs.clear()
             self._clear_run_views()
         self.corpus = corpus
         train_chars, validation_chars, self.training_lines = split_sizes(
@@ -161,7 +169,7 @@ class MainWindow(QMainWindow):
 
     # ---- training --------------------------------------------------------------------------
 
-    def _configs(self) -> tuple[ModelConfig, TrainConfig] | None:
+    def panel_configs(self) -> tuple[ModelConfig, TrainConfig] | None:
         """The panel's settings, or None (the panel has said what is wrong)."""
         if self.corpus is None:
             self.show_error("load a corpus first (File > Open corpus, or pick a bundled one)")
@@ -183,10 +191,13 @@ class MainWindow(QMainWindow):
                 self._pending.start_paused = False  # Step once, then Train: Train wins
             self.training_bar.show_waiting("waiting for the corpus to load…")
             return
-        configs = self._configs()
+        configs = self.panel_configs()
         if configs is None or self.corpus is None:
             return
         model_config, train_config = configs
+        run = self.run_commands.run_to_train(model_config, train_config)
+        if run is None:
+            return
         steps, seconds = self.training_bar.budget()
         self.run_views.budget = (steps, seconds)
         self.run_views.run_start_step = self.controller.step
@@ -195,8 +206,8 @@ class MainWindow(QMainWindow):
         self.model_panel.set_training(True)
         self.training_bar.show_waiting("starting…")  # building the model can take seconds
         self.controller.start(
-            self.corpus, model_config, train_config, max_steps=steps, time_budget=seconds,
-            start_paused=start_paused,
+            self.corpus, {run.run: RunSettings(run.model_config, train_config)},
+            max_steps=steps, time_budget=seconds, start_paused=start_paused,
         )  # fmt: skip
         self._training_device = train_config.device
         self.run_views.show_device(self.model_panel.device_label(train_config.device))
@@ -247,8 +258,14 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def reset_weights(self) -> None:
+        """Forget the current run's weights and curves; the other runs keep theirs."""
         self._cancel_pending()
-        self.controller.reset()
+        run = self.runs.current
+        self.controller.reset(run)
+        if run is not None:
+            for plot in (self.loss_plot, self.grad_norm_plot):
+                plot.clear_run(run)
+            self.runs.forget_progress(run)
         self._clear_run_views()
         self.statusBar().showMessage("weights reset: the next Train starts from scratch", 5000)
 
@@ -270,11 +287,15 @@ class MainWindow(QMainWindow):
 
     @Slot(TrainingUpdate)
     def _on_update(self, update: TrainingUpdate) -> None:
-        self.run_views.show_update(update)
+        self.runs.take_update(update)
+        if update.run == self.runs.current:
+            self.run_views.show_update(update)
 
     @Slot(DivergenceNotice)
     def _on_diverged(self, notice: DivergenceNotice) -> None:
-        self.run_views.show_divergence(notice)
+        self.runs.take_divergence(notice)
+        if notice.run == self.runs.current:
+            self.run_views.show_divergence(notice)
 
     @Slot(str)
     def _on_state(self, state: str) -> None:
@@ -286,11 +307,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def _resume_after_divergence(self) -> None:
         self.banner.hide()
-        self.controller.resume()
+        self.controller.resume(self.runs.current)
 
-    @Slot(NumpyStepper, int)
-    def _on_snapshot(self, stepper: NumpyStepper, step: int) -> None:
-        self.run_views.show_snapshot(stepper, step, self.corpus, self.training_lines)
+    @Slot(NumpyStepper, int, int)
+    def _on_snapshot(self, stepper: NumpyStepper, step: int, run: int) -> None:
+        if run == self.runs.current:
+            self.run_views.show_snapshot(stepper, step, self.corpus, self.training_lines)
 
     @Slot(int)
     def _on_page(self, index: int) -> None:
@@ -311,14 +333,13 @@ class MainWindow(QMainWindow):
         if self.controller.running:  # Train was pressed while the file was loading
             self.show_error(f"training is running: stop it, then open {checkpoint.path} again")
             return
+        if not self.run_commands.confirm_drop_runs(loaded.corpus.source, loaded.corpus):
+            return
         self._cancel_pending()  # the opened model is what the next Train continues
         self._show_corpus(loaded.corpus)
-        self.controller.adopt_checkpoint(checkpoint)
+        run = self.run_commands.add_opened(loaded)  # a run beside the others, now current
         self.files.model_path = str(checkpoint.path)  # Save writes back to it
-        self.model_panel.set_configs(checkpoint.model_config, checkpoint.train_config)
-        self._clear_run_views()
-        self.run_views.show_history(checkpoint.history, checkpoint.step)
-        self._on_snapshot(loaded.snapshot, checkpoint.step)
+        self._on_snapshot(loaded.snapshot, checkpoint.step, run)
         self._on_state("stopped")
         self.statusBar().showMessage(f"opened {checkpoint.path} at step {checkpoint.step:,}", 5000)
 

@@ -38,10 +38,22 @@ class ModelFiles(QObject):
         self._parent, self._controller, self._loader = parent, controller, loader
         self._settings, self._recent_menu = settings, recent_menu
         self._current_corpus = current_corpus  # the window's: what a model is saved with
-        self.model_path: str | None = None  # where Save writes without asking
+        self._paths: dict[int, str] = {}  # per run: where Save writes without asking
         controller.saved.connect(self.remember_recent_model)
         parent.setAcceptDrops(True)
         parent.installEventFilter(self)  # files dropped anywhere on the window open here
+
+    @property
+    def model_path(self) -> str | None:
+        """Where Save writes the current run without asking."""
+        return self._paths.get(self._controller.current)
+
+    @model_path.setter
+    def model_path(self, path: str | None) -> None:
+        if path is None:
+            self._paths.pop(self._controller.current, None)
+        else:
+            self._paths[self._controller.current] = path
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if isinstance(event, QDragEnterEvent) and event.mimeData().hasUrls():
@@ -82,7 +94,6 @@ class ModelFiles(QObject):
 
     @Slot(str)
     def remember_recent_model(self, path: str) -> None:
-        self.model_path = path
         self.remember_recent(path)
 
     def _recent(self) -> list[str]:
@@ -138,10 +149,12 @@ class ModelFiles(QObject):
     def confirm_discard(self) -> bool:
         """Save / Discard / Cancel for an unsaved model; True when closing may go on."""
         buttons = QMessageBox.StandardButton
+        others = len(self._controller.dirty_runs - {self._controller.current})
+        also = f" ({others} other run{'s' * (others > 1)} not saved either)" if others else ""
         answer = QMessageBox.question(
             self._parent,
             "Unsaved model",
-            f"The model trained to step {self._controller.step:,} is not saved. Save it?",
+            f"The model trained to step {self._controller.step:,} is not saved{also}. Save it?",
             buttons.Save | buttons.Discard | buttons.Cancel,
             buttons.Save,
         )

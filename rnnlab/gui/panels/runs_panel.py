@@ -1,0 +1,41 @@
+"""The runs panel: the runs table with the buttons that make, race, copy and delete runs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from rnnlab.gui.panels.runs_table import RunsTable
+
+
+class RunsPanel(QWidget):
+    newRunClicked = Signal()
+    raceClicked = Signal()
+    duplicateClicked = Signal()
+    deleteClicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runsPanel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        for name, text, tip, signal in (
+            ("newRunButton", "Ne&w run", "Start a new run from the Model panel's settings "
+             "(the current run keeps its weights and curves)", self.newRunClicked),
+            ("raceButton", "R&ace…", "Race cell types on the same batches with equal "
+             "parameters: RNN against LSTM, GRU and SRU", self.raceClicked),
+            ("duplicateRunButton", "D&uplicate", "A new run with the selected run's settings",
+             self.duplicateClicked),
+            ("deleteRunButton", "Delete", "Delete the selected run (asks if it is not saved)",
+             self.deleteClicked),
+        ):  # fmt: skip
+            button = QPushButton(text, objectName=name)
+            button.setToolTip(tip)
+            button.clicked.connect(signal)
+            buttons.addWidget(button)
+            setattr(self, name.removesuffix("Button") + "_button", button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.table = RunsTable()
+        layout.addWidget(self.table, stretch=1)

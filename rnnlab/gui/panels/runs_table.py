@@ -1,0 +1,185 @@
+"""The runs table: every run on the current corpus, one row each, the selected row the current run.
+
+A view only: it shows ``RunRow`` values and says what the user did (selected, showed or hid,
+renamed a run); the window keeps the runs. The first column's checkbox shows a run on the plots
+or hides it, beside a swatch drawn with the run's plot pen (colour and dash pattern, so a
+colour-blind viewer can match rows to curves too).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+from rnnlab.gui.plots.run_styles import run_colour, run_colour_name, run_pen_style
+from rnnlab.gui.widgets.style import is_dark
+
+COLUMNS = (
+    ("", "Show the run on the plots (its colour and line pattern)"),
+    ("name", "Double-click to rename"),
+    ("cell", "The recurrent cell"),
+    ("size", "layers × hidden units"),
+    ("params", "Trainable parameters"),
+    ("steps", "Training steps taken"),
+    ("chars", "Characters trained on: steps × batch × sequence length"),
+    ("train s", "Seconds spent training this run (not pauses, validation or probes)"),
+    ("loss", "Mean training loss of the last steps (nats/char)"),
+    ("best val", "Lowest validation loss so far (nats/char)"),
+    ("chars/s", "Training speed"),
+    ("state", "new, running, paused, stopped or diverged"),
+)
+NAME_COLUMN = 1
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run: int
+    name: str
+    index: int  # the run's colour and dash pattern
+    visible: bool
+    cell: str
+    layers: int
+    hidden_size: int
+    parameters: int
+    steps: int
+    chars: int
+    seconds: float  # NaN: unknown (a run from an old checkpoint)
+    loss: float  # NaN before the first step
+    best_validation: float  # NaN before the first validation
+    chars_per_second: float
+    state: str
+
+
+class RunsTable(QTableWidget):
+    runSelected = Signal(int)
+    visibilityChanged = Signal(int, bool)
+    renamed = Signal(int, str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setObjectName("runsTable")
+        for column, (title, tip) in enumerate(COLUMNS):
+            item = QTableWidgetItem(title)
+            item.setToolTip(tip)
+            self.setHorizontalHeaderItem(column, item)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.verticalHeader().hide()
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.setIconSize(QSize(28, 12))
+        self.setToolTip("Runs on this corpus: select one to continue, sample and inspect it")
+        self.itemSelectionChanged.connect(self._on_selection)
+        self.itemChanged.connect(self._on_item_changed)
+
+    def runs(self) -> list[int]:
+        return [self._run_at(row) for row in range(self.rowCount())]
+
+    def current_run(self) -> int | None:
+        rows = self.selectionModel().selectedRows()
+        return self._run_at(rows[0].row()) if rows else None
+
+    def show_run(self, values: RunRow) -> None:
+        """Add the run's row or update it (the selection stays)."""
+        row = self._row_of(values.run)
+        with QSignalBlocker(self):
+            if row is None:
+                row = self.rowCount()
+                self.insertRow(row)
+                for column in range(len(COLUMNS)):
+                    item = QTableWidgetItem()
+                    editable = column == NAME_COLUMN
+                    flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+                    if editable:
+                        flags |= Qt.ItemFlag.ItemIsEditable
+                    if column == 0:
+                        flags |= Qt.ItemFlag.ItemIsUserCheckable
+                    item.setFlags(flags)
+                    if column > NAME_COLUMN:
+                        item.setTextAlignment(
+                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                        )
+                    self.setItem(row, column, item)
+                self.item(row, 0).setData(Qt.ItemDataRole.UserRole, values.run)
+            swatch = self.item(row, 0)
+            swatch.setCheckState(
+                Qt.CheckState.Checked if values.visible else Qt.CheckState.Unchecked
+            )
+            swatch.setIcon(self._swatch(values.index))
+            swatch.setToolTip(f"{run_colour_name(values.index)}: tick to show on the plots")
+            if self.item(row, NAME_COLUMN).text() != values.name:
+                self.item(row, NAME_COLUMN).setText(values.name)
+            texts = (
+                values.cell, f"{values.layers} × {values.hidden_size}", f"{values.parameters:,}",
+                f"{values.steps:,}", _count(values.chars), _number(values.seconds, "{:,.1f}"),
+                _number(values.loss, "{:.3f}"), _number(values.best_validation, "{:.3f}"),
+                _count(values.chars_per_second) if values.chars_per_second else "—",
+                values.state,
+            )  # fmt: skip
+            for column, text in enumerate(texts, start=2):
+                self.item(row, column).setText(text)
+
+    def remove_run(self, run: int) -> None:
+        row = self._row_of(run)
+        if row is not None:
+            self.removeRow(row)
+
+    def select_run(self, run: int) -> None:
+        row = self._row_of(run)
+        if row is not None and self.current_run() != run:
+            self.selectRow(row)
+
+    def _swatch(self, index: int) -> QIcon:
+        size = self.iconSize()
+        pixmap = QPixmap(size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        pen = QPen(run_colour(index, is_dark(self)), 3)
+        pen.setStyle(run_pen_style(index))
+        painter = QPainter(pixmap)
+        painter.setPen(pen)
+        painter.drawLine(1, size.height() // 2, size.width() - 1, size.height() // 2)
+        painter.end()
+        return QIcon(pixmap)
+
+    def _run_at(self, row: int) -> int:
+        return int(self.item(row, 0).data(Qt.ItemDataRole.UserRole))
+
+    def _row_of(self, run: int) -> int | None:
+        return next((row for row in range(self.rowCount()) if self._run_at(row) == run), None)
+
+    @Slot()
+    def _on_selection(self) -> None:
+        run = self.current_run()
+        if run is not None:
+            self.runSelected.emit(run)
+
+    @Slot(QTableWidgetItem)
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        run = self._run_at(item.row())
+        if item.column() == 0:
+            self.visibilityChanged.emit(run, item.checkState() == Qt.CheckState.Checked)
+        elif item.column() == NAME_COLUMN:
+            name = item.text().strip()
+            if name:
+                self.renamed.emit(run, name)
+
+
+def _count(value: float) -> str:
+    """1,234 / 12.3k / 4.56M: short enough for a narrow column."""
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if value >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    return f"{value:,.0f}"
+
+
+def _number(value: float, form: str) -> str:
+    return "—" if not math.isfinite(value) else form.format(value)

@@ -1,0 +1,185 @@
+"""Runs while no thread trains them: kept trainers, opened checkpoints, and what the views need of
+them (a probe, weights for sampling, a save), done without racing a training thread.
+
+``TrainingController`` (``controller``) builds on this: a run is either here or in the worker.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+
+from rnnlab.core.config import ModelConfig, TrainConfig
+from rnnlab.core.corpus import Corpus
+from rnnlab.core.probe_result import Inspection
+from rnnlab.gui.training.loading import Job
+from rnnlab.gui.training.messages import describe_save_failure
+from rnnlab.gui.training.requests import Request, SetClipping, SetLearningRate, SetProbe
+from rnnlab.gui.training.signals import TrainingSignals
+
+if TYPE_CHECKING:
+    from rnnlab.core.batching import TrainingData
+    from rnnlab.core.checkpoint import Checkpoint
+    from rnnlab.core.models import CharModel
+    from rnnlab.core.trainer import Trainer
+
+
+class IdleRuns(TrainingSignals):
+    # From pool threads: (generation, Inspection), so a probe of a model since replaced (or of
+    # a run no longer shown) is dropped.
+    _probed = Signal(tuple)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._idle: dict[int, Trainer] = {}  # touched only while no thread trains the run
+        self._checkpoints: dict[int, Checkpoint] = {}  # opened, to be continued on Train
+        self._shared_batches: dict[tuple, TrainingData] = {}  # new runs' batches, by batching
+        self._saving: dict[str, set[int]] = {}  # path -> runs being saved there by the worker
+        self._probe: SetProbe | None = None
+        self._generation = 0  # counts model replacements and changes of the shown run
+        self.current = 0  # the run the views show
+        self._probed.connect(self._on_probed)
+
+    def idle_has_model(self, run: int) -> bool:
+        return run in self._idle or run in self._checkpoints
+
+    def idle_train_config(self, run: int) -> TrainConfig | None:
+        if run in self._idle:
+            return self._idle[run].config
+        checkpoint = self._checkpoints.get(run)
+        return None if checkpoint is None else checkpoint.train_config
+
+    def take_idle(self, run: int) -> tuple[Trainer | None, Checkpoint | None]:
+        """Hand a run's trainer or checkpoint over (to a worker): it is no longer idle."""
+        return self._idle.pop(run, None), self._checkpoints.pop(run, None)
+
+    def keep_idle(self, run: int, trainer: Trainer) -> None:
+        self._idle[run] = trainer
+
+    def forget_idle(self, run: int) -> None:
+        self._idle.pop(run, None)
+        self._checkpoints.pop(run, None)
+
+    def forget_all_idle(self) -> None:
+        self._idle.clear()
+        self._checkpoints.clear()
+
+    def adopt_checkpoint(self, run: int, checkpoint: Checkpoint) -> None:
+        """A loaded checkpoint as ``run``: Train continues it exactly where it stopped."""
+        self.forget_idle(run)
+        self._checkpoints[run] = checkpoint
+        self._generation += 1
+        if run == self.current:
+            self.probe_idle(run)
+
+    def idle_model(self, run: int) -> tuple[CharModel | None, int, dict[str, float]]:
+        """The run's model while no thread trains it, its step and gradient norms, or None."""
+        if run in self._idle:
+            trainer = self._idle[run]
+            return trainer.model, trainer.step, trainer.group_grad_norms()
+        if run in self._checkpoints:
+            checkpoint = self._checkpoints[run]
+            return checkpoint.model, checkpoint.step, {}
+        return None, 0, {}
+
+    def emit_idle_snapshot(self, run: int) -> None:
+        """Weights for sampling from an idle run (its model is not changing: safe to read)."""
+        model, step, _ = self.idle_model(run)
+        if model is None:
+            return
+        from rnnlab.core.stepping import NumpyStepper
+
+        self.snapshotReady.emit(NumpyStepper.from_model(model), step, run)
+
+    def probe_idle(self, run: int) -> None:
+        """Probe a copy of an idle run's model in a pool thread; Train may start meanwhile."""
+        model, step, norms = self.idle_model(run)
+        if model is None or self._probe is None:
+            return
+        probe = self._probe
+        model = copy.deepcopy(model)  # no thread trains it now; the copy is the pool's own
+        generation = self._generation
+
+        def work() -> tuple[int, Inspection]:
+            from rnnlab.core.inspection import inspect
+
+            result = inspect(
+                model, probe.vocabulary, probe.text, step=step,
+                connectivity_position=probe.position, group_grad_norms=norms,
+            )  # fmt: skip
+            return generation, result
+
+        QThreadPool.globalInstance().start(Job(work, self._probed, self.probeFailed))
+
+    def save_idle(self, run: int, path: str, corpus: Corpus) -> bool:
+        """Write an idle run's checkpoint here; False (and ``failed``) if it cannot be."""
+        trainer, checkpoint = self._idle.get(run), self._checkpoints.get(run)
+        if trainer is None and checkpoint is None:
+            self.failed.emit("there is no trained model to save yet")
+            return False
+        from rnnlab.core.checkpoint import save_checkpoint
+
+        try:
+            if trainer is not None:
+                save_checkpoint(trainer, corpus, path)
+            elif checkpoint is not None and Path(path).resolve() != checkpoint.path.resolve():
+                # Opened and not trained since: the file on disk is the run; copy it.
+                shutil.copyfile(checkpoint.path, path)
+        except Exception as error:
+            self.failed.emit(describe_save_failure(path, error))
+            return False
+        return True
+
+    def live_changes(self, run: int, config: TrainConfig) -> list[Request]:
+        """Settings edited while the run was stopped, as requests: served once it is built, they
+        apply as live changes, recorded in its history and marked on the plots."""
+        previous = self.idle_train_config(run)
+        if previous is None:
+            return []
+        changes: list[Request] = []
+        if previous.learning_rate != config.learning_rate:
+            changes.append(SetLearningRate(config.learning_rate, run))
+        if (previous.clip, previous.clip_value) != (config.clip, config.clip_value):
+            changes.append(SetClipping(config.clip, config.clip_value, run))
+        return changes
+
+    def builder(
+        self, run: int, corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig
+    ) -> Callable[[], Trainer]:
+        """What makes the run's trainer in the worker thread: the kept one, its checkpoint
+        resumed, or a new one. New runs with the same batching share one set of batches (a
+        race's runs see the same text in the same order)."""
+        kept, checkpoint = self.take_idle(run)
+        shared = self._shared_batches
+
+        def build() -> Trainer:  # runs in the worker thread
+            if kept is not None:
+                return kept
+            if checkpoint is not None:
+                from rnnlab.core.checkpoint import resume_trainer
+
+                trainer, _ = resume_trainer(
+                    checkpoint, corpus, device=train_config.device, threads=train_config.threads
+                )
+                return trainer
+            from rnnlab.core.trainer import batching_for, new_trainer
+
+            config = train_config
+            key = (corpus.fingerprint, config.batch_size, config.seq_len,
+                   config.validation_fraction, config.eval_chars, config.seed)  # fmt: skip
+            if key not in shared:
+                shared[key] = batching_for(corpus, train_config)
+            return new_trainer(corpus, model_config, train_config, data=shared[key])
+
+        return build
+
+    @Slot(tuple)
+    def _on_probed(self, result: tuple[int, Inspection]) -> None:
+        generation, inspection = result
+        if generation == self._generation:
+            self.inspected.emit(inspection)

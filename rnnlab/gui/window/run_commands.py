@@ -1,0 +1,196 @@
+"""What the user does to runs: make one, select one, race cells, duplicate, delete, open a saved
+run beside the others, and the questions asked before anything unsaved is dropped."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from rnnlab.core.config import ModelConfig, TrainConfig
+from rnnlab.core.corpus import Corpus
+from rnnlab.core.race import race_models
+from rnnlab.gui.panels.race_dialog import RaceDialog
+from rnnlab.gui.training.controller import RunSettings
+from rnnlab.gui.training.loading import LoadedCheckpoint
+from rnnlab.gui.training.messages import HistoryCursor
+from rnnlab.gui.window.runs import CELL_LABELS, Run
+
+if TYPE_CHECKING:
+    from rnnlab.gui.window.main_window import MainWindow
+
+BUTTONS = QMessageBox.StandardButton
+
+
+class RunCommands(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        panel = window.parts.runs_panel
+        panel.newRunClicked.connect(self.new_run)
+        panel.raceClicked.connect(self.race)
+        panel.duplicateClicked.connect(self.duplicate)
+        panel.deleteClicked.connect(self.delete)
+        panel.table.runSelected.connect(self.select)
+        panel.table.visibilityChanged.connect(window.runs.set_visible)
+        panel.table.renamed.connect(window.runs.rename)
+
+    # ---- making runs -----------------------------------------------------------------------
+
+    @Slot()
+    def new_run(self) -> Run | None:
+        """A run from the Model panel's settings; it becomes current (Train starts it)."""
+        configs = self._window.panel_configs()
+        if configs is None:
+            return None
+        return self._add(*configs)
+
+    def _add(self, model: ModelConfig, train: TrainConfig, name: str = "") -> Run:
+        run = self._window.runs.add(model, train, name)
+        self.select(run.run)
+        return run
+
+    def run_to_train(self, model: ModelConfig, train: TrainConfig) -> Run | None:
+        """The run Train continues: the current one, a new one when there is none, or, when the
+        panel's model shape differs from the current run's weights, a new one if the user
+        agrees. Live settings (learning rate, clipping) go to the current run."""
+        window = self._window
+        run = window.runs.get(window.runs.current)
+        if run is None:
+            return self._add(model, train)
+        if run.model_config != model:
+            if not window.controller.run_has_model(run.run):
+                window.runs.set_configs(run.run, model, train)  # no weights yet: just reshape
+                return run
+            answer = QMessageBox.question(
+                window, "New run?",
+                f"The model settings differ from {run.name}'s. Start a new run with them? "
+                f"(No continues {run.name} as it is.)",
+                BUTTONS.Yes | BUTTONS.No | BUTTONS.Cancel, BUTTONS.Yes,
+            )  # fmt: skip
+            if answer == BUTTONS.Cancel:
+                return None
+            if answer == BUTTONS.Yes:
+                return self._add(model, train)
+            window.model_panel.set_configs(run.model_config, train)
+        window.runs.set_configs(run.run, run.model_config, train)
+        return run
+
+    @Slot()
+    def race(self) -> None:
+        window = self._window
+        configs = window.panel_configs()
+        if configs is None or window.corpus is None:
+            return
+        model, train = configs
+        dialog = RaceDialog(model.hidden_size, model.layers, train.seed, window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        choice = dialog.choice()
+        train = dataclasses.replace(train, seed=choice.seed)
+        runs: dict[int, RunSettings] = {}
+        for config in race_models(choice.cells, model, choice.equal):
+            name = f"{CELL_LABELS[config.cell]} {config.layers}×{config.hidden_size}"
+            run = window.runs.add(config, train, name)
+            runs[run.run] = RunSettings(config, train)
+        self.select(next(iter(runs)))
+        window.run_views.budget = (choice.steps, choice.seconds)
+        window.run_views.run_start_step = 0
+        window.model_panel.set_training(True)
+        window.training_bar.show_waiting("starting the race…")
+        window.controller.start(
+            window.corpus, runs, max_steps=choice.steps, time_budget=choice.seconds
+        )
+
+    @Slot()
+    def duplicate(self) -> None:
+        """A new run with the selected run's settings (fresh weights)."""
+        found = self._window.runs.duplicate_settings(self._window.runs.current or -1)
+        if found is not None:
+            self._add(*found)
+
+    def add_opened(self, loaded: LoadedCheckpoint) -> int:
+        """An opened checkpoint as a run beside the others; its curves so far are drawn."""
+        window, checkpoint = self._window, loaded.checkpoint
+        run = window.runs.add(checkpoint.model_config, checkpoint.train_config,
+                              checkpoint.path.stem)  # fmt: skip
+        window.controller.adopt_checkpoint(run.run, checkpoint)
+        history = checkpoint.history
+        if "chars" not in checkpoint.trainer_state["history"]:  # format 1: derive them
+            from rnnlab.core.checkpoint import run_history
+            from rnnlab.core.trainer import batching_for
+
+            history = run_history(checkpoint, batching_for(loaded.corpus, checkpoint.train_config))
+        window.runs.take_update(HistoryCursor().take(history, checkpoint.step, 0.0, run.run))
+        window.controller.steps[run.run] = checkpoint.step
+        window.runs.set_state(run.run, "stopped")
+        self.select(run.run)
+        return run.run
+
+    # ---- selecting and deleting ---------------------------------------------------------------
+
+    @Slot(int)
+    def select(self, run: int) -> None:
+        window = self._window
+        record = window.runs.get(run)
+        if record is None:
+            return
+        changed = window.runs.current != run
+        window.runs.make_current(run)
+        if not changed:
+            return
+        window.run_views.clear()
+        window.run_views.show_step(record.step)
+        window.model_panel.set_configs(record.model_config, record.train_config)
+        window.grad_norm_plot.set_threshold(
+            record.train_config.clip, record.train_config.clip_value
+        )
+        window.controller.follow(run)
+        window._on_state(window.controller.state)
+
+    @Slot()
+    def delete(self) -> None:
+        window = self._window
+        run = window.runs.get(window.runs.current)
+        if run is None:
+            return
+        if window.controller.is_training(run.run):
+            window.show_error(f"{run.name} is training: stop it first")
+            return
+        if run.run in window.controller.dirty_runs:
+            answer = QMessageBox.question(
+                window, "Delete run", f"{run.name} is not saved. Delete it anyway?",
+                BUTTONS.Yes | BUTTONS.No, BUTTONS.No,
+            )  # fmt: skip
+            if answer != BUTTONS.Yes:
+                return
+        window.controller.reset(run.run)
+        window.runs.remove(run.run)
+        remaining = list(window.runs.runs)
+        if remaining:
+            self.select(remaining[-1])
+        else:
+            window.run_views.clear()
+
+    def confirm_drop_runs(self, source: str, corpus: Corpus | None = None) -> bool:
+        """Before another corpus replaces this one: runs with weights belong to their text."""
+        window = self._window
+        current = window.corpus
+        if current is None or source == current.source:
+            return True
+        if corpus is not None and corpus.fingerprint == current.fingerprint:
+            return True
+        with_weights = [run for run in window.runs.runs.values()
+                        if window.controller.run_has_model(run.run)]  # fmt: skip
+        if not with_weights:
+            return True
+        unsaved = sum(run.run in window.controller.dirty_runs for run in with_weights)
+        answer = QMessageBox.question(
+            window, "Drop the runs?",
+            f"The {len(with_weights)} run(s) with weights belong to {current.name} and cannot "
+            f"continue on another text; {unsaved} of them not saved. Drop them?",
+            BUTTONS.Yes | BUTTONS.No, BUTTONS.No,
+        )  # fmt: skip
+        return answer == BUTTONS.Yes

@@ -1,0 +1,191 @@
+"""The window's runs: what each run is (name, colour, settings) and has done, the current run,
+and keeping the runs table and the plots' overlays in step with the training messages.
+
+The controller owns the runs' trainers; this keeps what the window shows of them. Run ids are
+small integers handed out here; colours follow the order runs were made in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
+from rnnlab.gui.panels.runs_table import RunRow, RunsTable
+from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
+from rnnlab.gui.window.layout import WindowParts
+
+LOSS_WINDOW = 50  # the table's loss: the mean of this many last steps
+CELL_LABELS = {"rnn": "RNN", "rnn-relu": "RNN ReLU", "lstm": "LSTM", "gru": "GRU", "sru": "SRU"}
+
+
+@dataclass
+class Run:
+    run: int
+    name: str
+    index: int  # colour and dash pattern
+    model_config: ModelConfig
+    train_config: TrainConfig
+    visible: bool = True
+    state: str = "new"
+    step: int = 0
+    chars: int = 0
+    seconds: float = 0.0
+    best_validation: float = math.nan
+    chars_per_second: float = 0.0
+    recent_losses: deque[float] = field(default_factory=lambda: deque(maxlen=LOSS_WINDOW))
+
+    def row(self) -> RunRow:
+        model = self.model_config
+        loss = float(np.mean(self.recent_losses)) if self.recent_losses else math.nan
+        return RunRow(
+            run=self.run, name=self.name, index=self.index, visible=self.visible,
+            cell=model.cell, layers=model.layers, hidden_size=model.hidden_size,
+            parameters=count_parameters(model), steps=self.step, chars=self.chars,
+            seconds=self.seconds, loss=loss, best_validation=self.best_validation,
+            chars_per_second=self.chars_per_second, state=self.state,
+        )  # fmt: skip
+
+
+class Runs:
+    """The runs on the current corpus, in the order they were made."""
+
+    def __init__(self, parts: WindowParts, table: RunsTable) -> None:
+        self._parts, self._table = parts, table
+        self.runs: dict[int, Run] = {}
+        self.current: int | None = None
+        self._next_id, self._next_index = 1, 0
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __contains__(self, run: int) -> bool:
+        return run in self.runs
+
+    def get(self, run: int | None) -> Run | None:
+        return None if run is None else self.runs.get(run)
+
+    def add(self, model_config: ModelConfig, train_config: TrainConfig, name: str = "") -> Run:
+        run = Run(self._next_id, "", self._next_index, model_config, train_config)
+        run.name = name or self._default_name(model_config)
+        self._next_id += 1
+        self._next_index += 1
+        self.runs[run.run] = run
+        for plot in self._plots():
+            plot.add_run(run.run, run.name, run.index)
+        self.show(run)
+        return run
+
+    def make_current(self, run: int) -> None:
+        self.current = run
+        for plot in self._plots():
+            plot.set_current_run(run)
+        self._table.select_run(run)
+
+    def remove(self, run: int) -> None:
+        self.runs.pop(run, None)
+        for plot in self._plots():
+            plot.remove_run(run)
+        self._table.remove_run(run)
+        if self.current == run:
+            self.current = None
+
+    def clear(self) -> None:
+        for run in list(self.runs):
+            self.remove(run)
+        self._next_index = 0
+
+    def set_visible(self, run: int, visible: bool) -> None:
+        if run in self.runs:
+            self.runs[run].visible = visible
+            for plot in self._plots():
+                plot.set_run_visible(run, visible)
+
+    def rename(self, run: int, name: str) -> None:
+        if run in self.runs:
+            self.runs[run].name = name
+            for plot in self._plots():
+                plot.rename_run(run, name)
+
+    def set_configs(self, run: int, model_config: ModelConfig, train_config: TrainConfig) -> None:
+        record = self.runs[run]
+        record.model_config, record.train_config = model_config, train_config
+        self.show(record)
+
+    def set_state(self, run: int, state: str) -> None:
+        if run in self.runs:
+            self.runs[run].state = state
+            self.show(self.runs[run])
+
+    def show(self, run: Run) -> None:
+        self._table.show_run(run.row())
+
+    # ---- training messages -------------------------------------------------------------------
+
+    def take_update(self, update: TrainingUpdate) -> None:
+        """Plot the update's steps in its run's colour and refresh the run's row."""
+        run = self.runs.get(update.run)
+        if run is None:
+            return  # a deleted run's last steps, still in the queue
+        self._plot(update)
+        if len(update.steps):
+            run.step, run.chars = int(update.steps[-1]), int(update.chars[-1])
+            run.seconds = float(update.seconds[-1])
+            run.recent_losses.extend(update.losses[-LOSS_WINDOW:].tolist())
+        if update.chars_per_second:
+            run.chars_per_second = update.chars_per_second
+        for _, loss in update.evaluations:
+            best = run.best_validation
+            run.best_validation = loss if math.isnan(best) else min(best, loss)
+        self.show(run)
+
+    def _plot(self, update: TrainingUpdate) -> None:
+        parts, run = self._parts, update.run
+        extra = {"chars": update.chars, "seconds": update.seconds, "run": run}
+        parts.loss_plot.append_steps(update.steps, update.losses, update.clipped, **extra)
+        parts.grad_norm_plot.append(update.steps, update.grad_norms, update.clipped, **extra)
+        for step, loss in update.evaluations:
+            parts.loss_plot.add_validation(step, loss, run=run)
+        for event in update.events:
+            if event.name != "divergence":  # marked by mark_divergence, with its reason
+                parts.loss_plot.add_marker(event.step, event.label(), run=run)
+
+    def take_divergence(self, notice: DivergenceNotice) -> None:
+        self._parts.loss_plot.mark_divergence(notice.step, notice.reason, run=notice.run)
+        self.set_state(notice.run, "diverged")
+
+    def forget_progress(self, run: int) -> None:
+        """After a reset: the run starts again from step 0."""
+        record = self.runs.get(run)
+        if record is not None:
+            fresh = Run(record.run, record.name, record.index, record.model_config,
+                        record.train_config, record.visible)  # fmt: skip
+            self.runs[run] = fresh
+            self.show(fresh)
+
+    def duplicate_settings(self, run: int) -> tuple[ModelConfig, TrainConfig, str] | None:
+        record = self.runs.get(run)
+        if record is None:
+            return None
+        return record.model_config, record.train_config, f"{record.name} (copy)"
+
+    def with_vocabulary(self, size: int) -> None:
+        """Runs made before the vocabulary was known take its size (placeholders otherwise)."""
+        for run in self.runs.values():
+            if run.model_config.vocab_size != size and run.state == "new":
+                run.model_config = replace(run.model_config, vocab_size=size)
+                self.show(run)
+
+    def _default_name(self, model: ModelConfig) -> str:
+        base = f"{CELL_LABELS.get(model.cell, model.cell)} {model.layers}×{model.hidden_size}"
+        taken = {run.name for run in self.runs.values()}
+        name, number = base, 2
+        while name in taken:
+            name, number = f"{base} ({number})", number + 1
+        return name
+
+    def _plots(self) -> tuple:
+        return (self._parts.loss_plot, self._parts.grad_norm_plot)
