@@ -101,10 +101,18 @@ class Race:
         self.lanes.append(lane)
 
     def next_lane(self) -> Lane | None:
-        """The active run that is furthest behind (by steps with a step budget, else seconds)."""
+        """The active run that is furthest behind (by steps with a step budget, else seconds).
+
+        A run that has just spent its budget is stopped and validated once more, unless its
+        last step was validated already: every run ends with a validation at its last step.
+        """
         for lane in self.lanes:
-            if self._spent(lane):
+            if not lane.stopped and self._spent(lane):
                 lane.stopped = True
+                trainer, validations = lane.trainer, lane.trainer.history.evaluations
+                validated = bool(validations) and validations[-1]["step"] == trainer.step
+                if not lane.diverged and not validated:
+                    lane.reports = [trainer.evaluate()]
         active = [lane for lane in self.lanes if lane.active]
         if not active:
             return None

@@ -20,21 +20,24 @@ class RunsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
-        for name, text, tip, signal in (
-            ("newRunButton", "Ne&w run", "Start a new run from the Model panel's settings "
-             "(the current run keeps its weights and curves)", self.newRunClicked),
-            ("raceButton", "R&ace…", "Race cell types on the same batches with equal "
-             "parameters: RNN against LSTM, GRU and SRU", self.raceClicked),
-            ("duplicateRunButton", "D&uplicate", "A new run with the selected run's settings",
-             self.duplicateClicked),
-            ("deleteRunButton", "Delete", "Delete the selected run (asks if it is not saved)",
-             self.deleteClicked),
-        ):  # fmt: skip
+        buttons_made = (
+            ("new_run_button", "newRunButton", "Ne&w run",
+             "Start a new run from the Model panel's settings (the current run keeps its "
+             "weights and curves)", self.newRunClicked),
+            ("race_button", "raceButton", "R&ace…",
+             "Race cell types on the same batches with equal parameters: RNN against LSTM, "
+             "GRU and SRU", self.raceClicked),
+            ("duplicate_button", "duplicateRunButton", "D&uplicate",
+             "A new run with the selected run's settings", self.duplicateClicked),
+            ("delete_button", "deleteRunButton", "Delete",
+             "Delete the selected run (asks if it is not saved)", self.deleteClicked),
+        )  # fmt: skip
+        for attribute, name, text, tip, signal in buttons_made:
             button = QPushButton(text, objectName=name)
             button.setToolTip(tip)
             button.clicked.connect(signal)
             buttons.addWidget(button)
-            setattr(self, name.removesuffix("Button") + "_button", button)
+            setattr(self, attribute, button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.table = RunsTable()

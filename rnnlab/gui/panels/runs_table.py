@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
@@ -75,11 +75,26 @@ class RunsTable(QTableWidget):
         self.verticalHeader().hide()
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # The name gets room for "LSTM 2×1024 (2)"; the user can widen it. The state column
+        # takes what is left, so nothing is cut short when the panel is wide.
+        header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self._fit_to_font()
         self.setIconSize(QSize(28, 12))
         self.setToolTip("Runs on this corpus: select one to continue, sample and inspect it")
         self.itemSelectionChanged.connect(self._on_selection)
         self.itemChanged.connect(self._on_item_changed)
+
+    def _fit_to_font(self) -> None:
+        metrics = self.fontMetrics()
+        self.setColumnWidth(NAME_COLUMN, metrics.horizontalAdvance("LSTM 2×1024 (22)"))
+        # Compact rows: four runs and the header fit in the panel's default height.
+        self.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode
+            self._fit_to_font()
 
     def runs(self) -> list[int]:
         return [self._run_at(row) for row in range(self.rowCount())]

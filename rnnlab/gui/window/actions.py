@@ -39,9 +39,11 @@ class WindowActions(QObject):
         self.recent_menu = QMenu("Open &recent", window)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
-        self.open_model = self._action(file_menu, "Open &model…", "Ctrl+Shift+O")
-        self.save = self._action(file_menu, "&Save model", "Ctrl+S")
-        self.save_as = self._action(file_menu, "Save model &as…", "Ctrl+Shift+S")
+        self.open_model = self._action(file_menu, "Open &models…", "Ctrl+Shift+O")
+        self.open_model.setToolTip("Open saved runs (several at once): each becomes a run")
+        self.save = self._action(file_menu, "&Save run", "Ctrl+S")
+        self.save_as = self._action(file_menu, "Save run &as…", "Ctrl+Shift+S")
+        self.save_all = self._action(file_menu, "Save a&ll runs…", "Ctrl+Alt+S")
         file_menu.addSeparator()
         self._action(file_menu, "Export loss data as CSV…", None, self.export_csv)
         for text, plot in (
@@ -55,6 +57,9 @@ class WindowActions(QObject):
 
         training = menus.addMenu("&Training")
         self.train = self._action(training, "&Train", "Ctrl+Return")
+        runs = parts.runs_panel
+        self.new_run = self._action(training, "&New run", "Ctrl+N", runs.newRunClicked.emit)
+        self.race = self._action(training, "R&ace cell types…", "Ctrl+R", runs.raceClicked.emit)
         self.pause = self._action(training, "&Pause / resume", "Space")
         # Text fields keep their Space (a prime text has spaces): Qt lets them override it.
         self.pause.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -96,9 +101,11 @@ class WindowActions(QObject):
         self._window.addAction(action)
         return action
 
-    def set_has_model(self, has_model: bool) -> None:
+    def set_has_model(self, has_model: bool, any_model: bool | None = None) -> None:
+        """Save needs a current run with weights; Save all runs any run with weights."""
         self.save.setEnabled(has_model)
         self.save_as.setEnabled(has_model)
+        self.save_all.setEnabled(has_model if any_model is None else any_model)
 
     # ---- exports ---------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from rnnlab.core.corpus import Corpus, split_sizes
 from rnnlab.core.stepping import NumpyStepper
 from rnnlab.gui.panels.model_panel import AUTO_DEVICE, PRESETS
 from rnnlab.gui.training.controller import RunSettings, TrainingController
-from rnnlab.gui.training.loading import LoadedCheckpoint, Loader
+from rnnlab.gui.training.loading import Loader
 from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
 from rnnlab.gui.window.actions import WindowActions
 from rnnlab.gui.window.layout import VALIDATION_FRACTION, build_layout
@@ -24,6 +24,7 @@ from rnnlab.gui.window.run_commands import RunCommands
 from rnnlab.gui.window.run_views import RunViews
 from rnnlab.gui.window.runs import Runs
 from rnnlab.gui.window.settings import keep_on_screen, restore_window, save_window
+from rnnlab.gui.window.wiring import connect_window
 
 DEFAULT_CORPUS = "tinyshakespeare"
 
@@ -64,62 +65,10 @@ class MainWindow(QMainWindow):
             current_corpus=lambda: self.corpus,
         )  # fmt: skip
         self.run_commands = RunCommands(self)
-        self._connect()
+        connect_window(self)
         self.files.refresh_recent()
         self._on_state("stopped")
         restore_window(self, self.settings, parts)
-
-    def _connect(self) -> None:
-        parts, bar, controller = self.parts, self.training_bar, self.controller
-        actions = self.actions_
-        for trigger, slot in (
-            ((bar.trainClicked, actions.train.triggered), self.train),
-            ((bar.pauseClicked, actions.pause.triggered), self.toggle_pause),
-            ((bar.stepClicked, actions.step.triggered), self.step_once),
-            ((bar.stopClicked, actions.stop.triggered), self.stop),
-            ((bar.resetClicked, actions.reset.triggered, self.banner.resetClicked),
-             self.reset_weights),
-        ):  # fmt: skip
-            for signal in trigger:
-                signal.connect(slot)
-        bar.unitChanged.connect(self.loss_plot.set_unit)
-        parts.smoothing_control.smoothingChanged.connect(self.loss_plot.set_smoothing)
-        parts.x_axis_control.xAxisChanged.connect(self.loss_plot.set_x_axis)
-        parts.x_axis_control.xAxisChanged.connect(self.grad_norm_plot.set_x_axis)
-        actions.open_model.triggered.connect(self.files.open_model_dialog)
-        actions.save.triggered.connect(self.files.save_model)
-        actions.save_as.triggered.connect(self.files.save_model_as)
-        actions.exported.connect(self.show_exported)
-        actions.failed.connect(self.show_error)
-        self.files.corpusRequested.connect(self.open_corpus)
-        self.files.recentTextsChanged.connect(self.corpus_panel.set_recent)
-        self.files.failed.connect(self.show_error)
-        self.corpus_panel.corpusRequested.connect(self.open_corpus)
-        self.model_panel.learningRateChanged.connect(controller.set_learning_rate)
-        self.model_panel.clippingChanged.connect(self._on_clipping_changed)
-        self.model_panel.presetChosen.connect(self._on_preset)
-        self.model_panel.configError.connect(self.show_error)
-        controller.updated.connect(self._on_update)
-        controller.stateChanged.connect(self._on_state)
-        controller.runStateChanged.connect(self.runs.set_state)
-        controller.diverged.connect(self._on_diverged)
-        controller.failed.connect(self.show_error)
-        controller.snapshotReady.connect(self._on_snapshot)
-        controller.saved.connect(self._on_saved)
-        controller.inspected.connect(parts.inspector.show_inspection)
-        controller.probeFailed.connect(parts.inspector.show_probe_failure)
-        parts.inspector.probeRequested.connect(controller.set_probe)
-        parts.inspector.probeNowRequested.connect(controller.probe_now)
-        parts.inspector.failed.connect(self.show_error)
-        parts.inspector.exported.connect(self.show_exported)
-        self.loader.corpusLoaded.connect(self._on_corpus_loaded)
-        self.loader.corpusFailed.connect(self._on_load_failed)
-        self.loader.checkpointLoaded.connect(self._on_checkpoint_loaded)
-        self.loader.checkpointFailed.connect(self.show_error)
-        self.loader.devicesFailed.connect(self.show_error)
-        self.loader.devicesListed.connect(self._on_devices)
-        self.center_tabs.currentChanged.connect(self._on_page)
-        self.banner.resumeClicked.connect(self._resume_after_divergence)
 
     # ---- corpus ----------------------------------------------------------------------------
 
@@ -302,7 +251,7 @@ class MainWindow(QMainWindow):
         has_model = self.controller.has_model
         self.training_bar.set_state(state, has_model)
         self.model_panel.set_training(state in ("running", "paused"))
-        self.actions_.set_has_model(has_model)
+        self.actions_.set_has_model(has_model, bool(self.run_commands.runs_with_weights()))
 
     @Slot()
     def _resume_after_divergence(self) -> None:
@@ -326,22 +275,6 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_saved(self, path: str) -> None:
         self.statusBar().showMessage(f"saved {path}", 5000)
-
-    @Slot(LoadedCheckpoint)
-    def _on_checkpoint_loaded(self, loaded: LoadedCheckpoint) -> None:
-        checkpoint = loaded.checkpoint
-        if self.controller.running:  # Train was pressed while the file was loading
-            self.show_error(f"training is running: stop it, then open {checkpoint.path} again")
-            return
-        if not self.run_commands.confirm_drop_runs(loaded.corpus.source, loaded.corpus):
-            return
-        self._cancel_pending()  # the opened model is what the next Train continues
-        self._show_corpus(loaded.corpus)
-        run = self.run_commands.add_opened(loaded)  # a run beside the others, now current
-        self.files.model_path = str(checkpoint.path)  # Save writes back to it
-        self._on_snapshot(loaded.snapshot, checkpoint.step, run)
-        self._on_state("stopped")
-        self.statusBar().showMessage(f"opened {checkpoint.path} at step {checkpoint.step:,}", 5000)
 
     @Slot(str)
     def show_error(self, message: str) -> None:

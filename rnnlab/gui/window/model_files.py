@@ -4,6 +4,7 @@ trains (``TrainingController.save``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,8 +62,10 @@ class ModelFiles(QObject):
             return True
         if isinstance(event, QDropEvent):
             urls = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+            models = [url for url in urls if url.endswith(".pt")]
+            for url in models or urls[:1]:  # several saved runs at once, or one text
+                self.open_path(url)
             if urls:
-                self.open_path(urls[0])
                 event.acceptProposedAction()
                 return True
         return super().eventFilter(watched, event)
@@ -81,8 +84,8 @@ class ModelFiles(QObject):
     # ---- paths -----------------------------------------------------------------------------
 
     def open_path(self, path: str) -> None:
-        """A dropped, recent or command-line path: a model (.pt) or a text corpus."""
-        if path.endswith(".pt"):
+        """A dropped, recent or command-line path: a model (.pt), a folder of them, or a text."""
+        if path.endswith(".pt") or Path(path).is_dir():
             self.open_model_file(path)
         else:
             self.corpusRequested.emit(path)
@@ -104,15 +107,39 @@ class ModelFiles(QObject):
 
     @Slot()
     def open_model_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._parent, "Open model", "", MODEL_FILTER)
-        if path:
+        paths, _ = QFileDialog.getOpenFileNames(self._parent, "Open models", "", MODEL_FILTER)
+        for path in paths:
             self.open_model_file(path)
 
     def open_model_file(self, path: str) -> None:
-        if self._controller.running:
-            self.failed.emit("stop training before opening another model")
+        """Open a saved run (or every ``.pt`` in a folder, as Save all runs writes them)."""
+        if Path(path).is_dir():
+            found = sorted(Path(path).glob("*.pt"))
+            if not found:
+                self.failed.emit(f"{path} holds no saved runs (.pt files)")
+            for item in found:
+                self._loader.load_checkpoint(str(item))
             return
         self._loader.load_checkpoint(path)  # the window sets model_path once it is open
+
+    def save_all_runs(self, runs: dict[int, str], folder: str | None = None) -> list[str]:
+        """One checkpoint per run (id -> name) into a folder (asked for if not given); the
+        paths written to. Runs that are training are saved by the training thread."""
+        corpus = self._current_corpus()
+        if corpus is None or not runs:
+            return []
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self._parent, "Save all runs into")
+            if not folder:
+                return []
+        paths = []
+        for number, (run, name) in enumerate(runs.items(), start=1):
+            safe = re.sub(r"[^\w-]+", "_", name).strip("_")  # "LSTM 2×256 (2)": LSTM_2_256_2
+            path = str(Path(folder) / f"{number:02d}-{safe or 'run'}.pt")
+            self._paths[run] = path
+            self._controller.save(path, corpus, run)
+            paths.append(path)
+        return paths
 
     @Slot()
     def save_model(self) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.race import race_models
-from rnnlab.gui.panels.race_dialog import RaceDialog
+from rnnlab.gui.panels.race_dialog import RaceChoice, RaceDialog
 from rnnlab.gui.training.controller import RunSettings
 from rnnlab.gui.training.loading import LoadedCheckpoint
 from rnnlab.gui.training.messages import HistoryCursor
@@ -86,9 +86,19 @@ class RunCommands(QObject):
             return
         model, train = configs
         dialog = RaceDialog(model.hidden_size, model.layers, train.seed, window)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        choice = dialog.choice()
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.start_race(dialog.choice())
+
+    def start_race(self, choice: RaceChoice) -> list[int]:
+        """New runs, one per chosen cell, trained in turns from the same seed; their ids."""
+        window = self._window
+        configs = window.panel_configs()
+        if configs is None or window.corpus is None:
+            return []
+        if window.controller.running:
+            window.show_error("stop training before starting a race")
+            return []
+        model, train = configs
         train = dataclasses.replace(train, seed=choice.seed)
         runs: dict[int, RunSettings] = {}
         for config in race_models(choice.cells, model, choice.equal):
@@ -103,6 +113,7 @@ class RunCommands(QObject):
         window.controller.start(
             window.corpus, runs, max_steps=choice.steps, time_budget=choice.seconds
         )
+        return list(runs)
 
     @Slot()
     def duplicate(self) -> None:
@@ -128,6 +139,41 @@ class RunCommands(QObject):
         window.runs.set_state(run.run, "stopped")
         self.select(run.run)
         return run.run
+
+    @Slot(LoadedCheckpoint)
+    def open_loaded(self, loaded: LoadedCheckpoint) -> None:
+        """An opened checkpoint becomes a run beside the others (another text replaces them,
+        once the user agrees)."""
+        window = self._window
+        checkpoint = loaded.checkpoint
+        corpus = window.corpus
+        same_text = corpus is not None and loaded.corpus.fingerprint == corpus.fingerprint
+        if window.controller.running and not same_text:  # its corpus would replace the runs'
+            window.show_error(f"training is running: stop it, then open {checkpoint.path} again")
+            return
+        if not self.confirm_drop_runs(loaded.corpus.source, loaded.corpus):
+            return
+        window._cancel_pending()  # the opened model is what the next Train continues
+        window._show_corpus(loaded.corpus)
+        run = self.add_opened(loaded)  # a run beside the others, now current
+        window.files.model_path = str(checkpoint.path)  # Save writes back to it
+        window._on_snapshot(loaded.snapshot, checkpoint.step, run)
+        window._on_state(window.controller.state)  # other runs may be training
+        window.statusBar().showMessage(f"opened {checkpoint.path} at step {checkpoint.step:,}",
+                                       5000)  # fmt: skip
+
+    def runs_with_weights(self) -> dict[int, str]:
+        return {run.run: run.name for run in self._window.runs.runs.values()
+                if self._window.controller.run_has_model(run.run)}  # fmt: skip
+
+    @Slot()
+    def save_all(self, folder: str | None = None) -> list[str]:
+        """Every run with weights into one folder, one checkpoint each (File > Save all runs)."""
+        runs = self.runs_with_weights()
+        if not runs:
+            self._window.show_error("no run has weights yet: train one first")
+            return []
+        return self._window.files.save_all_runs(runs, folder)
 
     # ---- selecting and deleting ---------------------------------------------------------------
 

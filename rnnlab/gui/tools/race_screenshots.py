@@ -1,0 +1,75 @@
+"""Screenshots of a four-cell race: ``python -m rnnlab.gui.tools.race_screenshots OUT_DIR
+[--seconds S] [--hidden-size N] [--layers N]``.
+
+Races RNN, LSTM, GRU and SRU with equal parameters on tinyshakespeare for S seconds (60 by
+default: what a class watches), then writes race.png (1600 x 1000), race_presentation.png
+(presentation mode at 1920 x 1080) and one PNG per x axis, to look at as a student would: can
+every curve be told from the others, colour-blind too, and read from the back of a room?
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from rnnlab.gui.panels.race_dialog import DEFAULT_CELLS, RaceChoice
+from rnnlab.gui.tools.screenshots import _wait
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--hidden-size", type=int, default=128)
+    parser.add_argument("--layers", type=int, default=1)
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    import rnnlab.gui  # noqa: F401  (binds pyqtgraph to PySide6)
+    from rnnlab.gui.window.startup import create_main_window
+
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat)
+    window = create_main_window(["tinyshakespeare"], settings=settings)
+    window.resize(1600, 1000)
+    window.show()
+    _wait(app, lambda: window.corpus is not None, 30)
+    assert window.corpus is not None
+    model = window.model_panel.model_config(len(window.corpus.vocabulary))
+    train = window.model_panel.train_config()
+    assert model is not None and train is not None
+    sized = dataclasses.replace(model, hidden_size=args.hidden_size, layers=args.layers)
+    window.model_panel.set_configs(sized, train)
+    choice = RaceChoice(DEFAULT_CELLS, "params", None, args.seconds / len(DEFAULT_CELLS), 1234)
+    window.run_commands.start_race(choice)
+    started = time.monotonic()
+    _wait(app, lambda: not window.controller.running, args.seconds * 3 + 30)
+    print(f"raced {time.monotonic() - started:.0f} s:", ", ".join(
+        f"{run.name} {run.step} steps, best validation {run.best_validation:.3f}"
+        for run in window.runs.runs.values()
+    ))  # fmt: skip
+    _wait(app, lambda: False, 1.0)
+    window.grab().save(str(args.out / "race.png"))
+    for kind in ("chars", "seconds"):
+        window.parts.x_axis_control.set_x_axis(kind)
+        _wait(app, lambda: False, 0.5)
+        window.grab().save(str(args.out / f"race_{kind}.png"))
+    window.parts.x_axis_control.set_x_axis("step")
+    window.actions_.presentation.trigger()
+    window.resize(1920, 1080)
+    _wait(app, lambda: False, 1.0)
+    window.grab().save(str(args.out / "race_presentation.png"))
+    window.actions_.presentation.trigger()
+    window.controller.dirty = False
+    window.close()
+
+
+if __name__ == "__main__":
+    main()

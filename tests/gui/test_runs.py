@@ -1,0 +1,145 @@
+"""Runs in the window: make, switch, continue exactly, hide, rename, delete, save all and reopen,
+and a race of cells trained in turns, overlaid on every x axis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from test_main_window import TIMEOUT, tiny
+
+from rnnlab.core.trainer import new_trainer
+from rnnlab.gui.panels.race_dialog import RaceChoice
+from rnnlab.gui.plots import X_AXES
+
+
+@pytest.fixture
+def window(window):
+    tiny(window)
+    return window
+
+
+def train_steps(qtbot, main, steps: int) -> None:
+    """Train the current run for ``steps`` steps and wait until the thread has ended."""
+    run = main.runs.current
+    before = main.controller.steps.get(run, 0) if run is not None else 0
+    main.training_bar.steps_budget.setValue(steps)
+    main.actions_.train.trigger()
+    qtbot.waitUntil(lambda: not main.controller.running and main.controller.step == before + steps,
+                    timeout=TIMEOUT)  # fmt: skip
+
+
+def test_runs_switch_and_each_continues_exactly(qtbot, window) -> None:
+    main = window
+    table = main.parts.runs_panel.table
+    train_steps(qtbot, main, 6)
+    first = main.runs.current
+    assert table.runs() == [first] and main.runs.get(first).step == 6
+    main.actions_.new_run.trigger()  # Ctrl+N: a second run from the same settings
+    second = main.runs.current
+    assert second != first and table.current_run() == second
+    train_steps(qtbot, main, 4)
+    table.select_run(first)  # a click on its row
+    assert main.runs.current == first and main.controller.current == first
+    train_steps(qtbot, main, 6)
+
+    data = main.loss_plot.data(first)
+    assert data["steps"].tolist() == list(range(1, 13))  # continuous across the switch
+    assert main.loss_plot.data(second)["steps"].tolist() == [1, 2, 3, 4]
+    # Identical to a run trained 12 steps without interruption.
+    record = main.runs.get(first)
+    alone = new_trainer(main.corpus, record.model_config, record.train_config)
+    expected = [report.loss for report in alone.run(max_steps=12) if hasattr(report, "chars")]
+    np.testing.assert_allclose(data["losses"], np.float32(expected), rtol=1e-6)
+    assert data["chars"].tolist() == [4 * 16 * k for k in range(1, 13)]
+    row = table.findItems(record.name, Qt.MatchFlag.MatchExactly)[0].row()
+    assert table.item(row, 5).text() == "12"  # the steps column
+
+
+def test_hide_rename_and_delete_a_run(qtbot, window, monkeypatch) -> None:
+    main = window
+    table = main.parts.runs_panel.table
+    train_steps(qtbot, main, 3)
+    first = main.runs.current
+    main.actions_.new_run.trigger()
+    second = main.runs.current
+    train_steps(qtbot, main, 3)
+    table.item(table.runs().index(first), 0).setCheckState(Qt.CheckState.Unchecked)
+    assert not main.runs.get(first).visible
+    assert not main.loss_plot._runs[first].visible and not main.grad_norm_plot._runs[first].visible
+    table.item(table.runs().index(second), 1).setText("clipping off")  # typed in the table
+    assert main.runs.get(second).name == "clipping off"
+    assert "clipping off" in [label.text for _, label in main.loss_plot.legend.items]
+
+    asked = []
+    from PySide6.QtWidgets import QMessageBox
+
+    def answer(*arguments):
+        asked.append(arguments[2])
+        return QMessageBox.StandardButton.No  # keep it, the first time
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    main.parts.runs_panel.delete_button.click()
+    assert asked and "not saved" in asked[0] and second in main.runs  # asked, kept
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    main.parts.runs_panel.delete_button.click()
+    assert second not in main.runs and table.runs() == [first]
+    assert main.loss_plot.run_ids() == [first] and main.runs.current == first
+
+
+def test_save_all_runs_and_open_the_folder_again(qtbot, window, tmp_path) -> None:
+    main = window
+    train_steps(qtbot, main, 5)
+    main.actions_.new_run.trigger()
+    train_steps(qtbot, main, 3)
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    paths = main.run_commands.save_all(str(folder))
+    assert [Path(path).name for path in paths] == ["01-LSTM_1_24.pt", "02-LSTM_1_24_2.pt"]
+    qtbot.waitUntil(lambda: not main.controller.dirty, timeout=TIMEOUT)
+    assert all(Path(path).exists() for path in paths)
+
+    opened: list = []
+    main.loader.checkpointLoaded.connect(opened.append)
+    main.files.open_model_file(str(folder))  # the folder: every run in it
+    qtbot.waitUntil(lambda: len(main.runs) == 4, timeout=TIMEOUT)
+    steps = sorted(run.step for run in main.runs.runs.values())
+    assert steps == [3, 3, 5, 5]
+    reopened = main.runs.current
+    before = main.controller.step
+    train_steps(qtbot, main, 2)  # a reopened run continues where it stopped
+    assert main.loss_plot.data(reopened)["steps"].tolist() == list(range(1, before + 3))
+
+
+def test_a_race_trains_the_cells_in_turns_and_overlays_them(qtbot, window) -> None:
+    main = window
+    ids = main.run_commands.start_race(RaceChoice(("rnn", "lstm", "gru"), "params", 8, None, 7))
+    assert len(ids) == 3 and main.controller.running
+    qtbot.waitUntil(lambda: not main.controller.running, timeout=TIMEOUT)
+    names = [main.runs.get(run).name for run in ids]
+    assert [name.split()[0] for name in names] == ["RNN", "LSTM", "GRU"]
+    lstm = main.runs.get(ids[1]).model_config
+    for run in ids:
+        record = main.runs.get(run)
+        assert record.step == 8 and record.state == "stopped"
+        assert record.train_config.seed == 7
+        # Equal parameters: within 5% of the LSTM's.
+        assert abs(main.runs.get(run).row().parameters - main.runs.get(ids[1]).row().parameters) \
+            <= 0.05 * main.runs.get(ids[1]).row().parameters  # fmt: skip
+        # Every run validated at the end of its budget.
+        assert record.best_validation == record.best_validation
+    assert lstm.hidden_size == 24
+    # The same batches: every run has seen the same characters at every step.
+    chars = [main.loss_plot.data(run)["chars"].tolist() for run in ids]
+    assert chars[0] == chars[1] == chars[2] == [64 * k for k in range(1, 9)]
+    for kind in X_AXES:
+        main.parts.x_axis_control.set_x_axis(kind)
+        main.loss_plot.flush()
+        assert main.loss_plot.x_axis() == kind
+        x, _ = main.loss_plot.smoothed_curve.getData()  # the current run, in full
+        assert len(x) == 8
+        for run in ids[1:]:
+            x, _ = main.loss_plot._runs[run].overlays["smoothed"].getData()
+            assert len(x) == 8 and np.all(np.isfinite(x))
