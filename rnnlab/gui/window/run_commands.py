@@ -4,7 +4,7 @@ run beside the others, and the questions asked before anything unsaved is droppe
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QDialog, QMessageBox
@@ -18,14 +18,13 @@ from rnnlab.gui.training.loading import LoadedCheckpoint
 from rnnlab.gui.training.messages import HistoryCursor
 from rnnlab.gui.window.runs import CELL_LABELS, Run
 
-if TYPE_CHECKING:
-    from rnnlab.gui.window.main_window import MainWindow
-
 BUTTONS = QMessageBox.StandardButton
 
 
 class RunCommands(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Any) -> None:
+        """``window``: the MainWindow that owns this (typed Any: importing it here would make
+        the window room's imports circular)."""
         super().__init__(window)
         self._window = window
         panel = window.parts.runs_panel

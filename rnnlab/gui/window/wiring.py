@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from rnnlab.gui.window.main_window import MainWindow
+from typing import Any
 
 
-def connect_window(window: MainWindow) -> None:
+def connect_window(window: Any) -> None:
+    """``window``: the MainWindow, which calls this (typed Any: importing it here, even for
+    type checking only, would make the window room's imports circular)."""
     parts, bar, controller = window.parts, window.training_bar, window.controller
     actions = window.actions_
     for trigger, slot in (
