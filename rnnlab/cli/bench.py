@@ -26,7 +26,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "train a vanilla RNN and an LSTM alike and compare how their gradients fade back "
         "through time. window: training speed and responsiveness inside the window. plots: "
         "redraw time of the training plots with a million points. race: four runs taking turns in "
-        "one thread against the same runs one after another.",
+        "one thread against the same runs one after another. runs: memory and responsiveness with "
+        "four runs racing in the window.",
     )
     parser.set_defaults(run=run)
     parser.add_argument(

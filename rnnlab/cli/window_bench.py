@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-WHAT = ("window", "plots")
+WHAT = ("window", "plots", "runs")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--points", type=int, default=1_000_000, help="plots: points per curve to redraw"
     )
     parser.add_argument("--screenshots", metavar="FOLDER", help="plots: save PNGs there instead")
+    parser.add_argument(
+        "--size", choices=("tiny", "big"), default="big",
+        help="runs: four 1 x 16 LSTMs (memory per step) or four 2 x 256 (memory and speed)",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
         from rnnlab.gui.tools import bench_window
 
         return bench_window.run(args.seconds, args.page)
+    if args.what == "runs":
+        from rnnlab.gui.tools import bench_runs
+
+        return bench_runs.run(args.seconds, args.size)
     from pathlib import Path
 
     from rnnlab.gui.tools import bench_plots

@@ -143,3 +143,26 @@ def test_a_race_trains_the_cells_in_turns_and_overlays_them(qtbot, window) -> No
         for run in ids[1:]:
             x, _ = main.loss_plot._runs[run].overlays["smoothed"].getData()
             assert len(x) == 8 and np.all(np.isfinite(x))
+
+
+def test_one_run_of_a_race_pauses_steps_and_resumes_from_its_row(qtbot, window) -> None:
+    main = window
+    first, second = main.run_commands.start_race(RaceChoice(("lstm", "gru"), "hidden", None,
+                                                            None, 3))  # fmt: skip
+    qtbot.waitUntil(lambda: main.runs.get(second).step > 2, timeout=TIMEOUT)
+    main.run_commands.command(first, "pause")  # the row's menu: Pause this run
+    qtbot.waitUntil(lambda: main.runs.get(first).state == "paused", timeout=TIMEOUT)
+    paused_at = main.runs.get(first).step
+    qtbot.waitUntil(lambda: main.runs.get(second).step > paused_at + 30, timeout=TIMEOUT)
+    assert main.runs.get(first).step == paused_at and main.controller.state == "running"
+    main.run_commands.command(first, "step")
+    qtbot.waitUntil(lambda: main.runs.get(first).step == paused_at + 1, timeout=TIMEOUT)
+    main.run_commands.command(first, "resume")
+    qtbot.waitUntil(lambda: main.runs.get(first).step > paused_at + 5, timeout=TIMEOUT)
+    main.run_commands.command(second, "stop")
+    qtbot.waitUntil(lambda: main.runs.get(second).state == "stopped", timeout=TIMEOUT)
+    assert main.controller.running  # the other run goes on
+    main.controller.stop()
+    qtbot.waitUntil(lambda: not main.controller.running, timeout=TIMEOUT)
+    steps = main.loss_plot.data(first)["steps"]
+    assert steps.tolist() == list(range(1, len(steps) + 1))  # nothing lost or repeated

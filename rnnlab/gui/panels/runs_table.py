@@ -12,8 +12,14 @@ import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtGui import QContextMenuEvent, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTableWidget,
+    QTableWidgetItem,
+)
 
 from rnnlab.gui.plots.run_styles import run_colour, run_colour_name, run_pen_style
 from rnnlab.gui.widgets.style import is_dark
@@ -54,10 +60,22 @@ class RunRow:
     state: str
 
 
+# What the row's menu offers, by the run's state: (command, label)
+RUN_COMMANDS = {
+    "running": (("pause", "Pause this run"), ("stop", "Stop this run")),
+    "paused": (("resume", "Resume this run"), ("step", "Step this run once"),
+               ("stop", "Stop this run")),
+    "diverged": (("resume", "Retry from the last good step"), ("stop", "Stop this run")),
+    "stopped": (("resume", "Continue this run"), ("step", "Step this run once")),
+    "new": (("resume", "Train this run"), ("step", "Step this run once")),
+}  # fmt: skip
+
+
 class RunsTable(QTableWidget):
     runSelected = Signal(int)
     visibilityChanged = Signal(int, bool)
     renamed = Signal(int, str)
+    runCommand = Signal(int, str)  # (run, "pause" | "resume" | "step" | "stop")
 
     def __init__(self, parent=None) -> None:
         super().__init__(0, len(COLUMNS), parent)
@@ -81,7 +99,8 @@ class RunsTable(QTableWidget):
         header.setStretchLastSection(True)
         self._fit_to_font()
         self.setIconSize(QSize(28, 12))
-        self.setToolTip("Runs on this corpus: select one to continue, sample and inspect it")
+        self.setToolTip("Runs on this corpus: select one to continue, sample and inspect it; "
+                        "right-click to pause, step or stop one run of a race")  # fmt: skip
         self.itemSelectionChanged.connect(self._on_selection)
         self.itemChanged.connect(self._on_item_changed)
 
@@ -152,6 +171,19 @@ class RunsTable(QTableWidget):
         row = self._row_of(run)
         if row is not None and self.current_run() != run:
             self.selectRow(row)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Per-run control while a race goes on: pause, step, resume or stop one run."""
+        row = self.rowAt(event.pos().y())
+        if row < 0:
+            return
+        run, state = self._run_at(row), self.item(row, len(COLUMNS) - 1).text()
+        menu = QMenu(self)
+        for command, label in RUN_COMMANDS.get(state, ()):
+            action = menu.addAction(label)
+            action.triggered.connect(lambda _=False, c=command: self.runCommand.emit(run, c))
+        if not menu.isEmpty():
+            menu.exec(event.globalPos())
 
     def _swatch(self, index: int) -> QIcon:
         size = self.iconSize()

@@ -128,7 +128,7 @@ class TrainingController(IdleRuns):
         if self._worker is not None:
             for run, build in builds.items():
                 self._worker.submit(AddRun(run, build))
-                self._worker.submit(Resume(run))
+                self._worker.submit(Pause(run) if start_paused else Resume(run))
                 self._in_worker.add(run)
             for request in changes:
                 self._worker.submit(request)

@@ -35,6 +35,7 @@ class RunCommands(QObject):
         panel.table.runSelected.connect(self.select)
         panel.table.visibilityChanged.connect(window.runs.set_visible)
         panel.table.renamed.connect(window.runs.rename)
+        panel.table.runCommand.connect(self.command)
 
     # ---- making runs -----------------------------------------------------------------------
 
@@ -173,6 +174,24 @@ class RunCommands(QObject):
             self._window.show_error("no run has weights yet: train one first")
             return []
         return self._window.files.save_all_runs(runs, folder)
+
+    @Slot(int, str)
+    def command(self, run: int, command: str) -> None:
+        """One run's pause, resume, step or stop (the training bar's act on every run)."""
+        window, controller = self._window, self._window.controller
+        record = window.runs.get(run)
+        if record is None or window.corpus is None:
+            return
+        if controller.is_training(run):
+            {"pause": controller.pause, "resume": controller.resume,
+             "step": controller.step_once, "stop": controller.stop}[command](run)  # fmt: skip
+            return
+        if command in ("resume", "step"):  # not in the training thread: it joins it
+            settings = RunSettings(record.model_config, record.train_config)
+            controller.start(window.corpus, {run: settings}, start_paused=command == "step")
+            if command == "step":
+                controller.step_once(run)
+            window._on_state(controller.state)
 
     # ---- selecting and deleting ---------------------------------------------------------------
 

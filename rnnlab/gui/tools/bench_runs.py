@@ -1,0 +1,86 @@
+"""Memory and responsiveness with several runs in the window:
+``rnnlab bench runs [--seconds S] [--size tiny|big]``.
+
+Races four LSTM runs inside the window (their share of training time each: S / 4 seconds) while
+a 10 ms heartbeat in the GUI thread records how late it fires, and reports:
+
+- the process's resident memory (RSS) at the start of the race and at its end;
+- bytes per step: the RSS growth over the second half of the race divided by the steps taken in
+  it (the first half pays one-off costs: allocator pools, plot buffers reaching their size);
+- the heartbeat's p95 and maximum lateness.
+
+``--size big`` is four 2 x 256 LSTMs (the issue's memory goal: RSS <= 1.5 GB after 5 minutes);
+``--size tiny`` four 1 x 16 LSTMs on batches of 4 x 16, which take thousands of steps a second:
+what a small model left training overnight would do to memory.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from rnnlab.gui.tools.bench_window import Heartbeat, _wait
+
+
+def resident_bytes() -> int:
+    """This process's resident set size (Linux /proc; 0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm") as stream:
+            return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def run(seconds: float, size: str) -> int:
+    from rnnlab.core.config import ModelConfig, TrainConfig
+    from rnnlab.gui.panels.race_dialog import RaceChoice
+    from rnnlab.gui.window.startup import create_main_window
+
+    app = QApplication.instance() or QApplication([])
+    folder = tempfile.mkdtemp()
+    settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
+    window = create_main_window(["tinyshakespeare"], settings=settings)
+    window.show()
+    _wait(app, lambda: window.corpus is not None)
+    vocabulary = len(window.corpus.vocabulary)
+    if size == "tiny":
+        model = ModelConfig(vocab_size=vocabulary, hidden_size=16, layers=1, embedding_size=8)
+        train = TrainConfig(batch_size=4, seq_len=16, eval_chars=2_000, threads=1, device="cpu")
+    else:
+        model = ModelConfig(vocab_size=vocabulary)
+        train = TrainConfig(threads=1, device="cpu")
+    window.model_panel.set_configs(model, train)
+    cells = ("lstm",) * 4
+    steps_seen: list[int] = [0]
+    window.controller.updated.connect(lambda update: steps_seen.__setitem__(0, steps_seen[0] +
+                                      len(update.steps)))  # fmt: skip
+    heartbeat = Heartbeat()
+    started_rss = resident_bytes()
+    window.run_commands.start_race(RaceChoice(cells, "hidden", None, seconds / 4, 1234))
+    heartbeat.start()
+    started = time.perf_counter()
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 500), loop.quit)
+    loop.exec()
+    middle_rss, middle_steps = resident_bytes(), steps_seen[0]
+    _wait(app, lambda: not window.controller.running, seconds * 2 + 60)
+    wall = time.perf_counter() - started
+    end_rss, end_steps = resident_bytes(), steps_seen[0]
+    late = sorted(heartbeat.late_ms)
+    p95 = late[int(0.95 * (len(late) - 1))] if late else float("nan")
+    per_step = (end_rss - middle_rss) / max(end_steps - middle_steps, 1)
+    plots = window.loss_plot.buffer_bytes() + window.grad_norm_plot.buffer_bytes()
+    print(f"four {size} LSTM runs raced {wall:.0f} s in the window, {end_steps:,} steps in all")
+    print(f"RSS: {started_rss / 1e6:,.0f} MB before, {end_rss / 1e6:,.0f} MB at the end "
+          f"(goal <= 1,500 MB with --size big after 300 s)")  # fmt: skip
+    print(f"bytes per step over the second half: {per_step:,.1f} (goal <= 64); "
+          f"the plots' buffers hold {plots / 1e6:,.1f} MB")  # fmt: skip
+    print(f"heartbeat every 10 ms: late by p95 {p95:.1f} ms (goal <= 30), "
+          f"max {max(late, default=float('nan')):.1f} ms")  # fmt: skip
+    window.controller.dirty = False
+    window.close()
+    return 0
