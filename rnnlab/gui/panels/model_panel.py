@@ -31,6 +31,7 @@ class ModelPanel(QWidget):
     learningRateChanged = Signal(float)
     clippingChanged = Signal(str, float)
     configError = Signal(str)
+    settingsEdited = Signal()  # the user changed a setting (not set_configs)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -284,6 +285,7 @@ class ModelPanel(QWidget):
             self.apply_preset(name)
 
     def _on_user_edit(self) -> None:
+        self.settingsEdited.emit()
         self._update_parameter_count()
         with SignalsBlocked(self.presetCombo):
             self.presetCombo.setCurrentIndex(0)  # the settings are no longer the preset's

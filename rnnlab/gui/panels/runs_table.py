@@ -39,6 +39,7 @@ COLUMNS = (
     ("state", "new, running, paused, stopped or diverged"),
 )
 NAME_COLUMN = 1
+SWATCH_ROLE = Qt.ItemDataRole.UserRole + 1  # the colour index the swatch was drawn for
 
 
 @dataclass(frozen=True)
@@ -145,11 +146,13 @@ class RunsTable(QTableWidget):
                     self.setItem(row, column, item)
                 self.item(row, 0).setData(Qt.ItemDataRole.UserRole, values.run)
             swatch = self.item(row, 0)
-            swatch.setCheckState(
-                Qt.CheckState.Checked if values.visible else Qt.CheckState.Unchecked
-            )
-            swatch.setIcon(self._swatch(values.index))
-            swatch.setToolTip(f"{run_colour_name(values.index)}: tick to show on the plots")
+            check = Qt.CheckState.Checked if values.visible else Qt.CheckState.Unchecked
+            if swatch.checkState() != check:
+                swatch.setCheckState(check)
+            if swatch.data(SWATCH_ROLE) != values.index:  # drawn once, not on every update
+                swatch.setData(SWATCH_ROLE, values.index)
+                swatch.setIcon(self._swatch(values.index))
+                swatch.setToolTip(f"{run_colour_name(values.index)}: tick to show on the plots")
             if self.item(row, NAME_COLUMN).text() != values.name:
                 self.item(row, NAME_COLUMN).setText(values.name)
             texts = (
@@ -160,7 +163,9 @@ class RunsTable(QTableWidget):
                 values.state,
             )  # fmt: skip
             for column, text in enumerate(texts, start=2):
-                self.item(row, column).setText(text)
+                item = self.item(row, column)
+                if item.text() != text:  # each change re-measures the column
+                    item.setText(text)
 
     def remove_run(self, run: int) -> None:
         row = self._row_of(run)

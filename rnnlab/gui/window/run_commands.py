@@ -79,6 +79,20 @@ class RunCommands(QObject):
         return run
 
     @Slot()
+    def check_shape(self) -> None:
+        """Settings edited while a run with weights is selected: say at once when they no longer
+        fit its weights, and what Train will offer (a new run; the current one stays)."""
+        window = self._window
+        run = window.runs.get(window.runs.current)
+        if run is None or window.corpus is None or not window.controller.run_has_model(run.run):
+            return
+        model = window.model_panel.model_config(len(window.corpus.vocabulary))
+        if model is not None and model != run.model_config:
+            window.statusBar().showMessage(
+                f"these settings change the model's shape: Train offers a new run "
+                f"({run.name} keeps its weights; New run starts one now)", 10000)  # fmt: skip
+
+    @Slot()
     def race(self) -> None:
         window = self._window
         configs = window.panel_configs()

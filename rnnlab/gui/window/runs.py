@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from PySide6.QtCore import QTimer
 
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
 from rnnlab.gui.panels.runs_table import RunRow, RunsTable
@@ -19,6 +20,7 @@ from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
 from rnnlab.gui.window.layout import WindowParts
 
 LOSS_WINDOW = 50  # the table's loss: the mean of this many last steps
+TABLE_REFRESH_MS = 250
 CELL_LABELS = {"rnn": "RNN", "rnn-relu": "RNN ReLU", "lstm": "LSTM", "gru": "GRU", "sru": "SRU"}
 
 
@@ -58,6 +60,11 @@ class Runs:
         self.runs: dict[int, Run] = {}
         self.current: int | None = None
         self._next_id, self._next_index = 1, 0
+        # Training updates refresh the table a few times a second, not on each of the ~30
+        # updates a second per run: re-measuring its columns that often starved the window.
+        self._stale: set[int] = set()
+        self._refresh = QTimer(table, singleShot=True, interval=TABLE_REFRESH_MS)
+        self._refresh.timeout.connect(self._show_stale)
 
     def __len__(self) -> int:
         return len(self.runs)
@@ -121,7 +128,19 @@ class Runs:
             self.show(self.runs[run])
 
     def show(self, run: Run) -> None:
+        self._stale.discard(run.run)
         self._table.show_run(run.row())
+
+    def show_soon(self, run: Run) -> None:
+        self._stale.add(run.run)
+        if not self._refresh.isActive():
+            self._refresh.start()
+
+    def _show_stale(self) -> None:
+        for run in sorted(self._stale):
+            if run in self.runs:
+                self._table.show_run(self.runs[run].row())
+        self._stale.clear()
 
     # ---- training messages -------------------------------------------------------------------
 
@@ -140,7 +159,7 @@ class Runs:
         for _, loss in update.evaluations:
             best = run.best_validation
             run.best_validation = loss if math.isnan(best) else min(best, loss)
-        self.show(run)
+        self.show_soon(run)
 
     def _plot(self, update: TrainingUpdate) -> None:
         parts, run = self._parts, update.run

@@ -37,6 +37,7 @@ def connect_window(window: Any) -> None:
     window.model_panel.learningRateChanged.connect(controller.set_learning_rate)
     window.model_panel.clippingChanged.connect(window._on_clipping_changed)
     window.model_panel.presetChosen.connect(window._on_preset)
+    window.model_panel.settingsEdited.connect(window.run_commands.check_shape)
     window.model_panel.configError.connect(window.show_error)
     controller.updated.connect(window._on_update)
     controller.stateChanged.connect(window._on_state)
