@@ -166,3 +166,23 @@ def test_one_run_of_a_race_pauses_steps_and_resumes_from_its_row(qtbot, window) 
     qtbot.waitUntil(lambda: not main.controller.running, timeout=TIMEOUT)
     steps = main.loss_plot.data(first)["steps"]
     assert steps.tolist() == list(range(1, len(steps) + 1))  # nothing lost or repeated
+
+
+def test_another_corpus_asks_before_dropping_runs_with_weights(qtbot, window, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    main = window
+    train_steps(qtbot, main, 2)
+    source = main.corpus.source
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.No)  # fmt: skip
+    main.open_corpus("tinyshakespeare")
+    assert asked and "1 run(s) with weights" in asked[0] and "1 of them not saved" in asked[0]
+    assert main.corpus.source == source and len(main.runs) == 1  # kept, nothing loading
+    assert not main.loader.loading_corpus
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    main.open_corpus("tinyshakespeare")
+    qtbot.waitUntil(lambda: main.corpus.name.startswith("tinyshakespeare"), timeout=TIMEOUT)
+    assert len(main.runs) == 0 and main.parts.runs_panel.table.runs() == []
+    assert main.loss_plot.run_ids() == [] and not main.controller.dirty
