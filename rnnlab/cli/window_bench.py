@@ -33,8 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--screenshots", metavar="FOLDER", help="plots: save PNGs there instead")
     parser.add_argument(
         "--size", choices=("tiny", "big"), default="big",
-        help="runs: four 1 x 16 LSTMs (memory per step) or four 2 x 256 (memory and speed)",
+        help="runs: 1 x 16 LSTMs (memory per step) or 2 x 256 ones (memory and speed)",
     )  # fmt: skip
+    parser.add_argument("--runs", type=int, default=4, help="runs: how many race (default 4)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.what == "runs":
         from rnnlab.gui.tools import bench_runs
 
-        return bench_runs.run(args.seconds, args.size)
+        return bench_runs.run(args.seconds, args.size, args.runs)
     from pathlib import Path
 
     from rnnlab.gui.tools import bench_plots

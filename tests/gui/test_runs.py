@@ -186,3 +186,23 @@ def test_another_corpus_asks_before_dropping_runs_with_weights(qtbot, window, mo
     qtbot.waitUntil(lambda: main.corpus.name.startswith("tinyshakespeare"), timeout=TIMEOUT)
     assert len(main.runs) == 0 and main.parts.runs_panel.table.runs() == []
     assert main.loss_plot.run_ids() == [] and not main.controller.dirty
+
+
+def test_closing_with_several_unsaved_runs_saves_them_all(qtbot, window, tmp_path,
+                                                          monkeypatch) -> None:  # fmt: skip
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    main = window
+    train_steps(qtbot, main, 2)
+    main.actions_.new_run.trigger()
+    train_steps(qtbot, main, 2)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Save)  # fmt: skip
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a: str(tmp_path))
+    assert main.close()
+    assert asked == ["2 runs are not saved. Save them all into a folder?"]
+    assert sorted(path.name for path in tmp_path.glob("*.pt")) == [
+        "01-LSTM_1_24.pt", "02-LSTM_1_24_2.pt"
+    ]  # fmt: skip
+    assert not main.controller.dirty

@@ -1,12 +1,13 @@
 """Memory and responsiveness with several runs in the window:
-``rnnlab bench runs [--seconds S] [--size tiny|big]``.
+``rnnlab bench runs [--seconds S] [--size tiny|big] [--runs N]``.
 
-Races four LSTM runs inside the window (their share of training time each: S / 4 seconds) while
+Races four LSTM runs (``--runs N``) inside the window (a share of S / N training seconds each) while
 a 10 ms heartbeat in the GUI thread records how late it fires, and reports:
 
 - the process's resident memory (RSS) at the start of the race and at its end;
 - bytes per step: the RSS growth over the second half of the race divided by the steps taken in
-  it (the first half pays one-off costs: allocator pools, plot buffers reaching their size);
+  it (the first half pays one-off costs: allocator pools, and the plots' buffers filling up to
+  their bound of ``MAX_POINTS`` per run: race long enough that they are full by half-time);
 - the heartbeat's p95 and maximum lateness.
 
 ``--size big`` is four 2 x 256 LSTMs (the issue's memory goal: RSS <= 1.5 GB after 5 minutes);
@@ -35,7 +36,7 @@ def resident_bytes() -> int:
         return 0
 
 
-def run(seconds: float, size: str) -> int:
+def run(seconds: float, size: str, runs: int = 4) -> int:
     from rnnlab.core.config import ModelConfig, TrainConfig
     from rnnlab.gui.panels.race_dialog import RaceChoice
     from rnnlab.gui.window.startup import create_main_window
@@ -54,13 +55,13 @@ def run(seconds: float, size: str) -> int:
         model = ModelConfig(vocab_size=vocabulary)
         train = TrainConfig(threads=1, device="cpu")
     window.model_panel.set_configs(model, train)
-    cells = ("lstm",) * 4
+    cells = ("lstm",) * runs
     steps_seen: list[int] = [0]
     window.controller.updated.connect(lambda update: steps_seen.__setitem__(0, steps_seen[0] +
                                       len(update.steps)))  # fmt: skip
     heartbeat = Heartbeat()
     started_rss = resident_bytes()
-    window.run_commands.start_race(RaceChoice(cells, "hidden", None, seconds / 4, 1234))
+    window.run_commands.start_race(RaceChoice(cells, "hidden", None, seconds / runs, 1234))
     heartbeat.start()
     started = time.perf_counter()
     loop = QEventLoop()
@@ -74,7 +75,7 @@ def run(seconds: float, size: str) -> int:
     p95 = late[int(0.95 * (len(late) - 1))] if late else float("nan")
     per_step = (end_rss - middle_rss) / max(end_steps - middle_steps, 1)
     plots = window.loss_plot.buffer_bytes() + window.grad_norm_plot.buffer_bytes()
-    print(f"four {size} LSTM runs raced {wall:.0f} s in the window, {end_steps:,} steps in all")
+    print(f"{runs} {size} LSTM runs raced {wall:.0f} s in the window, {end_steps:,} steps in all")
     print(f"RSS: {started_rss / 1e6:,.0f} MB before, {end_rss / 1e6:,.0f} MB at the end "
           f"(goal <= 1,500 MB with --size big after 300 s)")  # fmt: skip
     print(f"bytes per step over the second half: {per_step:,.1f} (goal <= 64); "

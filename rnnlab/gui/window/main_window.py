@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
             current_corpus=lambda: self.corpus,
         )  # fmt: skip
         self.run_commands = RunCommands(self)
+        self.files.save_all = self.run_commands.save_all
         connect_window(self)
         self.files.refresh_recent()
         self._on_state("stopped")

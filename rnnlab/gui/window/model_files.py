@@ -40,6 +40,8 @@ class ModelFiles(QObject):
         self._settings, self._recent_menu = settings, recent_menu
         self._current_corpus = current_corpus  # the window's: what a model is saved with
         self._paths: dict[int, str] = {}  # per run: where Save writes without asking
+        # Saves every run with weights into a folder (asked for); the paths, or [] if none.
+        self.save_all: Callable[[], list[str]] | None = None
         controller.saved.connect(self.remember_recent_model)
         parent.setAcceptDrops(True)
         parent.installEventFilter(self)  # files dropped anywhere on the window open here
@@ -165,29 +167,51 @@ class ModelFiles(QObject):
         self.save_model()  # asks for a path first if there is none yet
         if self.model_path is None:
             return False
-        loop = QEventLoop()
-        self._controller.saved.connect(loop.quit)
+        return self._wait_until_saved(self._controller.current)
+
+    def _wait_until_saved(self, run: int | None = None) -> bool:
+        """Run the event loop until the run (every run: None) is saved, a save fails or the
+        wait is over; True if nothing it waited for is unsaved."""
+        def pending() -> bool:
+            dirty = self._controller.dirty_runs
+            return bool(dirty) if run is None else run in dirty
+
+        loop, failed = QEventLoop(), []
+        poll = QTimer(interval=50)
+        poll.timeout.connect(lambda: None if pending() else loop.quit())
         self._controller.failed.connect(loop.quit)
+        self._controller.failed.connect(failed.append)
         QTimer.singleShot(SAVE_WAIT_MS, loop.quit)
-        if self._controller.dirty:
+        if pending():
+            poll.start()
             loop.exec()
-        return not self._controller.dirty
+            poll.stop()
+        self._controller.failed.disconnect(loop.quit)
+        self._controller.failed.disconnect(failed.append)
+        return not pending() and not failed
 
     def confirm_discard(self) -> bool:
-        """Save / Discard / Cancel for an unsaved model; True when closing may go on."""
+        """Save / Discard / Cancel for unsaved runs; True when closing may go on. One unsaved
+        run (the current one) saves as Save does; several save into a folder, one file each."""
         buttons = QMessageBox.StandardButton
-        others = len(self._controller.dirty_runs - {self._controller.current})
-        also = f" ({others} other run{'s' * (others > 1)} not saved either)" if others else ""
-        answer = QMessageBox.question(
-            self._parent,
-            "Unsaved model",
-            f"The model trained to step {self._controller.step:,} is not saved{also}. Save it?",
-            buttons.Save | buttons.Discard | buttons.Cancel,
-            buttons.Save,
+        unsaved = self._controller.dirty_runs
+        several = len(unsaved) > 1 or self._controller.current not in unsaved
+        text = (
+            f"{len(unsaved)} runs are not saved. Save them all into a folder?"
+            if several
+            else f"The model trained to step {self._controller.step:,} is not saved. Save it?"
         )
+        answer = QMessageBox.question(
+            self._parent, "Unsaved runs" if several else "Unsaved model", text,
+            buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save,
+        )  # fmt: skip
         if answer == buttons.Cancel:
             return False
-        if answer == buttons.Save:
-            self._controller.pause()
+        if answer == buttons.Discard:
+            return True
+        self._controller.pause()
+        if not several:
             return self.save_model_blocking()
-        return True
+        if self.save_all is None or not self.save_all():
+            return False  # no folder chosen: nothing is lost, the window stays open
+        return self._wait_until_saved()
