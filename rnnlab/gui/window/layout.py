@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QScrollArea,
@@ -27,6 +28,7 @@ from rnnlab.gui.inspector.inspector import Inspector
 from rnnlab.gui.panels.corpus_panel import CorpusPanel
 from rnnlab.gui.panels.model_panel import ModelPanel
 from rnnlab.gui.panels.sample_panel import SamplePanel
+from rnnlab.gui.plots.baseline_control import BaselineControl
 from rnnlab.gui.plots.smoothing_control import SmoothingControl
 from rnnlab.gui.plots.training_plots import GradNormPlot, LossPlot
 from rnnlab.gui.window.banner import Banner
@@ -57,6 +59,7 @@ class WindowParts:
     status_step: QLabel
     status_speed: QLabel
     status_elapsed: QLabel
+    baseline_control: BaselineControl  # baselineCombo: n-gram lines on the loss plot
 
 
 def build_layout(window: QMainWindow) -> WindowParts:
@@ -90,11 +93,14 @@ def build_layout(window: QMainWindow) -> WindowParts:
     splitter.setSizes([600, 300])
     # The smoothing sits on the Loss page, not in the training bar: a wider bar would widen the
     # window past a 1366-pixel laptop screen.
-    smoothing_control = SmoothingControl()
+    smoothing_control, baseline_control = SmoothingControl(), BaselineControl()
     plots = QWidget()
     loss_page = QVBoxLayout(plots)
     loss_page.setContentsMargins(0, 2, 0, 0)
-    loss_page.addWidget(smoothing_control)
+    plot_controls = QHBoxLayout()
+    plot_controls.addWidget(smoothing_control, stretch=1)
+    plot_controls.addWidget(baseline_control)
+    loss_page.addLayout(plot_controls)
     loss_page.addWidget(splitter, stretch=1)
     inspector = Inspector(VALIDATION_FRACTION, parent=window)
     center_tabs = QTabWidget(objectName="centerTabs")
@@ -115,6 +121,7 @@ def build_layout(window: QMainWindow) -> WindowParts:
     return WindowParts(
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
         banner, smoothing_control, loss_plot, grad_norm_plot, inspector, center_tabs, *status,
+        baseline_control,
     )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from rnnlab.gui.training.controller import TrainingController
 from rnnlab.gui.training.loading import LoadedCheckpoint, Loader
 from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
 from rnnlab.gui.window.actions import WindowActions
+from rnnlab.gui.window.baselines import Baselines
 from rnnlab.gui.window.layout import VALIDATION_FRACTION, build_layout
 from rnnlab.gui.window.model_files import ModelFiles
 from rnnlab.gui.window.run_views import RunViews
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
             current_corpus=lambda: self.corpus,
         )  # fmt: skip
         self._connect()
+        self.baselines = Baselines(self, parts)  # after _connect: its slots run after the plot's
         self.files.refresh_recent()
         self._on_state("stopped")
         restore_window(self, self.settings, parts)
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
         if not corpus.bundled:
             self.files.remember_recent(corpus.source)
         self.settings.setValue("corpus", corpus.source)
+        self.baselines.show_corpus(corpus)
 
     @Slot(str)
     def _on_load_failed(self, message: str) -> None:
@@ -343,6 +346,7 @@ class MainWindow(QMainWindow):
             return
         self.controller.stop()
         self.controller.wait(2000)
+        self.baselines.close()
         QThreadPool.globalInstance().waitForDone(2000)
         self.save_settings()
         event.accept()
