@@ -59,6 +59,9 @@ import rnnlab.core.corpus
 import rnnlab.core.sampling
 import rnnlab.core.stepping
 import rnnlab.core.vocabulary
+import rnnlab.core.ngram_baselines  # the whole program of the window's n-gram process
+import rnnlab.core.ngram_sampling
+import rnnlab.core.validation_layout
 heavy = ("torch",) + {QT_SIDE!r}
 print(json.dumps({{"loaded": sorted(name for name in heavy if name in sys.modules)}}))
 """

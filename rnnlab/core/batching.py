@@ -21,6 +21,12 @@ import torch
 
 from rnnlab.core.corpus import Corpus, split_lines
 from rnnlab.core.errors import CorpusError
+from rnnlab.core.validation_layout import (
+    StreamLayout,
+    kept_length,
+    kept_validation_lines,
+    stream_layout,
+)
 from rnnlab.core.vocabulary import Vocabulary
 
 IGNORE_INDEX = -100  # the default ignore_index of torch.nn.functional.cross_entropy
@@ -71,14 +77,9 @@ class _StreamData(TrainingData):
         self, corpus: Corpus, batch_size: int, seq_len: int, fraction: float, eval_chars: int
     ) -> None:
         codes = corpus.codes
-        validation_length = int(len(codes) * fraction)
-        train_length = len(codes) - validation_length
-        if train_length < seq_len + 1 or validation_length < seq_len + 1:
-            raise CorpusError(
-                f"{corpus.name} has {len(codes):,} characters: too short for one training window"
-                f" plus one validation window of seq_len+1 characters (--seq-len {seq_len}); use"
-                " a longer text or a shorter --seq-len"
-            )
+        # CorpusError if the text is too short for one training and one validation window.
+        layout = stream_layout(len(codes), fraction, batch_size, seq_len, eval_chars, corpus.name)
+        train_length = layout.start
         self.seq_len = seq_len
         self.line_mode = False
         self.training_lines = frozenset()
@@ -88,7 +89,7 @@ class _StreamData(TrainingData):
         self._streams = codes[: self.batch_size * stream_length].reshape(self.batch_size, -1)
         self.batches_per_epoch = (stream_length - 1) // seq_len
         self.train_chars = self.batch_size * self.batches_per_epoch * seq_len
-        self._validation = self._layout_validation(codes[train_length:], batch_size, eval_chars)
+        self._validation = self._layout_validation(codes[train_length:], layout)
         self.validation_chars = sum(batch.chars for batch in self._validation)
 
     def batch_chars(self, count: int) -> np.ndarray:
@@ -105,24 +106,18 @@ class _StreamData(TrainingData):
             chars=self.batch_size * self.seq_len,
         )
 
-    def _layout_validation(
-        self, codes: np.ndarray, batch_size: int, eval_chars: int
-    ) -> list[Batch]:
-        """Windows in order over up to eval_chars targets, in streams spread across codes."""
-        window = min(self.seq_len, eval_chars)  # only shorter when eval_chars < seq_len
-        streams = max(1, min(batch_size, len(codes) // (window + 1), eval_chars // window))
-        stride = len(codes) // streams  # each stream starts at its own stretch of the text
-        windows = min((stride - 1) // window, eval_chars // (streams * window))
-        # (streams, windows * window + 1) view: the first part of each stretch.
-        rows = codes[: streams * stride].reshape(streams, stride)[:, : windows * window + 1]
+    @staticmethod
+    def _layout_validation(codes: np.ndarray, layout: StreamLayout) -> list[Batch]:
+        """Windows in order over the layout's streams (``rnnlab.core.validation_layout``)."""
+        rows, window = layout.rows(codes), layout.window
         return [
             Batch(
                 inputs=_to_tensor(rows[:, index * window : (index + 1) * window]),
                 targets=_to_tensor(rows[:, index * window + 1 : (index + 1) * window + 1]),
                 reset_state=index == 0,
-                chars=streams * window,
+                chars=layout.streams * window,
             )
-            for index in range(windows)
+            for index in range(layout.windows)
         ]
 
     def validation_batches(self) -> list[Batch]:
@@ -159,20 +154,14 @@ class _LineData(TrainingData):
         self.train_chars = int(self._example_chars.sum())
         self._cached_epoch: tuple[int, np.ndarray] | None = None
 
-        kept: list[str] = []  # validation examples in fixed order, up to eval_chars targets
-        counted = 0
-        for line in validation_lines:
-            targets = min(len(line), seq_len - 1) + 1
-            if kept and counted + targets > eval_chars:
-                break
-            kept.append(line)
-            counted += targets
+        # Validation examples in fixed order, up to eval_chars targets.
+        kept = kept_validation_lines(validation_lines, seq_len, eval_chars)
         codes, offsets = self._encode(vocabulary, kept)
         self._validation = [
             self._pad(codes, offsets, list(range(start, min(start + batch_size, len(kept)))))
             for start in range(0, len(kept), batch_size)
         ]
-        self.validation_chars = counted
+        self.validation_chars = sum(batch.chars for batch in self._validation)
 
     @staticmethod
     def _encode(vocabulary: Vocabulary, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -184,9 +173,10 @@ class _LineData(TrainingData):
     def _pad(self, codes: np.ndarray, offsets: np.ndarray, examples: list[int]) -> Batch:
         """inputs = [newline] + line, targets = line + [newline], padded to the longest."""
         # Each line without its newline, cut to seq_len - 1 characters so the example fits.
+        starts, ends = offsets[examples], offsets[np.asarray(examples, dtype=np.int64) + 1] - 1
         pieces = [
-            codes[offsets[i] : min(offsets[i + 1] - 1, offsets[i] + self.seq_len - 1)]
-            for i in examples
+            codes[start : start + kept_length(end - start, self.seq_len)]
+            for start, end in zip(starts.tolist(), ends.tolist())
         ]
         width = max(len(piece) for piece in pieces) + 1
         inputs = np.full((len(pieces), width), self._newline, dtype=np.int64)

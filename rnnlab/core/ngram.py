@@ -235,7 +235,7 @@ class NgramModel:
         codes = [int(code) for code in (history if history is not None else [])]
         drawn = []
         for _ in range(length):
-            recent = codes[len(codes) - self.order + 1 :] if self.order > 1 else []
+            recent = codes[max(len(codes) - self.order + 1, 0) :] if self.order > 1 else []
             distribution = self.distribution(np.array(recent, dtype=np.int64))
             code = int(generator.choice(len(distribution), p=distribution / distribution.sum()))
             codes.append(code)

@@ -16,54 +16,15 @@ good step); the others go on.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
-from rnnlab.core.config import CELL_TYPES, ModelConfig, TrainConfig, count_parameters
+from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
-from rnnlab.core.errors import ConfigError
+from rnnlab.core.race_sizes import EQUAL_CHOICES, hidden_size_for, race_models
 from rnnlab.core.trainer import DivergenceReport, Report, StepReport, Trainer, new_trainer
 
-EQUAL_CHOICES = ("params", "hidden")  # what the raced models have in common
-MAX_HIDDEN = 16_384  # ModelConfig's limit
-
-
-def hidden_size_for(cell: str, parameters: int, base: ModelConfig) -> int:
-    """The hidden size whose model (``base``'s vocabulary, layers and embedding; this cell) has
-    the parameter count nearest ``parameters``."""
-    def count(hidden: int) -> int:
-        return count_parameters(dataclasses.replace(base, cell=cell, hidden_size=hidden))
-
-    low, high = 1, MAX_HIDDEN  # the count grows with the hidden size: bisect for the crossing
-    while low < high:
-        middle = (low + high) // 2
-        if count(middle) < parameters:
-            low = middle + 1
-        else:
-            high = middle
-    return min((max(low - 1, 1), low), key=lambda hidden: abs(count(hidden) - parameters))
-
-
-def race_models(
-    cells: Sequence[str], base: ModelConfig, equal: str = "params"
-) -> list[ModelConfig]:
-    """One model per cell. ``equal="params"``: each cell's hidden size chosen so its parameter
-    count is nearest that of an LSTM with ``base``'s hidden size and layers (raced or not);
-    ``"hidden"``: every cell with ``base``'s hidden size."""
-    if equal not in EQUAL_CHOICES:
-        raise ConfigError(f"equal must be one of {', '.join(EQUAL_CHOICES)}, got {equal!r}")
-    unknown = [cell for cell in cells if cell not in CELL_TYPES]
-    if unknown or not cells:
-        raise ConfigError(
-            f"race cells must be some of {', '.join(CELL_TYPES)}, got {', '.join(cells) or 'none'}"
-        )
-    budget = count_parameters(dataclasses.replace(base, cell="lstm"))
-    def hidden(cell: str) -> int:
-        return base.hidden_size if equal == "hidden" else hidden_size_for(cell, budget, base)
-
-    return [dataclasses.replace(base, cell=cell, hidden_size=hidden(cell)) for cell in cells]
-
+__all__ = ["EQUAL_CHOICES", "Lane", "Race", "hidden_size_for", "new_race", "race_models"]
 
 @dataclass
 class Lane:

@@ -4,6 +4,9 @@ A sampler works on a NumPy copy of the weights (``rnnlab.core.stepping.NumpyStep
 the thread that trains the model, so training may go on while the window samples, and sampling
 never loads torch. Each character is one step of the cell equations in NumPy: several times
 faster at batch 1 than calling ``nn.LSTM`` with ``seq_len=1``.
+
+``CharSampler`` holds what does not depend on the model (prime, temperature, lines); the n-gram
+models sample through it too (``rnnlab.core.ngram_sampling``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -51,22 +54,23 @@ def check_temperature(temperature: float) -> None:
         )
 
 
-class Sampler:
-    def __init__(
-        self, snapshot: NumpyStepper, vocabulary: Vocabulary, line_mode: bool = False
-    ) -> None:
-        if snapshot.vocab_size != len(vocabulary):
-            raise SamplingError("the weights and the vocabulary do not belong together")
-        self.stepper = snapshot
+class CharSampler:
+    """Prime handling and the sampling loop for any model that reads one character at a time:
+    a subclass says how to read a text from the start (``_feed``) and one more character
+    (``_advance``), each giving the scores of the next character and a state to continue from."""
+
+    def __init__(self, vocabulary: Vocabulary, line_mode: bool = False) -> None:
         self.vocabulary = vocabulary
         self.line_mode = line_mode
 
-    @classmethod
-    def from_model(
-        cls, model: CharModel, vocabulary: Vocabulary, line_mode: bool = False
-    ) -> Sampler:
-        """A sampler on a copy of ``model``'s weights (made now, in the calling thread)."""
-        return cls(NumpyStepper.from_model(model), vocabulary, line_mode)
+    def _feed(self, codes: np.ndarray) -> tuple[np.ndarray, Any]:
+        """Read ``codes`` (at least one) from the start: logits (V,) of the next character, and
+        the state after them."""
+        raise NotImplementedError
+
+    def _advance(self, code: int, state: Any) -> tuple[np.ndarray, Any]:
+        """Read one more character after ``state``: the next logits (V,) and the new state."""
+        raise NotImplementedError
 
     # ---- prime text --------------------------------------------------------------------------
 
@@ -82,7 +86,7 @@ class Sampler:
         cleaned = "".join(char for char in prime if char in self.vocabulary)
         return cleaned, [f"dropped characters the model never saw from the prime: {shown}"]
 
-    def _start(self, prime: str) -> tuple[np.ndarray, LayerStates]:
+    def _start(self, prime: str) -> tuple[np.ndarray, Any]:
         """Feed the prime; return the logits for the next character (V,) and the state."""
         if self.line_mode:
             if NEWLINE in prime:
@@ -93,10 +97,7 @@ class Sampler:
                 raise SamplingError("give a prime text: this model has no newline to start from")
             prime = NEWLINE
         self.clean_prime(prime)  # raises on unknown characters
-        states = self.stepper.initial_states(1)
-        for code in self.vocabulary.encode(prime).astype(np.int64):
-            logits, states = self.stepper.step(np.array([code]), states)
-        return logits[0], states
+        return self._feed(self.vocabulary.encode(prime).astype(np.int64))
 
     # ---- the public calls ------------------------------------------------------------------------
 
@@ -109,15 +110,14 @@ class Sampler:
         """
         settings = settings or SampleSettings()
         rng = np.random.default_rng(settings.seed)
-        logits, states = self._start(prime)
+        logits, state = self._start(prime)
         chars = self.vocabulary.chars
         for _ in range(length):
             code = choose(logits, settings, rng)
             if self.line_mode and chars[code] == NEWLINE:
                 return
             yield chars[code]
-            step_logits, states = self.stepper.step(np.array([code]), states)
-            logits = step_logits[0]
+            logits, state = self._advance(code, state)
 
     def sample(self, prime: str, length: int, settings: SampleSettings | None = None) -> str:
         return "".join(self.generate(prime, length, settings))
@@ -148,6 +148,35 @@ class Sampler:
         """Probabilities (V,) of the character after ``prefix`` at ``temperature``."""
         check_temperature(temperature)
         return softmax(self.next_char_logits(prefix) / temperature)
+
+
+class Sampler(CharSampler):
+    """Samples from a NumPy snapshot of a network's weights."""
+
+    def __init__(
+        self, snapshot: NumpyStepper, vocabulary: Vocabulary, line_mode: bool = False
+    ) -> None:
+        if snapshot.vocab_size != len(vocabulary):
+            raise SamplingError("the weights and the vocabulary do not belong together")
+        super().__init__(vocabulary, line_mode)
+        self.stepper = snapshot
+
+    @classmethod
+    def from_model(
+        cls, model: CharModel, vocabulary: Vocabulary, line_mode: bool = False
+    ) -> Sampler:
+        """A sampler on a copy of ``model``'s weights (made now, in the calling thread)."""
+        return cls(NumpyStepper.from_model(model), vocabulary, line_mode)
+
+    def _feed(self, codes: np.ndarray) -> tuple[np.ndarray, LayerStates]:
+        states = self.stepper.initial_states(1)
+        for code in codes:
+            logits, states = self.stepper.step(np.array([code]), states)
+        return logits[0], states
+
+    def _advance(self, code: int, state: LayerStates) -> tuple[np.ndarray, LayerStates]:
+        logits, states = self.stepper.step(np.array([code]), state)
+        return logits[0], states
 
     def beam_search(self, prime: str, width: int, length: int) -> list[tuple[str, float]]:
         """The ``width`` most likely continuations of ``length`` characters, with their total

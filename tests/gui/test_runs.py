@@ -197,8 +197,8 @@ def test_closing_with_several_unsaved_runs_saves_them_all(qtbot, window, tmp_pat
     main.actions_.new_run.trigger()
     train_steps(qtbot, main, 2)
     asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Save)  # fmt: skip
+    save = QMessageBox.StandardButton.Save
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or save)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a: str(tmp_path))
     assert main.close()
     assert asked == ["2 runs are not saved. Save them all into a folder?"]

@@ -3,7 +3,8 @@ samples over training (auto-sample). Here are the controls and what they show; h
 reaches the output piece by piece, marked new or seen in line mode, is in ``sample_stream``.
 
 It samples from a NumPy weight snapshot (rnnlab.core.sampling) and never imports torch, so it works
-before torch has loaded and while the training thread changes the live weights.
+before torch has loaded and while the training thread changes the live weights. It can sample from
+an n-gram model instead (``sample_sources``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -29,8 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from rnnlab.core.errors import SamplingError
-from rnnlab.core.sampling import Sampler, SampleSettings, check_temperature, softmax
+from rnnlab.core.sampling import CharSampler, SampleSettings, check_temperature, softmax
 from rnnlab.gui.panels.next_char_chart import CHART_BARS, NextCharChart
+from rnnlab.gui.panels.sample_sources import SampleSources
 from rnnlab.gui.panels.sample_stream import MARK_NEW, MARK_SEEN, SampleStream
 from rnnlab.gui.panels.sample_texts import TIPS
 from rnnlab.gui.widgets.style import point_size
@@ -62,13 +65,14 @@ class SamplePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._sampler: Sampler | None = None
+        self._sampler: CharSampler | None = None  # the chosen source's: run or n-gram
         self._step = 0
         self._prime = ""  # the prime as sampled: characters the model never saw dropped
         self._logits: np.ndarray | None = None  # after the prime; cached until it or weights change
         self._top_codes = np.zeros(0, np.int64)
         self._last_auto_step: int | None = None
         self._build()
+        self.sources = SampleSources(self.sampleSourceCombo)
         self._stream = SampleStream(self.sampleOutput)
         self._prime_timer = QTimer(self, interval=PRIME_DELAY_MS, singleShot=True)
         self._prime_timer.timeout.connect(self._refresh_prime)
@@ -88,6 +92,7 @@ class SamplePanel(QWidget):
         return widget
 
     def _build(self) -> None:
+        self.sampleSourceCombo = self._add(QComboBox(), "sampleSourceCombo")
         self.primeEdit = self._add(QLineEdit(), "primeEdit")
         self.primeWarning = self._add(QLabel(), "primeWarning")
         self.primeWarning.setWordWrap(True)
@@ -111,6 +116,9 @@ class SamplePanel(QWidget):
         self.sampleTimeline = self._add(QPlainTextEdit(readOnly=True), "sampleTimeline")
         self.sampleTimeline.setPlaceholderText("Check Auto-sample to see the text improve.")
 
+        source = QHBoxLayout()
+        source.addWidget(QLabel("Source:"))
+        source.addWidget(self.sampleSourceCombo, stretch=1)
         grid = QGridLayout()
         grid.addWidget(QLabel("Prime:"), 0, 0)
         grid.addWidget(self.primeEdit, 0, 1, 1, 4)
@@ -143,9 +151,10 @@ class SamplePanel(QWidget):
             areas.addWidget(widget)
         areas.setSizes([400, 260, 180])
         layout = QGridLayout(self)
-        layout.addLayout(grid, 0, 0)
-        layout.addWidget(areas, 1, 0)
-        layout.setRowStretch(1, 1)
+        layout.addLayout(source, 0, 0)
+        layout.addLayout(grid, 1, 0)
+        layout.addWidget(areas, 2, 0)
+        layout.setRowStretch(2, 1)
 
     def _connect(self) -> None:
         self.primeEdit.textChanged.connect(self._prime_timer.start)
@@ -153,6 +162,7 @@ class SamplePanel(QWidget):
         self.sampleButton.clicked.connect(self.sample)
         self._stream.failed.connect(lambda message: self._show_warnings([message]))
         self._stream.ended.connect(self.stop_sampling)
+        self.sources.changed.connect(self._use_source)
         stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop_sampling)
         stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # Esc elsewhere is not ours
         self.autoSampleCheck.toggled.connect(self._auto_sample_toggled)
@@ -161,12 +171,18 @@ class SamplePanel(QWidget):
     # ---- public calls --------------------------------------------------------------------------
 
     def set_sampler(
-        self, sampler: Sampler | None, step: int, training_lines: frozenset[str] = frozenset()
+        self, sampler: CharSampler | None, step: int, training_lines: frozenset[str] = frozenset()
     ) -> None:
         """A new weight snapshot at training step ``step``; None: no model to sample from.
         ``training_lines`` (line mode) tells which generated lines the model has seen."""
-        self._sampler, self._step = sampler, step
-        self._stream.training_lines = frozenset(training_lines)
+        self._step = step
+        self.sources.set_run(sampler, frozenset(training_lines))
+        self._use_source()
+
+    def _use_source(self) -> None:
+        """Sample from the chosen source: the run's network or an n-gram model."""
+        sampler = self._sampler = self.sources.current()
+        self._stream.training_lines = self.sources.training_lines()
         line_mode = sampler is not None and sampler.line_mode
         self.lengthSpin.setVisible(not line_mode)
         self.lineCountSpin.setVisible(line_mode)
@@ -176,7 +192,8 @@ class SamplePanel(QWidget):
         self.sampleButton.setEnabled(sampler is not None or self.is_sampling())
 
     def has_sampler(self) -> bool:
-        return self._sampler is not None
+        """Whether the run has a network to sample from (an n-gram source does not count)."""
+        return self.sources.run() is not None
 
     def is_sampling(self) -> bool:
         return self._stream.is_running()
@@ -223,8 +240,9 @@ class SamplePanel(QWidget):
 
     def auto_sample_now(self) -> bool:
         """Add a short sample of the current step to the timeline (the same dice each time);
-        False if there is no model or this step has one already."""
-        sampler = self._sampler
+        False if there is no model or this step has one already. Always the run's network:
+        the timeline shows training, whatever the source of the output."""
+        sampler = self.sources.run()
         if sampler is None or self._step == self._last_auto_step:
             return False
         if self._prime_timer.isActive():

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
 from rnnlab.core.errors import SamplingError
-from rnnlab.core.sampling import Sampler, SampleSettings
+from rnnlab.core.sampling import CharSampler, SampleSettings
 from rnnlab.gui.widgets.style import ROLE_COLOURS, is_dark
 
 TICK_BUDGET_SECONDS = 0.008  # sampling per timer tick: the window still repaints at ~100 Hz
@@ -46,7 +46,7 @@ class SampleStream(QObject):
         self._timer = QTimer(self, interval=0)
         self._timer.timeout.connect(self._tick)
 
-    def start(self, sampler: Sampler, prime: str, settings: SampleSettings, count: int) -> None:
+    def start(self, sampler: CharSampler, prime: str, settings: SampleSettings, count: int) -> None:
         """Clear the output and stream ``count`` characters after the prime (in line mode,
         ``count`` lines that start with it)."""
         self._output.clear()
@@ -65,7 +65,7 @@ class SampleStream(QObject):
         return self._pieces is not None
 
     def _generate(
-        self, sampler: Sampler, prime: str, settings: SampleSettings, count: int
+        self, sampler: CharSampler, prime: str, settings: SampleSettings, count: int
     ) -> Iterator[tuple[str, str]]:
         """(marker, text) to append to the output, one character's work at a time."""
         if not sampler.line_mode:

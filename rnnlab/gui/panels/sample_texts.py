@@ -30,4 +30,7 @@ TIPS = {
     "autoSampleSeconds": "Seconds between two timeline samples.",
     "sampleTimeline": "Samples over training: one per training step (⏎ marks a line end).",
     "primeWarning": "The prime was changed before sampling.",
+    "sampleSourceCombo": "What writes the text: the current run's network, or an n-gram model\n"
+    "counted from the training text (Markov text, for comparison). The prime, temperature,\n"
+    "top-k and greedy apply to both.",
 }

@@ -23,6 +23,7 @@ ROLE_COLOURS = {
     "diverged": ("#e03131", "#ff6b6b"),  # also what is wrong
     "grad_norm": ("#1864ab", "#74c0fc"),
     "threshold": ("#d9480f", "#ffa94d"),
+    "baseline": ("#0b7285", "#66d9e8"),  # n-gram reference lines on the loss plot
 }
 
 

@@ -29,6 +29,7 @@ from rnnlab.gui.panels.corpus_panel import CorpusPanel
 from rnnlab.gui.panels.model_panel import ModelPanel
 from rnnlab.gui.panels.runs_panel import RunsPanel
 from rnnlab.gui.panels.sample_panel import SamplePanel
+from rnnlab.gui.plots.baseline_control import BaselineControl
 from rnnlab.gui.plots.smoothing_control import SmoothingControl
 from rnnlab.gui.plots.training_plots import GradNormPlot, LossPlot
 from rnnlab.gui.plots.x_axis_control import XAxisControl
@@ -62,6 +63,7 @@ class WindowParts:
     status_step: QLabel
     status_speed: QLabel
     status_elapsed: QLabel
+    baseline_control: BaselineControl  # baselineCombo: n-gram lines on the loss plot
 
 
 def build_layout(window: QMainWindow) -> WindowParts:
@@ -97,14 +99,20 @@ def build_layout(window: QMainWindow) -> WindowParts:
     # The smoothing sits on the Loss page, not in the training bar: a wider bar would widen the
     # window past a 1366-pixel laptop screen.
     smoothing_control, x_axis_control = SmoothingControl(), XAxisControl()
-    controls = QHBoxLayout()
+    baseline_control = BaselineControl()
+    # Two rows: the three controls side by side would widen the window past a 1366-pixel laptop.
+    controls, baseline_row = QHBoxLayout(), QHBoxLayout()
     controls.addWidget(smoothing_control)
     controls.addWidget(x_axis_control)
     controls.addStretch(1)
+    baseline_row.addWidget(baseline_control)
+    baseline_row.addStretch(1)
     plots = QWidget()
     loss_page = QVBoxLayout(plots)
     loss_page.setContentsMargins(0, 2, 0, 0)
+    loss_page.setSpacing(2)
     loss_page.addLayout(controls)
+    loss_page.addLayout(baseline_row)
     loss_page.addWidget(splitter, stretch=1)
     inspector = Inspector(VALIDATION_FRACTION, parent=window)
     center_tabs = QTabWidget(objectName="centerTabs")
@@ -132,7 +140,7 @@ def build_layout(window: QMainWindow) -> WindowParts:
     return WindowParts(
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
         banner, smoothing_control, x_axis_control, loss_plot, grad_norm_plot, inspector,
-        center_tabs, runs_panel, *status,
+        center_tabs, runs_panel, *status, baseline_control,
     )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from rnnlab.gui.training.controller import RunSettings, TrainingController
 from rnnlab.gui.training.loading import Loader
 from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
 from rnnlab.gui.window.actions import WindowActions
+from rnnlab.gui.window.baselines import Baselines
 from rnnlab.gui.window.layout import VALIDATION_FRACTION, build_layout
 from rnnlab.gui.window.model_files import ModelFiles
 from rnnlab.gui.window.run_commands import RunCommands
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.run_commands = RunCommands(self)
         self.files.save_all = self.run_commands.save_all
         connect_window(self)
+        self.baselines = Baselines(self, parts)  # after the wiring: its slots run after the plot's
         self.files.refresh_recent()
         self._on_state("stopped")
         restore_window(self, self.settings, parts)
@@ -108,6 +110,7 @@ class MainWindow(QMainWindow):
         if not corpus.bundled:
             self.files.remember_recent(corpus.source)
         self.settings.setValue("corpus", corpus.source)
+        self.baselines.show_corpus(corpus)
 
     @Slot(str)
     def _on_load_failed(self, message: str) -> None:
@@ -300,6 +303,7 @@ class MainWindow(QMainWindow):
             return
         self.controller.stop()
         self.controller.wait(2000)
+        self.baselines.close()
         QThreadPool.globalInstance().waitForDone(2000)
         self.save_settings()
         event.accept()

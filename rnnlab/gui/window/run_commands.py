@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
-from rnnlab.core.race import race_models
+from rnnlab.core.race_sizes import race_models
 from rnnlab.gui.panels.race_dialog import RaceChoice, RaceDialog
 from rnnlab.gui.training.controller import RunSettings
 from rnnlab.gui.training.loading import LoadedCheckpoint
