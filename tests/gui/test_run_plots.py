@@ -192,7 +192,7 @@ def test_legends_name_the_runs(loss_plot: LossPlot, grad_plot: GradNormPlot) -> 
     _two_runs(loss_plot, grad_plot)
     texts = _legend_texts(loss_plot)
     assert texts[:2] == ["lstm", "rnn"]
-    assert texts[2:] == ["lstm, each step", "gradient clipped", "validation loss"]
+    assert texts[2:] == ["gradient clipped", "validation loss"]
     assert _legend_texts(grad_plot) == ["lstm", "rnn", "gradient clipped"]
     loss_plot.rename_run(2, "vanilla <tanh>")  # typed by a user: shown as typed
     label = loss_plot.legend.items[1][1]

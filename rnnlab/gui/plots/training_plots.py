@@ -254,10 +254,11 @@ class LossPlot(RunPlot):
                 (self.validation_curve, "validation loss"),
             ]
         # The run entries show the smoothed curves; these, what only the current run (in bold
-        # among them) shows, and the validation points, dots in each run's colour. Short texts:
-        # the legend must fit in three rows beside a laptop's side panels.
+        # among them) shows, and the validation points, dots in each run's colour. Few, short
+        # texts: every legend row is taken from the curves' height, which four runs on a laptop
+        # had left at 80 pixels; the current run's faint per-step curve needs no entry of its own
+        # (it is the noise around its bold smoothed line).
         return [
-            (self.raw_curve, f"{entry.name}, each step"),
             (self.clip_markers, "gradient clipped"),
             (self._validation_swatch, "validation loss"),
         ]

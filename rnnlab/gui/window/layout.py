@@ -95,7 +95,7 @@ def build_layout(window: QMainWindow) -> WindowParts:
     splitter.addWidget(loss_plot)
     splitter.addWidget(grad_norm_plot)
     # The gradient plot keeps room for its curves under a legend of several runs.
-    splitter.setSizes([560, 380])
+    splitter.setSizes([600, 340])
     # The smoothing sits on the Loss page, not in the training bar: a wider bar would widen the
     # window past a 1366-pixel laptop screen.
     smoothing_control, x_axis_control = SmoothingControl(), XAxisControl()
