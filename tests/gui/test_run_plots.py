@@ -289,3 +289,21 @@ def test_the_legend_of_four_runs_fits_below_the_plot(qtbot, shown) -> None:
         assert legend.top() >= view.bottom() and view.height() > 150
     plot.resize(1600, 420)
     qtbot.waitUntil(lambda: plot.legend.columnCount > 2)  # room: fewer rows
+
+
+def test_each_run_is_named_at_the_end_of_its_curve(loss_plot: LossPlot) -> None:
+    loss_plot.add_run(1, "lstm", 0)
+    loss_plot.append_steps(np.arange(1, 11), np.linspace(4, 3, 10), np.zeros(10, bool), run=1)
+    loss_plot.flush()
+    assert loss_plot.end_labels.texts() == {}  # one run: the legend says it all
+    loss_plot.clear_run(1)
+    _two_runs(loss_plot)
+    assert loss_plot.end_labels.texts() == {1: "lstm", 2: "rnn"}
+    label = loss_plot.end_labels._labels[2]
+    assert label.pos().x() == pytest.approx(200)  # the other run's last step
+    loss_plot.set_run_visible(2, False)
+    loss_plot.flush()
+    assert loss_plot.end_labels.texts() == {1: "lstm"}
+    loss_plot.set_x_axis("seconds")
+    loss_plot.flush()
+    assert loss_plot.end_labels._labels[1].pos().x() == pytest.approx(_x(1, "seconds")[-1])

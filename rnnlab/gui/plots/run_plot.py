@@ -193,6 +193,10 @@ class RunPlot(StepPlot):
         self._fit_x_range()
         self._place_run_lines()
         self._place_clip_markers()
+        self._after_redraw()
+
+    def _after_redraw(self) -> None:
+        """What a subclass draws once the curves are in (the loss plot: names at their ends)."""
 
     def _fit_x_range(self) -> None:
         """Bring a view far wider than the data (another x axis, a long run removed) to the data

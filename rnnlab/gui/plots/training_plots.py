@@ -20,6 +20,7 @@ from PySide6.QtGui import QPalette
 from rnnlab.gui.plots.grad_norm_plot import GradNormPlot
 from rnnlab.gui.plots.plot_axes import StepAxis
 from rnnlab.gui.plots.plot_data import UNITS, GrowingArray, convert_loss, debiased_moving_average
+from rnnlab.gui.plots.run_end_labels import EndPoint, RunEndLabels, last_finite
 from rnnlab.gui.plots.run_plot import PlottedRun, RunPlot
 from rnnlab.gui.plots.run_series import RunSeries
 from rnnlab.gui.plots.smoothing_control import DEFAULT_SMOOTHING
@@ -58,6 +59,7 @@ class LossPlot(RunPlot):
         self._validation_swatch = pg.PlotDataItem([0.0], [0.0], symbol="o", pen=None)
         self.uniform_line = self._add_line(0.0, "uniform guess", "text", Qt.PenStyle.DashLine)
         self.uniform_line.setVisible(False)
+        self.end_labels = RunEndLabels(self)  # each run's name at its curve's end
         self._ready = True
         self._restyle()
 
@@ -233,6 +235,15 @@ class LossPlot(RunPlot):
         self.smoothed_curve.setData(x=x, y=self._xy(entry.series, "shown_smoothed")[1])
         x, y = self._validation_xy(run)
         self.validation_curve.setData(x=x, y=y)
+
+    def _after_redraw(self) -> None:
+        points = []
+        if self._several():
+            for run, entry in self._runs.items():
+                end = last_finite(*self._xy(entry.series, "shown_smoothed"))
+                if entry.visible and end is not None:
+                    points.append(EndPoint(run, entry.name, self._run_colour(entry), *end))
+        self.end_labels.place(points, self._font(0.9, bold=True))
 
     def _draw_overlay(self, run: int, entry: PlottedRun) -> None:
         entry.overlays["smoothed"].setData(*self._xy(entry.series, "shown_smoothed"))
