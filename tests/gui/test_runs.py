@@ -206,3 +206,18 @@ def test_closing_with_several_unsaved_runs_saves_them_all(qtbot, window, tmp_pat
         "01-LSTM_1_24.pt", "02-LSTM_1_24_2.pt"
     ]  # fmt: skip
     assert not main.controller.dirty
+
+
+def test_duplicate_branches_a_run_where_it_stands(qtbot, window) -> None:
+    main = window
+    train_steps(qtbot, main, 5)
+    original = main.runs.current
+    main.parts.runs_panel.duplicate_button.click()
+    copy = main.runs.current
+    assert copy != original and main.runs.get(copy).name.endswith("(copy)")
+    assert main.loss_plot.data(copy)["steps"].tolist() == [1, 2, 3, 4, 5]  # its curves so far
+    train_steps(qtbot, main, 3)  # the copy goes on from step 5 ...
+    main.parts.runs_panel.table.select_run(original)
+    train_steps(qtbot, main, 3)  # ... exactly as the original does
+    np.testing.assert_array_equal(main.loss_plot.data(copy)["losses"],
+                                  main.loss_plot.data(original)["losses"])  # fmt: skip

@@ -28,7 +28,9 @@ class RunsPanel(QWidget):
              "Race cell types on the same batches with equal parameters: RNN against LSTM, "
              "GRU and SRU", self.raceClicked),
             ("duplicate_button", "duplicateRunButton", "D&uplicate",
-             "A new run with the selected run's settings", self.duplicateClicked),
+             "Copy the selected run where it stands (weights, optimiser, curves): go on from "
+             "the same point with other settings, e.g. clipping on and off",
+             self.duplicateClicked),
             ("delete_button", "deleteRunButton", "Delete",
              "Delete the selected run (asks if it is not saved)", self.deleteClicked),
         )  # fmt: skip

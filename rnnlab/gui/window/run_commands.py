@@ -4,7 +4,9 @@ run beside the others, and the questions asked before anything unsaved is droppe
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QDialog, QMessageBox
@@ -17,6 +19,9 @@ from rnnlab.gui.training.controller import RunSettings
 from rnnlab.gui.training.loading import LoadedCheckpoint
 from rnnlab.gui.training.messages import HistoryCursor
 from rnnlab.gui.window.runs import CELL_LABELS, Run
+
+if TYPE_CHECKING:
+    from rnnlab.core.checkpoint import Checkpoint
 
 BUTTONS = QMessageBox.StandardButton
 
@@ -131,23 +136,43 @@ class RunCommands(QObject):
 
     @Slot()
     def duplicate(self) -> None:
-        """A new run with the selected run's settings (fresh weights)."""
-        found = self._window.runs.duplicate_settings(self._window.runs.current or -1)
-        if found is not None:
-            self._add(*found)
+        """A copy of the selected run. With weights, a branch: the copy starts where the run
+        stands (weights, optimiser, history), so "clipping on" and "off" can go on from the
+        same point. Without, a new run with its settings."""
+        window = self._window
+        record = window.runs.get(window.runs.current)
+        if record is None or window.corpus is None:
+            return
+        controller, name = window.controller, f"{record.name} (copy)"
+        if controller.is_training(record.run):
+            window.show_error(f"{record.name} is training: pause or stop it to copy it")
+            return
+        if not controller.run_has_model(record.run):
+            self._add(record.model_config, record.train_config, name)
+            return
+        from rnnlab.core.checkpoint import load_checkpoint
+
+        with tempfile.TemporaryDirectory() as folder:  # through a checkpoint: an exact copy
+            path = str(Path(folder) / "copy.pt")
+            if not controller.save_idle(record.run, path, window.corpus):
+                return
+            checkpoint = load_checkpoint(path)
+        self._add_checkpoint(checkpoint, window.corpus, name)
 
     def add_opened(self, loaded: LoadedCheckpoint) -> int:
         """An opened checkpoint as a run beside the others; its curves so far are drawn."""
-        window, checkpoint = self._window, loaded.checkpoint
-        run = window.runs.add(checkpoint.model_config, checkpoint.train_config,
-                              checkpoint.path.stem)  # fmt: skip
+        return self._add_checkpoint(loaded.checkpoint, loaded.corpus, loaded.checkpoint.path.stem)
+
+    def _add_checkpoint(self, checkpoint: Checkpoint, corpus: Corpus, name: str) -> int:
+        window = self._window
+        run = window.runs.add(checkpoint.model_config, checkpoint.train_config, name)
         window.controller.adopt_checkpoint(run.run, checkpoint)
         history = checkpoint.history
         if "chars" not in checkpoint.trainer_state["history"]:  # format 1: derive them
             from rnnlab.core.checkpoint import run_history
             from rnnlab.core.trainer import batching_for
 
-            history = run_history(checkpoint, batching_for(loaded.corpus, checkpoint.train_config))
+            history = run_history(checkpoint, batching_for(corpus, checkpoint.train_config))
         window.runs.take_update(HistoryCursor().take(history, checkpoint.step, 0.0, run.run))
         window.controller.steps[run.run] = checkpoint.step
         window.runs.set_state(run.run, "stopped")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QTimer
@@ -184,19 +184,6 @@ class Runs:
                         record.train_config, record.visible)  # fmt: skip
             self.runs[run] = fresh
             self.show(fresh)
-
-    def duplicate_settings(self, run: int) -> tuple[ModelConfig, TrainConfig, str] | None:
-        record = self.runs.get(run)
-        if record is None:
-            return None
-        return record.model_config, record.train_config, f"{record.name} (copy)"
-
-    def with_vocabulary(self, size: int) -> None:
-        """Runs made before the vocabulary was known take its size (placeholders otherwise)."""
-        for run in self.runs.values():
-            if run.model_config.vocab_size != size and run.state == "new":
-                run.model_config = replace(run.model_config, vocab_size=size)
-                self.show(run)
 
     def _default_name(self, model: ModelConfig) -> str:
         base = f"{CELL_LABELS.get(model.cell, model.cell)} {model.layers}×{model.hidden_size}"
