@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import statistics
-from array import array
 import tempfile
 import time
+from array import array
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication
