@@ -87,6 +87,10 @@ def test_hide_rename_and_delete_a_run(qtbot, window, monkeypatch) -> None:
     main.parts.runs_panel.delete_button.click()
     assert second not in main.runs and table.runs() == [first]
     assert main.loss_plot.run_ids() == [first] and main.runs.current == first
+    # Gone from the inspector's overlays too: one run left, drawn as before runs existed.
+    assert main.run_inspections.trace(second) is None
+    overlays = main.inspector.flow_plot._runs
+    assert overlays.others == () and not overlays.curves()
 
 
 def test_save_all_runs_and_open_the_folder_again(qtbot, window, tmp_path) -> None:
@@ -221,3 +225,43 @@ def test_duplicate_branches_a_run_where_it_stands(qtbot, window) -> None:
     train_steps(qtbot, main, 3)  # ... exactly as the original does
     np.testing.assert_array_equal(main.loss_plot.data(copy)["losses"],
                                   main.loss_plot.data(original)["losses"])  # fmt: skip
+
+
+def test_after_a_race_the_gradients_page_draws_every_visible_run(qtbot, window) -> None:
+    main = window
+    table, kept = main.parts.runs_panel.table, main.run_inspections
+    flow, spectrum = main.inspector.flow_plot, main.inspector.spectrum_plot
+    main.center_tabs.setCurrentIndex(3)  # Gradients
+    first, second = main.run_commands.start_race(RaceChoice(("rnn", "lstm"), "params", 6, None,
+                                                            5))  # fmt: skip
+    qtbot.waitUntil(lambda: not main.controller.running, timeout=TIMEOUT)
+    # At the end every run's final weights are probed: the current run's fill the views, the
+    # other's are drawn beside them.
+    qtbot.waitUntil(lambda: all(kept.latest(run) is not None and kept.latest(run).step == 6
+                                for run in (first, second)), timeout=TIMEOUT)  # fmt: skip
+    qtbot.waitUntil(lambda: main.inspector.latest is kept.latest(first), timeout=TIMEOUT)
+    flow.flush()
+
+    def by_distance(run: int) -> np.ndarray:
+        norms = kept.latest(run).probe.layers[0].gradient_norms[::-1].astype(np.float64)
+        return norms[norms > 0]
+
+    np.testing.assert_allclose(flow.curve_data(0)[1], by_distance(first))
+    np.testing.assert_allclose(flow.other_curve_data(second)[1], by_distance(second))
+    names = [main.runs.get(run).name for run in (first, second)]
+    assert [text.split(" (")[0] for text in flow.legend_texts()] == names
+    assert [text.split(" (")[0] for text in spectrum.legend_texts()] == names
+    spectrum.flush()
+    assert spectrum.other_series(second)[0].tolist() == [6]
+    # Unticked in the run table: gone from the overlays.
+    table.item(table.runs().index(second), 0).setCheckState(Qt.CheckState.Unchecked)
+    flow.flush()
+    assert len(flow.other_curve_data(second)[0]) == 0 and len(flow.legend_texts()) == 1
+    table.item(table.runs().index(second), 0).setCheckState(Qt.CheckState.Checked)
+    # Another run made current: it is drawn in full at once, the first beside it.
+    table.select_run(second)
+    hidden = main.runs.get(second).model_config.hidden_size
+    assert main.inspector.latest.probe.layers[0].gates["h"].shape[1] == hidden
+    flow.flush()
+    np.testing.assert_allclose(flow.curve_data(0)[1], by_distance(second))
+    np.testing.assert_allclose(flow.other_curve_data(first)[1], by_distance(first))

@@ -54,7 +54,8 @@ class Recorder(QObject):
         self.failures: list[str] = []
         self.snapshots: list[tuple[NumpyStepper, int]] = []
         self.saved_paths: list[str] = []
-        self.inspections: list[Any] = []
+        self.inspections: list[Any] = []  # the followed run's (inspected)
+        self.run_inspections: list[tuple[int, Any]] = []  # every run's (runInspected)
         self.probe_failures: list[str] = []
         self.finished = False
 
@@ -89,6 +90,10 @@ class Recorder(QObject):
     @Slot(object)
     def on_inspected(self, inspection: Any) -> None:
         self.inspections.append(inspection)
+
+    @Slot(int, object)
+    def on_run_inspected(self, run: int, inspection: Any) -> None:
+        self.run_inspections.append((run, inspection))
 
     @Slot(str)
     def on_probe_failed(self, message: str) -> None:
@@ -171,6 +176,7 @@ def start(qtbot: Any, corpus: Corpus) -> Iterator[Callable[..., Harness]]:
         worker.snapshotReady.connect(recorder.on_snapshot)
         worker.saved.connect(recorder.on_saved)
         worker.inspected.connect(recorder.on_inspected)
+        worker.runInspected.connect(recorder.on_run_inspected)
         worker.probeFailed.connect(recorder.on_probe_failed)
         worker.finished.connect(recorder.on_finished)
         worker.finished.connect(thread.quit)

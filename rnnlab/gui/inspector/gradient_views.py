@@ -2,20 +2,24 @@
 
 ``GradientFlowPlot`` shows ‖∂L/∂h_t‖, L the loss at the last position of the probe text, against
 the distance back from that position: a vanishing gradient falls like a straight line on the log
-axis (like w^d), an LSTM's falls much more slowly. ``GradientHistoryView`` (in
+axis (like w^d), an LSTM's falls much more slowly. With other runs it draws, at the layer chosen
+in the probe bar, each visible run's latest curve beside the current run's (``run_overlays``):
+the vanilla RNN's fading next to the LSTM's, on the same text. ``GradientHistoryView`` (in
 ``gradient_history``, re-exported here) shows how that profile develops over training.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
 
 from rnnlab.core.probe_result import Inspection
 from rnnlab.gui.inspector.gradient_history import GradientHistoryView
-from rnnlab.gui.plots.series_plot import SeriesPlot, log10_or_nan
+from rnnlab.gui.inspector.run_overlays import RunOverlays, RunTrace
+from rnnlab.gui.plots.series_plot import LegendEntry, SeriesPlot, log10_or_nan
 from rnnlab.gui.widgets.style import shown_char
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
@@ -27,20 +31,34 @@ DISTANCE_LABEL = "steps back from the predicted character"
 TRAIL_STRENGTHS = (0.6, 0.45, 0.34, 0.25, 0.18)
 
 
+def zero_note(norms: np.ndarray | None) -> str:
+    """Where a curve stops for good, why: the gradient is exactly zero from there (underflow in
+    a vanilla RNN; no path back in time for an SRU's top layer)."""
+    if norms is None:
+        return ""
+    nonzero = np.flatnonzero(norms > 0)
+    end = int(nonzero[-1]) + 1 if len(nonzero) else 0
+    return f" (0 from {end} steps back)" if end < len(norms) else ""
+
+
 class GradientFlowPlot(SeriesPlot):
     """‖∂L/∂h_t‖ per layer against the distance d = T-1-t back from the loss position (x from 0
     to T-1), log y axis. One colour per layer; the newest inspection bold, the few before it
     thin and fading. A norm of exactly zero (an underflow far back in a vanilla RNN, or the top
     layer of an SRU, whose h feeds no later step) has no logarithm: it is left out, a gap in the
-    curve (NaN)."""
+    curve (NaN). With other runs (``set_runs``) colours name runs: the current run's chosen
+    layer in its colour with its trail, each visible other run's latest curve at that layer in
+    its own, if it was probed on the same text."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(
-            "gradientFlowPlot", "‖∂L/∂h‖ (log)", DISTANCE_LABEL, parent=parent, step_axis=False
-        )
+            "gradientFlowPlot", "‖∂L/∂h‖ (log)", DISTANCE_LABEL, parent=parent, step_axis=False,
+            short_x_label="steps back",
+        )  # fmt: skip
         self._step: int | None = None
         self._norms: list[np.ndarray] = []  # per layer, (T,) ‖∂L/∂h‖ at distance d = 0..T-1
         self._characters = ""  # the character read at each distance
+        self._text = ""  # the newest probe's text: other runs' curves count only on the same
         # Earlier inspections' norms (a list per layer, as _norms), newest first.
         self._trail: deque[list[np.ndarray]] = deque(maxlen=len(TRAIL_STRENGTHS))
         self._curves: list[pg.PlotDataItem] = []  # per layer, the newest inspection
@@ -49,8 +67,11 @@ class GradientFlowPlot(SeriesPlot):
             "How strongly the loss at the last character depends on the hidden state d steps\n"
             "earlier: ‖∂L/∂h‖, the signal training uses to learn from that far back.\n"
             "A straight fall on this log axis is a vanishing gradient (like w^d): the model\n"
-            "cannot learn what it would have needed to remember. Thin curves: earlier probes."
+            "cannot learn what it would have needed to remember. Thin curves: earlier probes.\n"
+            "With several runs: each run's latest curve at the layer chosen above, in its colour.\n"
+            "A curve that stops: ‖∂L/∂h‖ is exactly 0 from there back (it underflowed)."
         )
+        self._runs = RunOverlays(self, 2.5)
         self._ready = True
         self._restyle()
         self._show_hint(EMPTY_HINT)
@@ -65,15 +86,33 @@ class GradientFlowPlot(SeriesPlot):
             # The same step again (a probe while paused) replaces the newest, adds no trail.
             self._trail.appendleft(self._norms)
         self._norms, self._step = norms, inspection.step
-        self._characters = probe.input_text[::-1]
+        self._characters, self._text = probe.input_text[::-1], probe.input_text
         self._show_hint(None)
         self._schedule_redraw()
 
+    def set_runs(self, current: RunTrace | None, others: Sequence[RunTrace]) -> None:
+        """The current run (its name and colour) and every other run, hidden ones included."""
+        self._runs.set_runs(current, others)
+        self._restyle_curves()
+        self._schedule_redraw()
+
+    def set_layer(self, layer: int) -> None:
+        """The layer (0-based) drawn for every run when there are several."""
+        self._runs.layer = max(0, int(layer))
+        self._schedule_redraw()
+
+    def shown_layer(self) -> int:
+        """The chosen layer, or the current model's last if it has fewer."""
+        return max(0, min(self._runs.layer, len(self._norms) - 1))
+
     def clear(self) -> None:
-        """Forget every inspection (the model was reset or replaced)."""
-        self._norms, self._step, self._characters = [], None, ""
+        """Forget every inspection of the current run (it was reset or replaced, or another run
+        became current); the other runs stay until ``set_runs`` says otherwise."""
+        self._norms, self._step, self._characters, self._text = [], None, "", ""
         self._trail.clear()
         self._build_curves(0)
+        self._runs.hide_curves()
+        self._show_legend([])
         self._show_hint(EMPTY_HINT)
 
     def curve_data(self, layer: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,6 +122,43 @@ class GradientFlowPlot(SeriesPlot):
         norms = self._norms[layer]
         shown = np.isfinite(log10_or_nan(norms))
         return np.arange(len(norms))[shown], norms[shown]
+
+    def other_curve_data(self, run: int) -> tuple[np.ndarray, np.ndarray]:
+        """(distance, ‖∂L/∂h‖) drawn for another run at the chosen layer, zero norms left out;
+        empty when it is not drawn (hidden, not probed yet, on another text, no such layer)."""
+        curve = self._runs.curves().get(run)
+        trace = next((trace for trace in self._runs.others if trace.run == run), None)
+        norms = None
+        if curve is not None and curve.isVisible() and trace is not None and self._norms:
+            norms, _ = self._other_norms(trace, self.shown_layer())
+        if norms is None:
+            return np.zeros(0, np.int64), np.zeros(0)
+        shown = np.isfinite(log10_or_nan(norms))
+        return np.arange(len(norms))[shown], norms[shown]
+
+    def _other_norms(self, trace: RunTrace, layer: int) -> tuple[np.ndarray | None, str]:
+        """Another run's ‖∂L/∂h‖ by distance at ``layer``, or None and why it is not drawn."""
+        if trace.latest is None:
+            return None, " (not probed yet)"
+        probe = trace.latest.probe
+        if probe.input_text != self._text:  # a new probe text: it has not been probed on it
+            return None, " (other text)"
+        if layer >= len(probe.layers):
+            return None, f" (no layer {layer + 1})"
+        return np.asarray(probe.layers[layer].gradient_norms, dtype=np.float64)[::-1], ""
+
+    def _drawn(self) -> dict[str, np.ndarray]:
+        """Legend name -> ‖∂L/∂h‖ by distance of every newest curve drawn."""
+        if not self._runs.several:
+            return {f"layer {k + 1}": norms for k, norms in enumerate(self._norms)}
+        layer, current = self.shown_layer(), self._runs.current
+        drawn = {}
+        for trace in self._runs.shown():
+            mine = current is not None and trace.run == current.run
+            norms = self._norms[layer] if mine else self._other_norms(trace, layer)[0]
+            if norms is not None:
+                drawn[f"{trace.name}, layer {layer + 1}"] = norms
+        return drawn
 
     def earlier_curves(self, layer: int) -> list[np.ndarray]:
         """‖∂L/∂h‖ by distance of ``layer`` in the earlier inspections drawn thin, newest
@@ -96,14 +172,18 @@ class GradientFlowPlot(SeriesPlot):
             return {}
         data = {"distance": np.arange(len(self._norms[0]))}
         data.update({f"layer_{k + 1}": norms.copy() for k, norms in enumerate(self._norms)})
+        if self._runs.several:  # the other runs drawn, by name: "GRU_1×148_layer_1"
+            layer, current = self.shown_layer(), self._runs.current
+            for trace in self._runs.shown():
+                norms, _ = self._other_norms(trace, layer)
+                if norms is not None and current is not None and trace.run != current.run:
+                    data[f"{trace.name} layer {layer + 1}".replace(" ", "_")] = norms.copy()
         data["character"] = np.array(list(self._characters), dtype=str)
         data["step"] = np.array(self._step)
         return data
 
     def hover_text(self, x: float, log_y: float) -> str | None:
-        series = {
-            f"layer {k + 1}": (np.arange(len(norms)), norms) for k, norms in enumerate(self._norms)
-        }
+        series = {name: (np.arange(len(norms)), norms) for name, norms in self._drawn().items()}
         nearest = self._nearest(series, x, log_y)
         if nearest is None:
             return None
@@ -121,29 +201,62 @@ class GradientFlowPlot(SeriesPlot):
     def _build_curves(self, layers: int) -> None:
         for curve in self._curves + [c for curves in self._trail_curves for c in curves]:
             self.removeItem(curve)  # and its legend entry
-        # Trail first, so that the newest curves are drawn over them; no name: no legend entry.
+        # Trail first, so that the newest curves are drawn over them. No names: the legend is
+        # built by _redraw (layers, or runs).
         self._trail_curves = [[self._curve(None) for _ in TRAIL_STRENGTHS] for _ in range(layers)]
-        self._curves = [self._curve(f"layer {k + 1}") for k in range(layers)]
+        self._curves = [self._curve(None) for _ in range(layers)]
         for curve in self._curves:
             curve.setZValue(2)
         self._restyle()
 
     def _redraw(self) -> None:
+        several, chosen = self._runs.several, self.shown_layer()
+        entries = []
         for layer, curve in enumerate(self._curves):
             norms = self._norms[layer]
+            shown = not several or layer == chosen  # several runs: the chosen layer only
+            curve.setVisible(shown)
             curve.setData(x=np.arange(len(norms)), y=log10_or_nan(norms))
-            # Where the curve stops for good, say why: the gradient is exactly zero from there
-            # (underflow in a vanilla RNN; no path back in time for an SRU's top layer).
-            nonzero = np.flatnonzero(norms > 0)
-            end = int(nonzero[-1]) + 1 if len(nonzero) else 0
-            suffix = f" (0 from {end} steps back)" if end < len(norms) else ""
-            self._set_legend_text(curve, f"layer {layer + 1}{suffix}")
+            entries.append(LegendEntry(curve, f"layer {layer + 1}{zero_note(norms)}"))
             for age, trail_curve in enumerate(self._trail_curves[layer]):
                 old = self._trail[age][layer] if age < len(self._trail) else np.zeros(0)
+                trail_curve.setVisible(shown)
                 trail_curve.setData(x=np.arange(len(old)), y=log10_or_nan(old))
+        if several and self._norms:
+            entries = self._draw_other_runs(chosen)
+        else:
+            self._runs.hide_curves()
+        self._show_legend(entries, beside=several and bool(self._norms))
+
+    def _draw_other_runs(self, layer: int) -> list[LegendEntry]:
+        """Each visible other run's newest curve at ``layer``; a legend line per shown run
+        saying, where it has no curve, why. Short lines, for a legend beside the plot: where a
+        curve stops (a gradient of exactly 0), hovering says so."""
+        current = self._runs.current
+        entries, drawn = self._runs.header(layer), set()
+        for trace in self._runs.shown():
+            if current is not None and trace.run == current.run:
+                norms, why = self._norms[layer], ""
+            else:
+                norms, why = self._other_norms(trace, layer)
+                if norms is not None:
+                    drawn.add(trace.run)
+                    curve = self._runs.curve(trace.run)
+                    curve.setVisible(True)
+                    curve.setData(x=np.arange(len(norms)), y=log10_or_nan(norms))
+            entries.append(self._runs.entry(trace, f"{trace.name}{why}", 3.0))
+        self._runs.hide_curves(keep=drawn)
+        return entries
 
     def _restyle_curves(self) -> None:
+        current = self._runs.current if self._runs.several else None
         for layer, curve in enumerate(self._curves):
-            curve.setPen(self._pen(self._series_colour(layer), 3.0))
+            if current is None:  # one run: a colour per layer
+                curve.setPen(self._pen(self._series_colour(layer), 3.0))
+            else:  # colours name runs; the trail fades the run's colour, solid and thin
+                curve.setPen(self._runs.pen(current, 3.0))
             for strength, trail_curve in zip(TRAIL_STRENGTHS, self._trail_curves[layer]):
-                trail_curve.setPen(self._pen(self._series_colour(layer, strength), 1.2))
+                colour = (self._series_colour(layer, strength) if current is None
+                          else self._runs.colour(current, strength))  # fmt: skip
+                trail_curve.setPen(self._pen(colour, 1.2))
+        self._runs.restyle()

@@ -7,6 +7,10 @@ controller. Views that draw the run over time (gradient
 history, norms, spectrum, the fading flow curves) take every one; views of a single probe
 (heatmaps, saturation, text) draw only while their page is shown and catch up with the latest
 inspection when it is, so a hidden page costs the training nothing.
+
+Inspections are of the current run only. The window keeps the other runs' latest ones and hands
+them over (``show_runs``: ``run_overlays.RunTrace`` values): the gradient-flow and spectrum plots
+draw them beside the current run's curves.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from rnnlab.gui.inspector.gate_view import GateView
 from rnnlab.gui.inspector.gradient_views import GradientFlowPlot, GradientHistoryView
 from rnnlab.gui.inspector.neuron_text import NeuronTextView
 from rnnlab.gui.inspector.probe_bar import ProbeBar
+from rnnlab.gui.inspector.run_overlays import RunTrace
 from rnnlab.gui.inspector.saturation_plot import SaturationPlot
 from rnnlab.gui.inspector.text_views import ConnectivityView, GuessesView
 from rnnlab.gui.inspector.weight_plots import GroupNormPlot, SpectrumPlot
@@ -51,6 +56,7 @@ class Inspector(QObject):
         self._corpus: Corpus | None = None
         self._position: int | None = None  # the connectivity view's chosen prediction
         self.latest: Inspection | None = None
+        self._run_name = ""  # the current run's, while there are several: the status names it
         self.probe_bar = ProbeBar()
         self.gate_view = GateView()
         self.saturation_plot = SaturationPlot()
@@ -184,14 +190,31 @@ class Inspector(QObject):
         self.latest = inspection
         self.probe_bar.set_layers(len(inspection.probe.layers))
         milliseconds = inspection.seconds * 1000
+        # With several runs, which one the views show (the others are drawn only beside it).
+        run = f"{self._run_name}: " if self._run_name else ""
         self.probe_bar.show_status(
-            f"{inspection.probe.positions + 1} characters, probed at step {inspection.step:,} "
-            f"in {milliseconds:,.0f} ms"
+            f"{run}{inspection.probe.positions + 1} characters, probed at step "
+            f"{inspection.step:,} in {milliseconds:,.0f} ms"
         )
         for view in self._history_views:
             view.show_inspection(inspection)
         self._stale = set(self._snapshot_views)
         self.refresh()
+
+    def show_runs(self, current: RunTrace | None, others: Sequence[RunTrace]) -> None:
+        """The current run (name, colour) and every other run (hidden ones included, each with
+        its latest inspection and spectral norms): the flow and spectrum plots overlay them."""
+        self._run_name = current.name if current is not None and others else ""
+        self.flow_plot.set_runs(current, others)
+        self.spectrum_plot.set_runs(current, others)
+
+    def show_run(self, run: RunTrace) -> None:
+        """A run has just become current (the views were cleared): show what is kept of it,
+        its latest inspection and spectral norms, until its next probe arrives."""
+        if len(run.spectral_steps):
+            self.spectrum_plot.show_history(run.spectral_steps, run.spectral_norms)
+        if run.latest is not None:
+            self.show_inspection(run.latest)
 
     @Slot()
     def refresh(self) -> None:
@@ -205,7 +228,8 @@ class Inspector(QObject):
 
     @Slot(int)
     def set_layer(self, layer: int) -> None:
-        for view in (self.gate_view, self.saturation_plot, self.neuron_text, self.history_view):
+        for view in (self.gate_view, self.saturation_plot, self.neuron_text, self.history_view,
+                     self.flow_plot, self.spectrum_plot):  # fmt: skip
             view.set_layer(layer)
 
     def clear(self) -> None:

@@ -47,7 +47,10 @@ class ProbeBar(QWidget):
         self.status = QLabel(objectName="probeStatus")
         self.status.setWordWrap(True)
         self.layer_combo = QComboBox(objectName="layerCombo")
-        self.layer_combo.setToolTip("Which layer the gate, saturation and neuron views show")
+        self.layer_combo.setToolTip(
+            "Which layer the gate, saturation and neuron views show, and the layer at which\n"
+            "the gradient flow and σ_max plots compare runs"
+        )
         self.layer_combo.currentIndexChanged.connect(self._on_layer)
         self.probe_button = QPushButton("&Probe now", objectName="probeButton")
         self.probe_button.setShortcut(QKeySequence("Ctrl+I"))

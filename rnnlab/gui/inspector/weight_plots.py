@@ -2,153 +2,32 @@
 norm of each parameter group, and the largest singular value of each layer's recurrent matrix.
 
 Both plots get a point per inspection (a few a second at most); a repeated step (a probe asked
-for while training is paused) replaces its point rather than adding a second one.
+for while training is paused) replaces its point rather than adding a second one. The spectrum
+plot also draws the other runs' σ_max at the layer chosen in the probe bar, each in its run's
+colour (``run_overlays``): a vanilla RNN's W_hh against an LSTM's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from rnnlab.core.probe_result import Inspection
-from rnnlab.gui.plots.plot_data import GrowingArray
-from rnnlab.gui.plots.series_plot import SeriesPlot, log10_or_nan
+from rnnlab.gui.inspector.run_overlays import RunOverlays, RunTrace
+from rnnlab.gui.inspector.step_series import MAX_DOTS, StepSeries, StepSeriesPlot
+from rnnlab.gui.plots.series_plot import LegendEntry, log10_or_nan
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
+__all__ = ["SRU_MESSAGE", "GroupNormPlot", "SpectrumPlot", "StepSeries"]
+
 SRU_MESSAGE = "SRU has no recurrent matrix: its memory is the element-wise forget gate"
-MAX_DOTS = 100  # beyond this many points a series is drawn as a line only
 REFERENCE_LABEL = "1: below, signals fade going back;\nabove, they can grow"
+NO_MATRIX = " (no W_hh)"  # an SRU run's legend line beside others (the plot's title: W_hh)
 
 
-class StepSeries:
-    """Values of named series over training steps, in the order they came, in growing NumPy
-    buffers: a redraw or a hover reads them without converting the whole run again."""
-
-    def __init__(self) -> None:
-        self._points: dict[str, tuple[GrowingArray, GrowingArray]] = {}  # name -> steps, values
-
-    def __bool__(self) -> bool:
-        return bool(self._points)
-
-    def add(self, step: int, values: dict[str, float]) -> list[str]:
-        """Add one point per series (replacing the last one if it has the same step); returns
-        the names seen for the first time."""
-        new = [name for name in values if name not in self._points]
-        for name, value in values.items():
-            steps, series_values = self._points.setdefault(
-                name, (GrowingArray(np.int64, 64), GrowingArray(np.float64, 64))
-            )
-            if len(steps) and steps.view()[-1] == step:
-                series_values.view()[-1] = float(value)
-            else:
-                steps.append(np.array([step]))
-                series_values.append(np.array([value]))
-        return new
-
-    def views(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Name -> (steps, values) without copying: for drawing, not for keeping."""
-        return {
-            name: (steps.view(), values.view()) for name, (steps, values) in self._points.items()
-        }
-
-    def series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Name -> (steps, values), copies the caller may keep."""
-        return {
-            name: (steps.copy(), values.copy()) for name, (steps, values) in self.views().items()
-        }
-
-    def table(self) -> dict[str, np.ndarray]:
-        """For export: ``steps`` (N,) of all points and one (N,) column per series, its name
-        with underscores ("layer_1_input"), NaN where that series has no point."""
-        views = self.views()
-        all_steps = np.unique(np.concatenate([steps for steps, _ in views.values()] or [[]]))
-        table = {"steps": all_steps.astype(np.int64)}
-        for name, (steps, values) in views.items():
-            column = np.full(len(all_steps), np.nan)
-            column[np.searchsorted(all_steps, steps)] = values
-            table[name.replace(" ", "_")] = column
-        return table
-
-    def clear(self) -> None:
-        self._points.clear()
-
-
-class _SeriesStepPlot(SeriesPlot):
-    """One curve (with a dot per inspection) per named series, against the step."""
-
-    def __init__(self, name: str, y_label: str, parent=None) -> None:
-        super().__init__(name, y_label, parent=parent)
-        self._series = StepSeries()
-        self._curves: dict[str, pg.PlotDataItem] = {}
-
-    def series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Series name -> (steps, values) as the inspections gave them."""
-        return self._series.series()
-
-    def export_data(self) -> dict[str, np.ndarray]:
-        return self._series.table()
-
-    def clear(self) -> None:
-        """Forget every point and curve (the model was reset or replaced)."""
-        self._series.clear()
-        for curve in self._curves.values():
-            self.removeItem(curve)  # and its legend entry
-        self._curves.clear()
-        self._show_hint(EMPTY_HINT)
-
-    def _add_points(self, step: int, values: dict[str, float]) -> None:
-        new = self._series.add(step, values)
-        # "embedding" and "output" first: in a legend of two columns, each later row is then
-        # one layer, its input and recurrent parts side by side.
-        for name in sorted(new, key=lambda name: name not in ("embedding", "output")):
-            self._curves[name] = self._curve(name, symbol="o")
-        if new:
-            self._restyle()  # new legend entries and curves take the colours and font scale
-        self._schedule_redraw()
-
-    def _redraw(self) -> None:
-        for name, (steps, values) in self._series.views().items():
-            curve = self._curves[name]
-            # A dot per inspection while they are few; thousands of dots would cost tens of
-            # milliseconds a redraw and read as a thick line anyway.
-            symbol = "o" if len(steps) <= MAX_DOTS else None
-            if curve.opts["symbol"] != symbol:
-                curve.setSymbol(symbol)
-            curve.setData(x=steps, y=log10_or_nan(values))
-
-    def _restyle_curves(self) -> None:
-        for name, curve in self._curves.items():
-            colour = self._series_colour(self._colour_key(name))
-            dashed = name.endswith("recurrent")  # the same layer's input part is solid
-            style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
-            curve.setPen(self._pen(colour, 2.0, style))
-            curve.setSymbolBrush(colour)
-            curve.setSymbolPen(None)
-            curve.setSymbolSize(round(6 * self._font_scale))
-
-    def _colour_key(self, name: str) -> int | str:
-        """0-based layer of "layer 2 input", "layer 2": so a layer's colour is the same in
-        every plot; "embedding" and "output" have their own."""
-        words = name.split()
-        if len(words) >= 2 and words[0] == "layer" and words[1].isdigit():
-            return int(words[1]) - 1
-        return name if name in ("embedding", "output") else list(self._curves).index(name)
-
-    def hover_text(self, x: float, log_y: float) -> str | None:
-        views = self._series.views()
-        nearest = None if self.hint_text() else self._nearest(views, x, log_y)
-        if nearest is None:
-            return None
-        name, index = nearest
-        steps, values = views[name]
-        return self._describe(name, int(steps[index]), float(values[index]))
-
-    def _describe(self, name: str, step: int, value: float) -> str:
-        raise NotImplementedError
-
-
-class GroupNormPlot(_SeriesStepPlot):
+class GroupNormPlot(StepSeriesPlot):
     """Gradient norm of each parameter group at the last training step, before clipping, on a
     log axis; new groups (a model with more layers) get new curves."""
 
@@ -163,6 +42,11 @@ class GroupNormPlot(_SeriesStepPlot):
         self._restyle()
         self._show_hint(EMPTY_HINT)
 
+    def _update_legend(self) -> None:
+        # Beside the plot: four to eight groups in rows below it left no height for the curves
+        # on the Gradients page of a laptop-sized window.
+        self._show_legend(self._legend_entries(), beside=True)
+
     def show_inspection(self, inspection: Inspection) -> None:
         if inspection.group_grad_norms:  # empty before the first training step
             self._show_hint(None)
@@ -172,37 +56,168 @@ class GroupNormPlot(_SeriesStepPlot):
         return f"{name} at step {step:,}: gradient norm {value:.3g}"
 
 
-class SpectrumPlot(_SeriesStepPlot):
+class SpectrumPlot(StepSeriesPlot):
     """Largest singular value σ_max of each layer's recurrent matrix W_hh against the step, with
     a reference line at 1. For LSTM and GRU the matrices of all gates are stacked (4H × H,
-    3H × H) and measured together. SRU has none: a message replaces the curves."""
+    3H × H) and measured together. SRU has none: a message replaces the curves (beside other
+    runs, its legend line says so). With other runs (``set_runs``) colours name runs: the
+    current run's and each visible other run's σ_max at the chosen layer."""
 
     def __init__(self, parent=None) -> None:
         super().__init__("spectrumPlot", "σ_max of W_hh (log)", parent=parent)
+        self._runs = RunOverlays(self, 2.0)
+        self._probed = "empty"  # the current run: "empty" (no probe), "sru" (no W_hh), "data"
         self.setToolTip(
             "σ_max of each layer's recurrent matrix W_hh: the most one step back through time\n"
             "can stretch a signal. For LSTM and GRU the gates' matrices are stacked (4H × H,\n"
             "3H × H) and measured together. Below 1, gradients must fade going back;\n"
-            "above 1 they can grow (tanh and the gates shrink them further)."
+            "above 1 they can grow (tanh and the gates shrink them further).\n"
+            "With several runs: each run at the layer chosen above, in its colour."
         )
         self.reference_line = self._add_line(0.0, REFERENCE_LABEL, "text", Qt.PenStyle.DashLine)
+        # Under the curves: its label's backing would otherwise wash out a curve crossing it.
+        self.reference_line.setZValue(-1)
         self._ready = True
         self._restyle()
         self._show_hint(EMPTY_HINT)
 
     def show_inspection(self, inspection: Inspection) -> None:
         norms = inspection.spectral_norms
-        self._show_hint(None if norms else SRU_MESSAGE)
         # Hidden, not removed: a later inspection of a model with matrices shows them again.
-        self.reference_line.setVisible(bool(norms))
-        for curve in self._curves.values():
-            curve.setVisible(bool(norms))
+        self._probed = "data" if norms else "sru"
         if norms:
             self._add_points(inspection.step, {f"layer {k + 1}": v for k, v in enumerate(norms)})
+        self._update_hint()
+        self._schedule_redraw()
+
+    def show_history(self, steps: np.ndarray, norms: np.ndarray) -> None:
+        """Points of the current run from before this plot was following it (it has just
+        become current): ``steps`` (N,), ``norms`` (N, layers) σ_max."""
+        for step, row in zip(np.asarray(steps).tolist(), np.asarray(norms)):
+            if len(row):
+                self._add_points(int(step), {f"layer {k + 1}": v for k, v in enumerate(row)})
+                self._probed = "data"
+        self._update_hint()
+        self._schedule_redraw()
+
+    def set_runs(self, current: RunTrace | None, others: Sequence[RunTrace]) -> None:
+        """The current run (its name and colour) and every other run, hidden ones included."""
+        self._runs.set_runs(current, others)
+        # Its long label would be cut to a fragment beside a legend of runs; the frame's
+        # explanation above the plot says what 1 means.
+        self.reference_line.label.setVisible(not self._runs.several)
+        self._restyle_curves()
+        self._update_hint()
+        self._schedule_redraw()
+
+    def set_layer(self, layer: int) -> None:
+        """The layer (0-based) drawn for every run when there are several."""
+        self._runs.layer = max(0, int(layer))
+        self._schedule_redraw()
+
+    def other_series(self, run: int) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, σ_max) drawn for another run at the chosen layer; empty when not drawn."""
+        curve = self._runs.curves().get(run)
+        if curve is None or not curve.isVisible():
+            return np.zeros(0, np.int64), np.zeros(0)
+        for trace, values in self._other_points(self._chosen_layer()):
+            if trace.run == run:
+                return trace.spectral_steps.copy(), values.copy()
+        return np.zeros(0, np.int64), np.zeros(0)
 
     def clear(self) -> None:
+        """Forget the current run's points; the other runs stay until ``set_runs``."""
         super().clear()
-        self.reference_line.setVisible(True)
+        self._probed = "empty"
+        self._runs.hide_curves()
+        self._update_hint()
+        self._update_legend()
+
+    def _chosen_layer(self) -> int:
+        """The probe bar's layer: it offers the current model's layers (an SRU's too, though
+        none has a W_hh), so the chosen one is always the current model's."""
+        return self._runs.layer
+
+    def _other_points(self, layer: int) -> list[tuple[RunTrace, np.ndarray]]:
+        """Each visible other run with σ_max at ``layer``: (its trace, (N,) values)."""
+        if not self._runs.several:
+            return []
+        return [
+            (trace, trace.spectral_norms[:, layer])
+            for trace in self._runs.others
+            if trace.visible and len(trace.spectral_steps) and trace.spectral_norms.shape[1] > layer
+        ]
+
+    def _why_not_drawn(self, trace: RunTrace, layer: int) -> str:
+        """What another run's legend line adds when it has no curve here."""
+        if trace.latest is None:
+            return " (not probed yet)"
+        if not trace.latest.spectral_norms:
+            return NO_MATRIX
+        return f" (no layer {layer + 1})" if trace.spectral_norms.shape[1] <= layer else ""
+
+    def _update_hint(self) -> None:
+        showing = self._probed == "data" or bool(self._other_points(self._chosen_layer()))
+        self._show_hint(None if showing else SRU_MESSAGE if self._probed == "sru" else EMPTY_HINT)
+        self.reference_line.setVisible(showing)
+
+    def _redraw(self) -> None:
+        super()._redraw()
+        several, layer = self._runs.several, self._chosen_layer()
+        for name, curve in self._curves.items():
+            chosen = not several or name == f"layer {layer + 1}"
+            curve.setVisible(self._probed == "data" and chosen)
+        drawn = set()
+        for trace, values in self._other_points(layer):
+            curve = self._runs.curve(trace.run)
+            symbol = "o" if len(values) <= MAX_DOTS else None
+            if curve.opts["symbol"] != symbol:
+                curve.setSymbol(symbol)
+            curve.setVisible(True)
+            curve.setData(x=trace.spectral_steps, y=log10_or_nan(values))
+            drawn.add(trace.run)
+        self._runs.hide_curves(keep=drawn)
+        self._update_hint()
+        self._update_legend()
+
+    def _legend_entries(self) -> list[LegendEntry]:
+        if not self._runs.several:
+            return super()._legend_entries()
+        layer, current = self._chosen_layer(), self._runs.current
+        mine = {"empty": " (not probed yet)", "sru": NO_MATRIX, "data": ""}[self._probed]
+        entries = self._runs.header(layer)
+        for trace in self._runs.shown():
+            why = mine if trace is current else self._why_not_drawn(trace, layer)
+            entries.append(self._runs.entry(trace, f"{trace.name}{why}", 2.0))
+        return entries
+
+    def _update_legend(self) -> None:
+        # Several runs: their names in a column beside the plot (see SeriesPlot._show_legend).
+        self._show_legend(self._legend_entries(), beside=self._runs.several)
+
+    def _restyle_curves(self) -> None:
+        super()._restyle_curves()  # a colour per layer
+        current = self._runs.current if self._runs.several else None
+        if current is not None:  # colours name runs
+            for curve in self._curves.values():
+                curve.setPen(self._runs.pen(current, 2.0))
+                curve.setSymbolBrush(self._runs.colour(current))
+        self._runs.restyle()
+        for curve in self._runs.curves().values():
+            curve.setSymbolSize(round(6 * self._font_scale))
+
+    def _hover_series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        views = self._series.views()
+        current = self._runs.current
+        if not self._runs.several or current is None:
+            return views
+        layer = self._chosen_layer()
+        series = {}
+        if self._probed == "data" and f"layer {layer + 1}" in views:
+            series[f"{current.name}, layer {layer + 1}"] = views[f"layer {layer + 1}"]
+        for trace, values in self._other_points(layer):
+            series[f"{trace.name}, layer {layer + 1}"] = (trace.spectral_steps, values)
+        return series
 
     def _describe(self, name: str, step: int, value: float) -> str:
         meaning = "signals fade going back" if value < 1 else "signals can grow going back"

@@ -33,23 +33,25 @@ def last_finite(x: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
 
 class RunEndLabels:
     def __init__(self, plot: pg.PlotWidget) -> None:
-        self._plot = plot
+        # Its view box, not the plot widget: a reference back to the widget that owns this
+        # would keep a closed plot alive until the next garbage collection.
+        self._view = plot.getViewBox()
         self._labels: dict[int, pg.TextItem] = {}
         self._points: list[EndPoint] = []
-        plot.getViewBox().sigRangeChanged.connect(self._spread)
+        self._view.sigRangeChanged.connect(self._spread)
 
     def place(self, points: list[EndPoint], font: QFont) -> None:
         """Show a label at each point (and none for runs not among them)."""
         self._points = points
         wanted = {point.run for point in points}
         for run in [run for run in self._labels if run not in wanted]:
-            self._plot.removeItem(self._labels.pop(run))
+            self._view.removeItem(self._labels.pop(run))
         for point in points:
             label = self._labels.get(point.run)
             if label is None:
                 label = pg.TextItem(anchor=(0.0, 0.5))  # starts just right of the curve's end
                 label.setZValue(4)
-                self._plot.addItem(label)
+                self._view.addItem(label)
                 self._labels[point.run] = label
             label.setText(f" {point.name}", color=point.colour)
             label.setFont(font)
@@ -62,7 +64,7 @@ class RunEndLabels:
         """Labels at their curves' ends, moved apart where two would overlap on screen."""
         if not self._points:
             return
-        view = self._plot.getViewBox()
+        view = self._view
         _, pixel_height = view.viewPixelSize()  # data units per pixel, vertically
         spacing = 1.2 * max(
             (label.boundingRect().height() for label in self._labels.values()), default=0.0

@@ -7,6 +7,9 @@ and spectrum plots (``rnnlab.gui.inspector.weight_plots``).
 
 from __future__ import annotations
 
+import html
+from dataclasses import dataclass
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QToolTip
 
 from rnnlab.gui.plots.plot_axes import LogAxis, StepAxis
 from rnnlab.gui.plots.plot_base import StepPlot
+from rnnlab.gui.plots.plotted_run import fill_legend
 from rnnlab.gui.widgets.style import ROLE_COLOURS, faded, is_dark
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
@@ -32,6 +36,17 @@ SERIES_COLOURS = (
 OTHER_COLOURS = {"embedding": ("#5c940d", "#a9e34b"), "output": ("#495057", "#ced4da")}
 
 
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a plot's legend: the item whose pen the swatch shows, its text, the swatch's
+    length in pixels (None: pyqtgraph's own) and whether the text is bold (the current run)."""
+
+    item: pg.PlotDataItem
+    text: str
+    length: float | None = None
+    bold: bool = False
+
+
 def log10_or_nan(values: np.ndarray) -> np.ndarray:
     """log10 of positive values; NaN (a gap in a curve) for zero, negative or non-finite ones,
     which a log axis cannot show."""
@@ -47,14 +62,17 @@ class SeriesPlot(StepPlot):
     ``_restyle_curves`` and may give ``hover_text`` for the point under the mouse."""
 
     def __init__(
-        self, name: str, y_label: str, x_label: str = "step", parent=None, step_axis: bool = True
-    ) -> None:
+        self, name: str, y_label: str, x_label: str = "step", parent=None, step_axis: bool = True,
+        short_x_label: str = "",
+    ) -> None:  # fmt: skip
         bottom = StepAxis("bottom") if step_axis else pg.AxisItem("bottom")
         # No title of its own: the ViewFrame around the view shows one.
         super().__init__(
             name, "", y_label, parent=parent, axisItems={"left": LogAxis("left"), "bottom": bottom}
         )
         self._x_label = x_label
+        # Under a plot narrowed by a legend beside it, where the long label would be cut off.
+        self._short_x_label = short_x_label or x_label
         # PlotWidget binds PlotItem.clear (remove every item) onto each instance, which would
         # hide the subclasses' clear (forget the data, keep the plot): unbind it.
         del self.clear
@@ -66,6 +84,9 @@ class SeriesPlot(StepPlot):
         self.hint.setWordWrap(True)
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.scene().sigMouseMoved.connect(self._show_hover)
+        self._bold_labels: list[pg.LabelItem] = []  # legend texts set in bold
+        self._legend_layout: list[tuple[int, float | None, bool]] = []  # what _show_legend built
+        self._legend_beside = False  # one column right of the plot, rather than rows below it
 
     def hint_text(self) -> str:
         """The centred message shown instead of data ("" while data is shown)."""
@@ -88,6 +109,54 @@ class SeriesPlot(StepPlot):
             self.getPlotItem().showAxis(axis, not text)
         self.showGrid(x=not text, y=not text, alpha=0.2)
 
+    def _show_legend(self, entries: list[LegendEntry], beside: bool = False) -> None:
+        """Make the legend these entries, in order: in rows below the plot, or ``beside`` it in
+        one column (the inspector's pages are short: a column of run names costs width, rows
+        would cost the height the curves need). Rebuilt only when its items, swatches or bold
+        entries change; a changed text alone is set in place (inspections come several times a
+        second, and a rebuild restyles the whole plot)."""
+        self._place_legend(beside)
+        layout = [(id(entry.item), entry.length, entry.bold) for entry in entries]
+        items = [sample.item for sample, _ in self.legend.items]
+        if (
+            layout == self._legend_layout
+            and all(item is entry.item for item, entry in zip(items, entries))
+            and len(items) == len(entries)
+        ):
+            for entry in entries:
+                self._set_legend_text(entry.item, html.escape(entry.text))
+            return
+        labels = fill_legend(
+            self.legend, [(entry.item, entry.text, entry.length) for entry in entries]
+        )
+        self._bold_labels = [label for label, entry in zip(labels, entries) if entry.bold]
+        self._legend_layout = layout
+        if self._alive():
+            self._restyle()  # the new labels take the colours, font scale and fit
+
+    def _legend_bold(self, label: pg.LabelItem) -> bool:
+        return any(label is bold for bold in self._bold_labels)
+
+    def _place_legend(self, beside: bool) -> None:
+        if beside == self._legend_beside:
+            return
+        self._legend_beside = beside
+        self._legend_layout = []  # rebuild and restyle: the x label changes too
+        layout = self.getPlotItem().layout
+        layout.removeItem(self.legend)
+        if beside:  # the view box's row, right of the (hidden) right axis
+            layout.addItem(self.legend, 2, 3, Qt.AlignmentFlag.AlignVCenter)
+            self.legend.setColumnCount(1)
+        else:  # where StepPlot puts it: below the step axis
+            layout.addItem(self.legend, 4, 1, Qt.AlignmentFlag.AlignHCenter)
+
+    def _fit_legend(self, width: float) -> bool:
+        if not self._legend_beside:
+            return super()._fit_legend(width)
+        changed = self.legend.columnCount != 1
+        self.legend.setColumnCount(1)
+        return changed
+
     def _set_legend_text(self, curve: pg.PlotDataItem, text: str) -> None:
         """Rename ``curve`` in the legend, keeping the legend's style and fit."""
         label = self.legend.getLabel(curve)
@@ -109,7 +178,8 @@ class SeriesPlot(StepPlot):
         self.getPlotItem().setTitle(None)  # hide the empty title row StepPlot sized
         text = self._colour("text")
         size = {"font-size": f"{self._point_size(1.1)}pt"}
-        self.getAxis("bottom").setLabel(self._x_label, color=text.name(), **size)
+        label = self._short_x_label if self._legend_beside else self._x_label
+        self.getAxis("bottom").setLabel(label, color=text.name(), **size)
         self.hint.setFont(self._font(1.15))
         self.hint.setStyleSheet(f"color: {text.name()}; background: transparent;")
         self._place_hint()

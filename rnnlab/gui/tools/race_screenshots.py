@@ -1,10 +1,12 @@
-"""Screenshots of a four-cell race: ``python -m rnnlab.gui.tools.race_screenshots OUT_DIR
-[--seconds S] [--hidden-size N] [--layers N]``.
+"""Screenshots of a race: ``python -m rnnlab.gui.tools.race_screenshots OUT_DIR [--seconds S]
+[--hidden-size N] [--layers N] [--cells rnn,lstm,gru]``.
 
-Races RNN, LSTM, GRU and SRU with equal parameters on tinyshakespeare for S seconds (60 by
-default: what a class watches), then writes race.png (1600 x 1000), race_presentation.png
-(presentation mode at 1920 x 1080) and one PNG per x axis, to look at as a student would: can
-every curve be told from the others, colour-blind too, and read from the back of a room?
+Races RNN, LSTM, GRU and SRU (or ``--cells``) with equal parameters on tinyshakespeare for S
+seconds (60 by default: what a class watches), then writes race.png (1600 x 1000),
+race_presentation.png (presentation mode at 1920 x 1080), one PNG per x axis and the Gradients
+page with every run overlaid (race_gradients.png, race_gradients_presentation.png), to look at as
+a student would: can every curve be told from the others, colour-blind too, and read from the
+back of a room?
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--hidden-size", type=int, default=128)
     parser.add_argument("--layers", type=int, default=1)
+    parser.add_argument("--cells", default=",".join(DEFAULT_CELLS), help="comma-separated")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -47,7 +50,8 @@ def main() -> None:
     assert model is not None and train is not None
     sized = dataclasses.replace(model, hidden_size=args.hidden_size, layers=args.layers)
     window.model_panel.set_configs(sized, train)
-    choice = RaceChoice(DEFAULT_CELLS, "params", None, args.seconds / len(DEFAULT_CELLS), 1234)
+    cells = tuple(args.cells.split(","))
+    choice = RaceChoice(cells, "params", None, args.seconds / len(cells), 1234)
     window.run_commands.start_race(choice)
     started = time.monotonic()
     _wait(app, lambda: not window.controller.running, args.seconds * 3 + 30)
@@ -62,10 +66,18 @@ def main() -> None:
         _wait(app, lambda: False, 0.5)
         window.grab().save(str(args.out / f"race_{kind}.png"))
     window.parts.x_axis_control.set_x_axis("step")
+    gradients = 3  # the page with the gradient flow and σ_max of every run
+    window.center_tabs.setCurrentIndex(gradients)
+    _wait(app, lambda: False, 1.0)
+    window.grab().save(str(args.out / "race_gradients.png"))
+    window.center_tabs.setCurrentIndex(0)
     window.actions_.presentation.trigger()
     window.resize(1920, 1080)
     _wait(app, lambda: False, 1.0)
     window.grab().save(str(args.out / "race_presentation.png"))
+    window.center_tabs.setCurrentIndex(gradients)
+    _wait(app, lambda: False, 1.0)
+    window.grab().save(str(args.out / "race_gradients_presentation.png"))
     window.actions_.presentation.trigger()
     window.controller.dirty = False
     window.close()

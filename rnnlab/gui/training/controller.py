@@ -55,8 +55,9 @@ class RunSettings:
 class TrainingController(IdleRuns):
     """The window's one handle on training; its signals are the worker's, in the window's thread.
 
-    ``stateChanged`` also says "stopped" once the thread has ended, and ``inspected`` also
-    carries probes of idle runs (made in a pool thread while nothing trains them).
+    ``stateChanged`` also says "stopped" once the thread has ended, and ``runInspected`` (and,
+    for the followed run, ``inspected``) also carries probes of idle runs (made in a pool thread
+    while nothing trains them).
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -200,8 +201,7 @@ class TrainingController(IdleRuns):
 
     def follow(self, run: int) -> None:
         """Probes and snapshots are of ``run`` from now on (the one the window shows)."""
-        self.current = run
-        self._generation += 1
+        self.current = run  # probes of the previous run still coming are tagged with it
         if self.running:
             self._submit(Follow(run))
         if run in self._in_worker:
@@ -223,8 +223,8 @@ class TrainingController(IdleRuns):
         self._probe = request if len(text) >= MIN_PROBE_CHARS else None
         if self._worker is not None:
             self._worker.submit(request)
-        if self.current not in self._in_worker:
-            self.probe_now()
+        # Every run no thread trains, on the new text: the inspector compares runs on one text.
+        self.probe_idle_runs(self.idle_runs())
 
     @Slot()
     def probe_now(self) -> None:
@@ -297,5 +297,6 @@ class TrainingController(IdleRuns):
         self.state = "stopped"
         self.stateChanged.emit("stopped")
         self.emit_idle_snapshot(self.current)  # sampling gets the final weights
-        self.probe_now()  # the views show the final weights
+        # The views show the final weights: the current run's, and the others' beside it.
+        self.probe_idle_runs({self.current, *worker.trainers})
 

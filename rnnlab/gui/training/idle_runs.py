@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
 
 class IdleRuns(TrainingSignals):
-    # From pool threads: (generation, Inspection), so a probe of a model since replaced (or of
-    # a run no longer shown) is dropped.
+    # From pool threads: (run, generation, Inspection), so a probe of a model since replaced
+    # (reset, or another checkpoint opened as the run) is dropped.
     _probed = Signal(tuple)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -41,9 +41,13 @@ class IdleRuns(TrainingSignals):
         self._shared_batches: dict[tuple, TrainingData] = {}  # new runs' batches, by batching
         self._saving: dict[str, set[int]] = {}  # path -> runs being saved there by the worker
         self._probe: SetProbe | None = None
-        self._generation = 0  # counts model replacements and changes of the shown run
+        self._generation = 0  # counts model replacements
         self.current = 0  # the run the views show
         self._probed.connect(self._on_probed)
+
+    def idle_runs(self) -> set[int]:
+        """The runs kept here with a model (trained earlier, or opened)."""
+        return set(self._idle) | set(self._checkpoints)
 
     def idle_has_model(self, run: int) -> bool:
         return run in self._idle or run in self._checkpoints
@@ -105,14 +109,14 @@ class IdleRuns(TrainingSignals):
         model = copy.deepcopy(model)  # no thread trains it now; the copy is the pool's own
         generation = self._generation
 
-        def work() -> tuple[int, Inspection]:
+        def work() -> tuple[int, int, Inspection]:
             from rnnlab.core.inspection import inspect
 
             result = inspect(
                 model, probe.vocabulary, probe.text, step=step,
                 connectivity_position=probe.position, group_grad_norms=norms,
             )  # fmt: skip
-            return generation, result
+            return run, generation, result
 
         QThreadPool.globalInstance().start(Job(work, self._probed, self.probeFailed))
 
@@ -178,8 +182,18 @@ class IdleRuns(TrainingSignals):
 
         return build
 
+    def probe_idle_runs(self, runs: Iterable[int]) -> None:
+        """Probe each of ``runs`` that has a model and no thread trains (the shown run first,
+        so the full views are served first): the inspector draws the others' latest curves too."""
+        ordered = sorted(set(runs), key=lambda run: run != self.current)
+        for run in ordered:
+            self.probe_idle(run)
+
     @Slot(tuple)
-    def _on_probed(self, result: tuple[int, Inspection]) -> None:
-        generation, inspection = result
-        if generation == self._generation:
+    def _on_probed(self, result: tuple[int, int, Inspection]) -> None:
+        run, generation, inspection = result
+        if generation != self._generation:
+            return
+        self.runInspected.emit(run, inspection)
+        if run == self.current:
             self.inspected.emit(inspection)

@@ -6,10 +6,16 @@ has run d * (1 - SHARE) / SHARE seconds more: probes then take SHARE of the time
 model size, and small models (cheap probes) are probed often, up to MAX_RATE a second.
 Probes asked for by the user (while paused, after a single step, a new probe text) are not
 counted: they do not slow training down.
+
+With several runs training in turns, the scheduled probes rotate (``ProbeRotation``): every other
+one is of the followed run, the rest go round the other training runs, so the inspector can draw
+their latest curves beside the followed run's. The budget stays the same: one probe when due,
+whichever run it is of.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 SHARE = 0.04  # the goal is at most 5 % of training time; keep a margin for the emit and copies
@@ -35,3 +41,24 @@ class ProbeSchedule:
         """Scheduled probes' share of training plus probing time so far."""
         total = training_seconds + self.probe_seconds
         return self.probe_seconds / total if total > 0 else 0.0
+
+
+@dataclass
+class ProbeRotation:
+    """Which run a scheduled probe is of: the followed run every other time, the other training
+    runs in turn in between (in the order of their ids, so a run that joins or leaves changes
+    nothing for the others)."""
+
+    probes: int = 0  # scheduled probes chosen so far
+    last_other: int | None = None  # the other run probed last
+
+    def choose(self, followed: int | None, others: Sequence[int]) -> int | None:
+        """The run to probe now. ``followed``: the followed run if it is training, else None;
+        ``others``: the other runs training. None when there is nothing to probe."""
+        self.probes += 1
+        if not others or (followed is not None and self.probes % 2 == 1):
+            return followed
+        ordered = sorted(others)
+        later = [run for run in ordered if self.last_other is None or run > self.last_other]
+        self.last_other = (later or ordered)[0]
+        return self.last_other

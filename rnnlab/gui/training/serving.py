@@ -163,9 +163,10 @@ class RequestServing(TrainingSignals):
         stepper = NumpyStepper.from_model(trainer.model)
         self.snapshotReady.emit(stepper, trainer.step, int(lane.name))
 
-    def _inspect(self, *, scheduled: bool) -> None:
-        """Probe the followed run's live model between steps and emit the inspection."""
-        lane = self._lane(None)
+    def _inspect(self, *, scheduled: bool, lane: Lane | None = None) -> None:
+        """Probe a run's live model between steps (the followed run's unless ``lane`` says
+        another) and emit the inspection with its run."""
+        lane = lane or self._lane(None)
         if self._probe is None or lane is None:
             return
         from rnnlab.core.inspection import inspect
@@ -186,7 +187,10 @@ class RequestServing(TrainingSignals):
             self.probeFailed.emit(f"probe failed: {error}")
             return
         self._flush(force=True)  # the window has every step up to the probed weights
-        self.inspected.emit(inspection)
+        run = int(lane.name)
+        self.runInspected.emit(run, inspection)
+        if run == self._follow:
+            self.inspected.emit(inspection)
         if scheduled:
             self.probe_schedule.record(self._training_seconds(), time.perf_counter() - started)
 

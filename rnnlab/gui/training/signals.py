@@ -34,7 +34,9 @@ class TrainingSignals(QObject):
     snapshotReady = Signal(NumpyStepper, int, int)
     # A probe of the live weights: on a time budget while training, at once when asked (probe
     # now, a new probe text, a single step). A failed probe reports probeFailed and training
-    # goes on.
+    # goes on. runInspected carries every probe with its run (the followed run's and, now and
+    # then, the other runs' while they train in turns); inspected only the followed run's.
+    runInspected = Signal(int, Inspection)
     inspected = Signal(Inspection)
     probeFailed = Signal(str)
     saved = Signal(str)  # the path of a checkpoint written on request

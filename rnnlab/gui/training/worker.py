@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal, Slot
 
 from rnnlab.gui.training.messages import DivergenceNotice, HistoryCursor, describe_failure
-from rnnlab.gui.training.probe_schedule import ProbeSchedule
+from rnnlab.gui.training.probe_schedule import ProbeRotation, ProbeSchedule
 from rnnlab.gui.training.requests import REQUESTS, Request, SetProbe, Stop
 from rnnlab.gui.training.serving import RequestServing
 
@@ -92,6 +92,7 @@ class TrainingWorker(RequestServing):
         self._follow = next(iter(builds))  # probes and snapshots are of this run
         self._probe: SetProbe | None = None
         self.probe_schedule = ProbeSchedule()
+        self.probe_rotation = ProbeRotation()  # which run each scheduled probe is of
 
     @property
     def trainers(self) -> dict[int, Trainer]:
@@ -168,9 +169,12 @@ class TrainingWorker(RequestServing):
             single = lane.paused
             self._take_turn(lane)
             self._flush(force=single)
-            followed = int(lane.name) == self._follow
-            if followed and (single or self.probe_schedule.due(self._training_seconds())):
-                self._inspect(scheduled=not single)
+            if single:  # a step asked for while paused: the user looks at its result
+                self._inspect(scheduled=False, lane=lane)
+            elif self.probe_schedule.due(self._training_seconds()):
+                probed = self._lane_to_probe()
+                if probed is not None:
+                    self._inspect(scheduled=True, lane=probed)
         self._flush(force=True)
 
     def _add_lane(self, lane: Lane) -> None:
@@ -186,6 +190,16 @@ class TrainingWorker(RequestServing):
             if lane is not None and lane.paused and not lane.stopped:
                 return lane
         return None
+
+    def _lane_to_probe(self) -> Lane | None:
+        """The training lane a scheduled probe is of: the followed one every other time, the
+        others in turn between (``ProbeRotation``); one run alone is probed every time."""
+        race = self._race
+        training = [int(lane.name) for lane in race.lanes if lane.active] if race else []
+        followed = self._follow if self._follow in training else None
+        others = [run for run in training if run != self._follow]
+        chosen = self.probe_rotation.choose(followed, others)
+        return None if chosen is None else self._lane(chosen)
 
     def _training_seconds(self) -> float:
         race = self._race

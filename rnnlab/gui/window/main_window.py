@@ -22,6 +22,7 @@ from rnnlab.gui.window.baselines import Baselines
 from rnnlab.gui.window.layout import VALIDATION_FRACTION, build_layout
 from rnnlab.gui.window.model_files import ModelFiles
 from rnnlab.gui.window.run_commands import RunCommands
+from rnnlab.gui.window.run_inspections import RunInspections
 from rnnlab.gui.window.run_views import RunViews
 from rnnlab.gui.window.runs import Runs
 from rnnlab.gui.window.settings import keep_on_screen, restore_window, save_window
@@ -53,7 +54,8 @@ class MainWindow(QMainWindow):
         self._training_device = "auto"
         self.parts = parts = build_layout(self)
         self.run_views = RunViews(parts)
-        self.runs = Runs(parts, parts.runs_panel.table)
+        self.run_inspections = RunInspections(parts.inspector, self)
+        self.runs = Runs(parts, parts.runs_panel.table, self.run_inspections)
         self.corpus_panel, self.model_panel = parts.corpus_panel, parts.model_panel
         self.sample_panel, self.training_bar, self.banner = (
             parts.sample_panel, parts.training_bar, parts.banner

@@ -245,6 +245,7 @@ class RunCommands(QObject):
         if not changed:
             return
         window.run_views.clear()
+        window.run_inspections.show_current()  # what is kept of it, until its next probe
         window.run_views.show_step(record.step)
         window.model_panel.set_configs(record.model_config, record.train_config)
         window.grad_norm_plot.set_threshold(

@@ -18,6 +18,7 @@ from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
 from rnnlab.gui.panels.runs_table import RunRow, RunsTable
 from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
 from rnnlab.gui.window.layout import WindowParts
+from rnnlab.gui.window.run_inspections import RunInspections
 
 LOSS_WINDOW = 50  # the table's loss: the mean of this many last steps
 TABLE_REFRESH_MS = 250
@@ -55,8 +56,9 @@ class Run:
 class Runs:
     """The runs on the current corpus, in the order they were made."""
 
-    def __init__(self, parts: WindowParts, table: RunsTable) -> None:
+    def __init__(self, parts: WindowParts, table: RunsTable, inspections: RunInspections) -> None:
         self._parts, self._table = parts, table
+        self._inspections = inspections  # each run's probes, for the inspector's overlays
         self.runs: dict[int, Run] = {}
         self.current: int | None = None
         self._next_id, self._next_index = 1, 0
@@ -178,6 +180,7 @@ class Runs:
 
     def forget_progress(self, run: int) -> None:
         """After a reset: the run starts again from step 0."""
+        self._inspections.clear_run(run)
         record = self.runs.get(run)
         if record is not None:
             fresh = Run(record.run, record.name, record.index, record.model_config,
@@ -194,4 +197,5 @@ class Runs:
         return name
 
     def _plots(self) -> tuple:
-        return (self._parts.loss_plot, self._parts.grad_norm_plot)
+        """What draws runs: the loss plots, and the inspections kept for the inspector."""
+        return (self._parts.loss_plot, self._parts.grad_norm_plot, self._inspections)

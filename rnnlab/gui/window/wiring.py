@@ -46,7 +46,8 @@ def connect_window(window: Any) -> None:
     controller.failed.connect(window.show_error)
     controller.snapshotReady.connect(window._on_snapshot)
     controller.saved.connect(window._on_saved)
-    controller.inspected.connect(parts.inspector.show_inspection)
+    # Every probe with its run: the current run's fill the inspector, the others' overlay it.
+    controller.runInspected.connect(window.run_inspections.take)
     controller.probeFailed.connect(parts.inspector.show_probe_failure)
     parts.inspector.probeRequested.connect(controller.set_probe)
     parts.inspector.probeNowRequested.connect(controller.probe_now)
