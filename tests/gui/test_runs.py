@@ -265,3 +265,33 @@ def test_after_a_race_the_gradients_page_draws_every_visible_run(qtbot, window) 
     flow.flush()
     np.testing.assert_allclose(flow.curve_data(0)[1], by_distance(second))
     np.testing.assert_allclose(flow.other_curve_data(first)[1], by_distance(first))
+
+
+def test_the_run_controls_alt_letters_clash_with_nothing_shown(qtbot, window) -> None:
+    """Two visible controls with the same Alt+letter make that key cycle between them instead
+    of acting: the runs' and the Loss page's controls share theirs with nothing shown beside
+    them, whichever side tab is open."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QTabBar
+
+    def letters() -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        texts = [w.text() for w in window.findChildren(QAbstractButton) if w.isVisible()]
+        texts += [w.text() for w in window.findChildren(QLabel) if w.isVisible() and w.buddy()]
+        for bar in window.findChildren(QTabBar):
+            if bar.isVisible():
+                texts += [bar.tabText(index) for index in range(bar.count())]
+        for text in texts:
+            match = re.search(r"&([^&\s])", text.replace("&&", ""))
+            if match:
+                found.setdefault(match[1].lower(), []).append(text)
+        return found
+
+    window.center_tabs.setCurrentIndex(0)
+    for side in range(window.parts.left_tabs.count()):
+        window.parts.left_tabs.setCurrentIndex(side)
+        ours = {"Ne&w run", "D&uplicate", "X &axis", "Loss smoothi&ng"}
+        clashes = {key: texts for key, texts in letters().items()
+                   if len(texts) > 1 and ours & set(texts)}  # fmt: skip
+        assert not clashes, clashes

@@ -24,7 +24,7 @@ class RunsPanel(QWidget):
             ("new_run_button", "newRunButton", "Ne&w run",
              "Start a new run from the Model panel's settings (the current run keeps its "
              "weights and curves)", self.newRunClicked),
-            ("race_button", "raceButton", "R&ace…",
+            ("race_button", "raceButton", "Race…",
              "Race cell types on the same batches with equal parameters: RNN against LSTM, "
              "GRU and SRU", self.raceClicked),
             ("duplicate_button", "duplicateRunButton", "D&uplicate",

@@ -49,7 +49,7 @@ class BaselineControl(QWidget):
         super().__init__(parent, objectName="baselineControl")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        label = QLabel("&Baselines")
+        label = QLabel("Baselines")  # no mnemonic: Alt+B is the Model panel's batch size
         self.combo = QComboBox(objectName="baselineCombo")
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
