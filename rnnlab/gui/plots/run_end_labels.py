@@ -40,8 +40,9 @@ class RunEndLabels:
         self._points: list[EndPoint] = []
         self._view.sigRangeChanged.connect(self._spread)
 
-    def place(self, points: list[EndPoint], font: QFont) -> None:
-        """Show a label at each point (and none for runs not among them)."""
+    def place(self, points: list[EndPoint], font: QFont, background: QColor) -> None:
+        """Show a label at each point (and none for runs not among them), on a translucent
+        ``background`` so it reads over the curves it crosses."""
         self._points = points
         wanted = {point.run for point in points}
         for run in [run for run in self._labels if run not in wanted]:
@@ -55,6 +56,7 @@ class RunEndLabels:
                 self._labels[point.run] = label
             label.setText(f" {point.name}", color=point.colour)
             label.setFont(font)
+            label.fill = pg.mkBrush(background)
         self._spread()
 
     def texts(self) -> dict[int, str]:
@@ -69,8 +71,13 @@ class RunEndLabels:
         spacing = 1.2 * max(
             (label.boundingRect().height() for label in self._labels.values()), default=0.0
         )
+        (left, right), _ = view.viewRange()
         placed: list[tuple[float, float]] = []  # (x, y) of labels already placed
         for point in sorted(self._points, key=lambda point: -point.y):
+            # Right of the curve's end; above and left of it where the plot's edge is near
+            # (the longest run's end is at the edge: its name would be cut off there).
+            near_edge = point.x > left + 0.8 * (right - left)
+            self._labels[point.run].setAnchor((1.0, 1.0) if near_edge else (0.0, 0.5))
             y = point.y
             for other_x, other_y in placed:
                 close_in_x = abs(other_x - point.x) < 0.15 * (view.viewRange()[0][1] -

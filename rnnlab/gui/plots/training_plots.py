@@ -243,7 +243,8 @@ class LossPlot(RunPlot):
                 end = last_finite(*self._xy(entry.series, "shown_smoothed"))
                 if entry.visible and end is not None:
                     points.append(EndPoint(run, entry.name, self._run_colour(entry), *end))
-        self.end_labels.place(points, self._font(0.9, bold=True))
+        background = self._palette_colour(QPalette.ColorRole.Base, 190)
+        self.end_labels.place(points, self._font(0.9, bold=True), background)
 
     def _draw_overlay(self, run: int, entry: PlottedRun) -> None:
         entry.overlays["smoothed"].setData(*self._xy(entry.series, "shown_smoothed"))
