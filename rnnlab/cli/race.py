@@ -102,8 +102,9 @@ def _summary(lane: Any) -> dict[str, Any]:
     chars, seconds = history.chars, history.seconds.astype(float)
     evaluations = history.evaluations
     rows = []
+    first_step = int(history.since("steps", 0)[0]) if len(history) else 0
     for item in evaluations:
-        index = int(item["step"]) - int(history.steps[0]) if len(history) else -1
+        index = int(item["step"]) - first_step if len(history) else -1
         if 0 <= index < len(history):
             recent = losses[max(0, index + 1 - LOSS_WINDOW) : index + 1]
             rows.append([int(item["step"]), int(chars[index]), float(seconds[index]),

@@ -80,8 +80,7 @@ class RunEndLabels:
             self._labels[point.run].setAnchor((1.0, 1.0) if near_edge else (0.0, 0.5))
             y = point.y
             for other_x, other_y in placed:
-                close_in_x = abs(other_x - point.x) < 0.15 * (view.viewRange()[0][1] -
-                                                              view.viewRange()[0][0])  # fmt: skip
+                close_in_x = abs(other_x - point.x) < 0.15 * (right - left)
                 if close_in_x and abs(other_y - y) < spacing * pixel_height:
                     y = other_y - spacing * pixel_height  # just below the one above
             placed.append((point.x, y))
