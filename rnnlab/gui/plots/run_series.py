@@ -22,7 +22,10 @@ from rnnlab.gui.plots.plot_data import GrowingArray
 
 X_AXES = ("step", "chars", "seconds")  # what a training plot's x axis can count
 X_AXIS_LABELS = {"step": "step", "chars": "characters seen", "seconds": "training seconds"}
-MAX_POINTS = 100_000  # per run and plot: 2 to 5 ms a redraw, about 6 MB in a loss plot
+# Per run and plot: over 5 points per pixel column of a 4K screen (TensorBoard keeps 1,000). At
+# 100,000, redrawing a full plot churned enough large arrays that the window's memory grew by
+# 91 bytes a step (rnnlab bench runs --size tiny); at 20,000 it grows by what the history keeps.
+MAX_POINTS = 20_000
 _X_COLUMNS = {"step": "steps", "chars": "chars", "seconds": "seconds"}
 
 
