@@ -340,3 +340,64 @@ def test_race_table_by_seconds(poem, capsys) -> None:
     assert lines[0].endswith("equal hidden size") and lines[1].split()[0] == "cell"
     assert [line.split()[0] for line in lines[2:]] == ["lstm", "rnn-relu"]
     assert {line.split()[1] for line in lines[2:]} == {"16"}
+
+
+def test_tasks_are_listed_with_their_loss_and_chance(capsys) -> None:
+    assert main(["tasks", "--json"]) == 0
+    tasks = json.loads(capsys.readouterr().out)["tasks"]
+    by_name = {task["name"]: task for task in tasks}
+    assert {"adding", "recall"} <= set(by_name)
+    assert by_name["adding"]["loss"] == "squared error"
+    assert by_name["adding"]["chance"] == pytest.approx(1 / 6)
+    assert by_name["recall"]["loss"] == "cross-entropy"
+    assert by_name["recall"]["chance"] == pytest.approx(math.log(8))
+    assert all(task["description"] for task in tasks)
+
+
+def test_race_on_a_task_reports_chance_and_accuracy(capsys) -> None:
+    small = ["--hidden-size", "16", "--steps", "30", "--eval-every", "10", "--json"]
+    assert main(["race", "--task", "recall", "--task-length", "5", "--cells", "rnn,lstm",
+                 *small]) == 0  # fmt: skip
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert [run["cell"] for run in runs] == ["rnn", "lstm"]
+    for run in runs:
+        assert run["chance"] == pytest.approx(math.log(8))
+        assert 0.0 <= run["accuracy"] <= 1.0 and run["steps"] == 30
+    assert main(["race", "--task", "adding", "--task-length", "5", "--cells", "gru",
+                 *small]) == 0  # fmt: skip
+    (run,) = json.loads(capsys.readouterr().out)["runs"]
+    assert run["chance"] == pytest.approx(1 / 6) and "accuracy" not in run
+
+
+@pytest.mark.parametrize(
+    "arguments, complaint",
+    [
+        (["race", "--task", "adding", "--corpus", "sonnets"], "not allowed with"),
+        (["train", "--corpus", "sonnets", "--task-length", "5"], "--task-length needs --task"),
+        (["train", "--task", "juggling"], "invalid choice"),
+        (["train", "--task", "adding", "--task-length", "1"], "task length must be from 2"),
+    ],
+)
+def test_task_arguments_refuse_mistakes_in_one_line(arguments, complaint, capsys) -> None:
+    try:
+        code = main(arguments)
+    except SystemExit as exit_:  # argparse's own checks exit at once
+        code = exit_.code
+    assert code == 2
+    error = capsys.readouterr().err
+    assert len(error.splitlines()) == 1 and complaint in error
+
+
+def test_train_a_task_then_make_it_harder_with_resume(tmp_path, capsys) -> None:
+    out = tmp_path / "adding.pt"
+    assert main(["train", "--task", "adding", "--task-length", "5", "--hidden-size", "16",
+                 "--steps", "20", "--eval-every", "10", "--threads", "1", "--out",
+                 str(out)]) == 0  # fmt: skip
+    assert "x chance" in capsys.readouterr().err
+    assert main(["train", "--resume", str(out), "--task-length", "40", "--steps", "5"]) == 0
+    assert "adding, T = 40" in capsys.readouterr().err
+    assert main(["info", str(out)]) == 0
+    info = capsys.readouterr().out
+    assert "task: adding, T = 40" in info and "step 25" in info and "reads 2 numbers" in info
+    assert main(["sample", str(out)]) == 2
+    assert "does not write text" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""The ``rnnlab`` command: train, sample, info, corpora, ngram, race, bench.
+"""The ``rnnlab`` command: train, sample, info, corpora, ngram, race, tasks, bench.
 
 User errors print one line on stderr and exit with code 2; no traceback reaches a user unless
 ``--debug`` is given.
@@ -30,6 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from rnnlab.cli import bench, inspect, ngram, race, train
+    from rnnlab.cli.task_arguments import add_tasks_parser
 
     parser = _Parser(
         prog="rnnlab",
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_parsers(commands)
     ngram.add_parser(commands)
     race.add_parser(commands)
+    add_tasks_parser(commands)
     bench.add_parser(commands)
     parser.set_defaults(commands=tuple(commands.choices))  # what main() tells from a file name
     return parser

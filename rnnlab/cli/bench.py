@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from rnnlab.cli import fading, race_bench, window_bench
+from rnnlab.cli import fading, memory_bench, race_bench, window_bench
 
 SIZES = {"hidden_size": 256, "layers": 2, "embedding_size": 64}
 
@@ -27,11 +27,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "through time. window: training speed and responsiveness inside the window. plots: "
         "redraw time of the training plots with a million points. race: four runs taking turns in "
         "one thread against the same runs one after another. runs: memory and responsiveness with "
-        "four runs racing in the window.",
+        "four runs racing in the window. memory: cells raced on a synthetic task at several "
+        "distances T: does memory decide the outcome?",
     )
     parser.set_defaults(run=run)
     parser.add_argument(
-        "what", nargs="?", choices=("speed", "fading", "race", *window_bench.WHAT), default="speed"
+        "what", nargs="?", default="speed",
+        choices=("speed", "fading", "race", "memory", *window_bench.WHAT),
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for every side")
@@ -39,11 +41,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     fading.add_arguments(parser)
     window_bench.add_arguments(parser)
+    memory_bench.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.what == "fading":
         return fading.run(args)
+    if args.what == "memory":
+        return memory_bench.run(args)
     if args.what in window_bench.WHAT:
         return window_bench.run(args)
     if args.what == "race":

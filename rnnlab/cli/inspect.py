@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -45,6 +46,12 @@ def run_sample(args: argparse.Namespace) -> int:
         raise UserError("--length and --count must be at least 1")
     settings = SampleSettings(args.temperature, args.top_k, args.top_p, args.greedy, args.seed)
     checkpoint = load_checkpoint(args.checkpoint)
+    if checkpoint.task is not None or checkpoint.vocabulary is None:
+        name = checkpoint.task.name if checkpoint.task else "a numeric task"
+        raise UserError(
+            f"{args.checkpoint} is a run on the task {name}: it answers the task's questions, "
+            "it does not write text (rnnlab info describes it)"
+        )
     line_mode = bool(checkpoint.corpus_info.get("line_mode"))
     sampler = Sampler.from_model(checkpoint.model, checkpoint.vocabulary, line_mode=line_mode)
     prime, warnings = sampler.clean_prime(args.prime, drop_unknown=True)
@@ -77,32 +84,49 @@ def run_info(args: argparse.Namespace) -> int:
 
     checkpoint = load_checkpoint(args.checkpoint)
     model, train = checkpoint.model_config, checkpoint.train_config
-    corpus, history = checkpoint.corpus_info, checkpoint.history
+    corpus, history, task = checkpoint.corpus_info, checkpoint.history, checkpoint.task
+    unit = "nats/char" if task is None else task.spec.loss
+    if task is None:
+        data = [
+            f"vocabulary: {model.vocab_size} characters",
+            f"corpus: {corpus['name']} ({'bundled' if corpus['bundled'] else corpus['source']}), "
+            f"encoding {corpus['encoding']}{', line mode' if corpus['line_mode'] else ''}",
+        ]
+        batch = f"batch {train.batch_size} x {train.seq_len}"
+    else:
+        data = [f"task: {task.name} ({task.spec.loss}, chance {task.spec.chance:.4f}); "
+                f"{describe_inputs(model)}"]  # fmt: skip
+        batch = f"batch {train.batch_size}"
     lines = [
         f"checkpoint: {checkpoint.path}",
         f"model: {model.layers} x {model.hidden_size} {model.cell}, "
         f"embedding {model.embedding_size}, dropout {model.dropout:g}",
         f"parameters: {checkpoint.model.parameter_count():,} "
         f"(formula: {count_parameters(model):,})",
-        f"vocabulary: {model.vocab_size} characters",
-        f"corpus: {corpus['name']} ({'bundled' if corpus['bundled'] else corpus['source']}), "
-        f"encoding {corpus['encoding']}{', line mode' if corpus['line_mode'] else ''}",
-        f"training: step {checkpoint.step}, batch {train.batch_size} x {train.seq_len}, "
+        *data,
+        f"training: step {checkpoint.step}, {batch}, "
         f"{train.optimizer} lr {train.learning_rate:g}, weight decay {train.weight_decay:g}, "
         f"clip {train.clip} {train.clip_value:g}, seed {train.seed}",
     ]
     if len(history):
         recent = history.since("losses", len(history) - 100)
-        lines.append(
-            f"training loss (last {len(recent)} steps): {recent.mean():.4f} nats/char"
-        )
+        lines.append(f"training loss (last {len(recent)} steps): {recent.mean():.4f} {unit}")
     if history.evaluations:
         last = history.evaluations[-1]
-        lines.append(f"validation loss at step {last['step']}: {last['loss']:.4f} nats/char")
+        accuracy = f", accuracy {last['accuracy']:.1%}" if "accuracy" in last else ""
+        lines.append(f"validation loss at step {last['step']}: {last['loss']:.4f} {unit}{accuracy}")
     for event in history.events:
         lines.append(f"step {event['step']}: {event['name']} {event['old']} -> {event['new']}")
     print("\n".join(lines))
     return 0
+
+
+def describe_inputs(model: Any) -> str:
+    """What a task model reads and answers, in words."""
+    reads = (f"reads {model.input_size} numbers a step" if model.input_size
+             else f"reads {model.vocab_size} symbols")  # fmt: skip
+    answers = "one number" if model.outputs == 1 else f"one of {model.outputs} answers"
+    return f"{reads}, answers {answers}"
 
 
 def run_corpora(args: argparse.Namespace) -> int:

@@ -1,4 +1,6 @@
-"""``rnnlab race``: train several cell types on the same batches, in turns, and compare them.
+"""``rnnlab race``: train several cell types on the same batches, in turns, and compare them,
+on a corpus or on a synthetic task (``--task``: its defaults are a 1 x 64 model, batch 32, Adam
+2e-3, clipped at norm 1).
 
 By default every cell gets the parameter count of an LSTM with ``--hidden-size`` and
 ``--layers`` (its own hidden size chosen to match), the same seed, the same batches in the same
@@ -14,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rnnlab.cli.task_arguments import add_task_arguments, data_source
+
 DEFAULT_CELLS = "rnn,lstm,gru,sru"
 DEFAULT_SECONDS = 30.0
 LOSS_WINDOW = 50  # "loss" is the mean training loss of this many last steps
@@ -21,6 +25,7 @@ LOSS_WINDOW = 50  # "loss" is the mean training loss of this many last steps
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     from rnnlab.core.config import CELL_TYPES, DEVICES, ModelConfig, TrainConfig
+    from rnnlab.core.tasks import TASK_MODEL_DEFAULTS
 
     parser = commands.add_parser(
         "race",
@@ -29,8 +34,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "batches and a fair share of training time each, then compare their losses.",
     )
     parser.set_defaults(run=run)
-    parser.add_argument("--corpus", required=True, help="a bundled name or a text file")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--corpus", help="a bundled name or a text file")
     parser.add_argument("--encoding", help="the file's text encoding, if not UTF-8/UTF-16")
+    add_task_arguments(parser, source)
     parser.add_argument(
         "--cells", default=DEFAULT_CELLS,
         help=f"comma-separated cells from {', '.join(CELL_TYPES)} (default {DEFAULT_CELLS})",
@@ -41,8 +48,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "with --hidden-size and --layers; hidden: every cell with --hidden-size",
     )  # fmt: skip
     defaults = ModelConfig(vocab_size=2)
-    parser.add_argument("--hidden-size", type=int, default=defaults.hidden_size)
-    parser.add_argument("--layers", type=int, default=defaults.layers)
+    parser.add_argument(
+        "--hidden-size", type=int,
+        help=f"default {defaults.hidden_size} ({TASK_MODEL_DEFAULTS['hidden_size']} on a task)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--layers", type=int,
+        help=f"default {defaults.layers} ({TASK_MODEL_DEFAULTS['layers']} on a task)",
+    )  # fmt: skip
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("--steps", type=int, help="steps per run")
     budget.add_argument(
@@ -60,8 +73,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from rnnlab.cli import UserError
     from rnnlab.core.config import ModelConfig, TrainConfig
-    from rnnlab.core.corpus import load_corpus
     from rnnlab.core.race import new_race, race_models
+    from rnnlab.core.tasks import TASK_MODEL_DEFAULTS, TASK_TRAIN_DEFAULTS, Task
+    from rnnlab.core.trainer import source_shape
 
     cells = [cell.strip() for cell in args.cells.split(",") if cell.strip()]
     if args.steps is not None and args.steps < 1:
@@ -73,29 +87,33 @@ def run(args: argparse.Namespace) -> int:
     seconds = args.seconds if args.steps is None else None
     if args.steps is None and seconds is None:
         seconds = DEFAULT_SECONDS
-    corpus = load_corpus(args.corpus, encoding=args.encoding)
-    base = ModelConfig(
-        vocab_size=len(corpus.vocabulary), hidden_size=args.hidden_size, layers=args.layers
-    )
-    extra = {"eval_every": args.eval_every} if args.eval_every is not None else {}
-    config = TrainConfig(seed=args.seed, device=args.device, threads=args.threads, **extra)
+    corpus = data_source(args)
+    task = corpus if isinstance(corpus, Task) else None
+    model_values: dict[str, Any] = dict(TASK_MODEL_DEFAULTS) if task else {}
+    train_values: dict[str, Any] = dict(TASK_TRAIN_DEFAULTS) if task else {}
+    model_values.update({name: getattr(args, name) for name in ("hidden_size", "layers")
+                         if getattr(args, name) is not None})  # fmt: skip
+    if args.eval_every is not None:
+        train_values["eval_every"] = args.eval_every
+    base = ModelConfig(**source_shape(corpus), **model_values)
+    config = TrainConfig(seed=args.seed, device=args.device, threads=args.threads, **train_values)
     models = race_models(cells, base, args.equal)
     race = new_race(corpus, models, config, max_steps=args.steps, seconds=seconds)
     for lane in race.run():
         if not args.json and lane.diverged and lane.reports:
             print(f"{lane.name} diverged at step {lane.trainer.step + 1}: {lane.diverged}",
                   file=sys.stderr)  # fmt: skip
-    runs = [_summary(lane) for lane in race.lanes]  # the race validated each run at its end
+    runs = [_summary(lane, task) for lane in race.lanes]  # each was validated at its end
     if args.out is not None:
         _save(race, corpus, args.out)
     if args.json:
         print(json.dumps({"runs": runs}))
     else:
-        _print_table(corpus.name, runs, args.equal)
+        _print_table(corpus.name, runs, args.equal, task)
     return 0
 
 
-def _summary(lane: Any) -> dict[str, Any]:
+def _summary(lane: Any, task: Any = None) -> dict[str, Any]:
     trainer = lane.trainer
     history = trainer.history
     losses = history.losses.astype(float)
@@ -121,7 +139,17 @@ def _summary(lane: Any) -> dict[str, Any]:
         "best_val_loss": history.best_validation(),
         "history": rows,
         **({"diverged": lane.diverged} if lane.diverged else {}),
+        **(_task_summary(task, evaluations) if task is not None else {}),
     }
+
+
+def _task_summary(task: Any, evaluations: list[dict[str, Any]]) -> dict[str, Any]:
+    """A task run's chance loss (in the task's own loss) and, for a task with answer classes,
+    its last validation accuracy."""
+    values: dict[str, Any] = {"chance": task.spec.chance}
+    if task.spec.classes:
+        values["accuracy"] = evaluations[-1].get("accuracy") if evaluations else None
+    return values
 
 
 def _save(race: Any, corpus: Any, folder: Path) -> None:
@@ -131,8 +159,9 @@ def _save(race: Any, corpus: Any, folder: Path) -> None:
         save_checkpoint(lane.trainer, corpus, folder / f"{index}-{lane.name}.pt")
 
 
-def _print_table(name: str, runs: list[dict[str, Any]], equal: str) -> None:
-    print(f"{name}: equal {'parameters' if equal == 'params' else 'hidden size'}")
+def _print_table(name: str, runs: list[dict[str, Any]], equal: str, task: Any = None) -> None:
+    unit = f"; loss in {task.spec.loss}, chance {task.spec.chance:.3f}" if task else ""
+    print(f"{name}: equal {'parameters' if equal == 'params' else 'hidden size'}{unit}")
     print(f"{'cell':<9}{'hidden':>7}{'params':>10}{'steps':>8}{'seconds':>9}"
           f"{'loss':>8}{'val':>8}{'best val':>10}")  # fmt: skip
     for row in runs:
@@ -142,4 +171,7 @@ def _print_table(name: str, runs: list[dict[str, Any]], equal: str) -> None:
         print(f"{row['cell']:<9}{row['hidden_size']:>7}{row['parameters']:>10,}"
               f"{row['steps']:>8,}{row['seconds']:>9.1f}{show(row['loss']):>8}"
               f"{show(row['val_loss']):>8}{show(row['best_val_loss']):>10}"
+              + (f"  {row['val_loss'] / row['chance']:.2f} x chance"
+                 if "chance" in row and row["val_loss"] is not None else "")
+              + (f", accuracy {row['accuracy']:.1%}" if row.get("accuracy") is not None else "")
               + (f"  diverged: {row['diverged']}" if "diverged" in row else ""))  # fmt: skip

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     # No validation inside the timed part: both sides would pay it alike, and it is not training.
     config = TrainConfig(eval_every=10**9, device=args.device, threads=args.threads)
     models = race_models(RACE_CELLS, base)
-    share = args.seconds / max(args.rounds, 1) / len(RACE_CELLS)
+    share = (args.seconds or 30.0) / max(args.rounds, 1) / len(RACE_CELLS)
     race = new_race(corpus, models, config)
     ratios, spreads = [], []
     for _ in range(args.rounds):

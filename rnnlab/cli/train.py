@@ -1,4 +1,4 @@
-"""``rnnlab train``: train a model on a corpus, with progress on stderr."""
+"""``rnnlab train``: train a model on a corpus or a synthetic task, with progress on stderr."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from rnnlab.cli import EXIT_DIVERGED, UserError
+from rnnlab.cli.task_arguments import add_task_arguments, data_source, describe_source
 from rnnlab.core.config import CELL_TYPES, CLIP_MODES, DEVICES, OPTIMIZERS, ModelConfig, TrainConfig
 
 # argparse destination -> (config class, field); None defaults mean "the config's default".
@@ -20,6 +21,7 @@ _MODEL_FIELDS = {
     "layers": "layers",
     "embedding_size": "embedding_size",
     "dropout": "dropout",
+    "forget_bias": "forget_bias",
 }
 _TRAIN_FIELDS = {
     "batch_size": "batch_size",
@@ -35,16 +37,20 @@ _TRAIN_FIELDS = {
     "threads": "threads",
 }
 # What may change when resuming (the rest is the checkpoint's).
-_RESUMABLE = {"lr", "clip", "clip_value", "eval_every", "device", "threads"}
+_RESUMABLE = {"lr", "clip", "clip_value", "eval_every", "device", "threads", "task_length"}
 PROGRESS_SECONDS = 2.0
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     defaults_model, defaults_train = ModelConfig(vocab_size=2), TrainConfig()
-    parser = commands.add_parser("train", help="train a model on a text corpus")
+    parser = commands.add_parser("train", help="train a model on a text corpus or a task")
     parser.set_defaults(run=run)
-    data = parser.add_argument_group("data")
-    data.add_argument("--corpus", help="a text file or a bundled corpus name (see rnnlab corpora)")
+    data = parser.add_argument_group("data (a corpus or a task)")
+    source = data.add_mutually_exclusive_group()
+    source.add_argument(
+        "--corpus", help="a text file or a bundled corpus name (see rnnlab corpora)"
+    )
+    add_task_arguments(data, source)
     data.add_argument("--encoding", help="the file's text encoding, if not UTF-8/UTF-16")
     data.add_argument(
         "--line-mode",
@@ -61,6 +67,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     model.add_argument("--layers", type=int)
     model.add_argument("--embedding-size", type=int)
     model.add_argument("--dropout", type=float)
+    model.add_argument(
+        "--forget-bias", type=float,
+        help="start of the memory gate's bias (LSTM/SRU forget, GRU update); default: the cell's",
+    )  # fmt: skip
     training = parser.add_argument_group(
         f"training (defaults: batch {defaults_train.batch_size}, seq-len {defaults_train.seq_len}, "
         f"{defaults_train.optimizer} lr {defaults_train.learning_rate:g}, "
@@ -92,9 +102,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rnnlab.core.checkpoint import load_checkpoint, resume_trainer, save_checkpoint
-    from rnnlab.core.corpus import load_corpus
     from rnnlab.core.errors import ConfigError
-    from rnnlab.core.trainer import new_trainer
+    from rnnlab.core.trainer import new_trainer, source_shape
 
     if args.steps is not None and args.steps < 1:
         raise UserError("--steps must be at least 1")
@@ -108,11 +117,15 @@ def run(args: argparse.Namespace) -> int:
             and (name in _MODEL_FIELDS or name in _TRAIN_FIELDS)
             and name not in _RESUMABLE
         ]
-        if changed or args.corpus or args.encoding or args.line_mode:
-            shown = ", ".join("--" + name.replace("_", "-") for name in changed) or "--corpus"
+        if changed or args.corpus or args.task or args.encoding or args.line_mode:
+            shown = ", ".join("--" + name.replace("_", "-") for name in changed) or (
+                "--task" if args.task else "--corpus"
+            )
             raise UserError(f"{shown} cannot change when resuming: a checkpoint keeps its settings")
         checkpoint = load_checkpoint(args.resume)
-        trainer, corpus = resume_trainer(checkpoint, device=args.device, threads=args.threads)
+        trainer, corpus = resume_trainer(
+            checkpoint, device=args.device, threads=args.threads, task_length=args.task_length
+        )
         if args.lr is not None:
             trainer.set_learning_rate(args.lr)
         if args.clip is not None or args.clip_value is not None:
@@ -123,11 +136,7 @@ def run(args: argparse.Namespace) -> int:
             )
         out = args.out or args.resume
     else:
-        if not args.corpus:
-            raise UserError(
-                "say what to train on: --corpus PATH or a bundled name (rnnlab corpora)"
-            )
-        corpus = load_corpus(args.corpus, encoding=args.encoding, line_mode=args.line_mode)
+        corpus = data_source(args)
         model_values = {
             field: getattr(args, name)
             for name, field in _MODEL_FIELDS.items()
@@ -138,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
             for name, field in _TRAIN_FIELDS.items()
             if getattr(args, name) is not None
         }
-        model_config = ModelConfig(vocab_size=len(corpus.vocabulary), **model_values)
+        model_config = ModelConfig(**source_shape(corpus), **model_values)
         trainer = new_trainer(corpus, model_config, TrainConfig(**train_values))
         out = args.out
     if out is not None and out.exists() and out.is_dir():
@@ -165,8 +174,7 @@ def _train_loop(
 
     config = trainer.model.config
     print(
-        f"rnnlab: {corpus.name}: {len(corpus.text):,} characters, vocabulary "
-        f"{len(corpus.vocabulary)}{' (line mode)' if corpus.line_mode else ''}; "
+        f"rnnlab: {describe_source(corpus)}; "
         f"{config.layers} x {config.hidden_size} {config.cell}, "
         f"{count_parameters(config):,} parameters; device {trainer.device}; "
         f"starting at step {trainer.step}",
@@ -174,7 +182,8 @@ def _train_loop(
     )
     start = time.perf_counter()
     budget = args.minutes * 60.0 if args.minutes is not None else None
-    progress = _Progress(trainer.step, args.steps, budget)
+    chance = getattr(getattr(corpus, "spec", None), "chance", None)  # a task's chance loss
+    progress = _Progress(trainer.step, args.steps, budget, chance)
     last_eval_step = None
     try:
         for report in trainer.run(max_steps=args.steps):
@@ -234,25 +243,29 @@ def _log(log: IO[str] | None, record: dict[str, Any]) -> None:
 
 
 def _log_eval(log: IO[str] | None, report: Any) -> None:
-    _log(
-        log,
-        {
-            "step": report.step,
-            "val_loss": report.loss,
-            "val_bits_per_char": report.bits_per_char,
-            "val_perplexity": report.perplexity,
-        },
-    )
+    record = {
+        "step": report.step,
+        "val_loss": report.loss,
+        "val_bits_per_char": report.bits_per_char,
+        "val_perplexity": report.perplexity,
+    }
+    if report.accuracy == report.accuracy:  # a symbol task's (NaN on text)
+        record["val_accuracy"] = report.accuracy
+    _log(log, record)
 
 
 class _Progress:
     """Prints a progress line on stderr every few seconds and at each validation."""
 
-    def __init__(self, first_step: int, steps: int | None, budget: float | None) -> None:
+    def __init__(
+        self, first_step: int, steps: int | None, budget: float | None, chance: float | None = None
+    ) -> None:
         self.first_step, self.steps, self.budget = first_step, steps, budget
+        self.chance = chance  # a task's: losses are shown as a share of it
         self.start = self.last_print = time.perf_counter()
         self.chars = 0
         self.val_loss: float | None = None
+        self.val_accuracy = math.nan
         self.report: Any = None
 
     def step(self, report: Any) -> None:
@@ -262,7 +275,7 @@ class _Progress:
             self.print()
 
     def evaluation(self, report: Any) -> None:
-        self.val_loss = report.loss
+        self.val_loss, self.val_accuracy = report.loss, report.accuracy
         if self.report is not None:
             self.print()
 
@@ -277,19 +290,32 @@ class _Progress:
             eta = f" | ETA {_clock(elapsed / max(done, 1) * (self.steps - done))}"
         elif self.budget:
             eta = f" | ETA {_clock(max(self.budget - elapsed, 0.0))}"
-        val = (
-            f" | val {self.val_loss:.3f} ({self.val_loss / math.log(2):.2f} bpc)"
-            if self.val_loss
-            else ""
-        )
         total = f"/{self.first_step + self.steps}" if self.steps else ""
         print(
-            f"step {report.step}{total} | loss {report.loss:.3f} ({report.bits_per_char:.2f} bpc)"
-            f"{val} | {self.chars / max(elapsed, 1e-9) / 1000:.1f}k chars/s | "
-            f"{_clock(elapsed)}{eta}",
+            f"step {report.step}{total} | loss {self._loss(report.loss, report.bits_per_char)}"
+            f"{self._validation()} | {self._speed(elapsed)} | {_clock(elapsed)}{eta}",
             file=sys.stderr,
             flush=True,
         )
+
+
+    def _loss(self, loss: float, bits: float) -> str:
+        if self.chance is None:
+            return f"{loss:.3f} ({bits:.2f} bpc)"
+        return f"{loss:.4f} ({loss / self.chance:.3f} x chance)"
+
+    def _validation(self) -> str:
+        if not self.val_loss:
+            return ""
+        shown = f" | val {self._loss(self.val_loss, self.val_loss / math.log(2))}"
+        if self.val_accuracy == self.val_accuracy:
+            shown += f", accuracy {self.val_accuracy:.1%}"
+        return shown
+
+    def _speed(self, elapsed: float) -> str:
+        if self.chance is None:
+            return f"{self.chars / max(elapsed, 1e-9) / 1000:.1f}k chars/s"
+        return f"{self.chars / max(elapsed, 1e-9):,.0f} sequences/s"
 
 
 def _clock(seconds: float) -> str:

@@ -14,13 +14,15 @@ from __future__ import annotations
 import argparse
 
 WHAT = ("window", "plots", "runs")
+DEFAULT_SECONDS = 30.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     # Declared here, not by importing the tools: building the parser must not load Qt.
     parser.add_argument(
-        "--seconds", type=float, default=30.0,
-        help="window: seconds of training on each side; race: seconds of racing in all",
+        "--seconds", type=float,
+        help="window: seconds of training on each side; race: seconds of racing in all; runs: "
+        "seconds of racing (all three default 30); memory: seconds per run (default 45)",
     )  # fmt: skip
     parser.add_argument(
         "--page", type=int, default=1, choices=range(4),
@@ -42,11 +44,11 @@ def run(args: argparse.Namespace) -> int:
     if args.what == "window":
         from rnnlab.gui.tools import bench_window
 
-        return bench_window.run(args.seconds, args.page)
+        return bench_window.run(args.seconds or DEFAULT_SECONDS, args.page)
     if args.what == "runs":
         from rnnlab.gui.tools import bench_runs
 
-        return bench_runs.run(args.seconds, args.size, args.runs)
+        return bench_runs.run(args.seconds or DEFAULT_SECONDS, args.size, args.runs)
     from pathlib import Path
 
     from rnnlab.gui.tools import bench_plots

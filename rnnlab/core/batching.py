@@ -35,8 +35,9 @@ NEWLINE = "\n"
 
 @dataclass(frozen=True)
 class Batch:
-    inputs: torch.Tensor  # (B, T) int64 codes, on CPU
-    targets: torch.Tensor  # (B, T) int64 codes; IGNORE_INDEX where no loss counts
+    inputs: torch.Tensor  # (B, T) int64 codes, on CPU; a numeric task's (B, T, D) float32
+    targets: torch.Tensor  # (B, T) int64 codes, IGNORE_INDEX where no loss counts; a numeric
+    # task's (B, T) float32, NaN where nothing is asked
     reset_state: bool  # True: the model starts this batch from a zero hidden state
     chars: int  # number of targets that count
 
@@ -51,6 +52,7 @@ class TrainingData:
     validation_chars: int  # targets that count in validation_batches()
     line_mode: bool
     training_lines: frozenset[str]  # line mode: the training examples; else empty
+    loss_kind: str = "cross-entropy"  # or "squared error" (a task's numeric answer)
 
     def train_batch(self, position: int) -> Batch:
         raise NotImplementedError

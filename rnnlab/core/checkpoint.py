@@ -4,12 +4,15 @@ The file is a ``torch.save`` of plain data only (tensors, numbers, strings, list
 loads with ``torch.load(path, weights_only=True)``, which refuses to run code from a hostile
 file. It is written to a temporary file and renamed, so a crash never leaves half a checkpoint.
 
-Layout (format 2)::
+Layout (format 3)::
 
     format, rnnlab_version, model_config, train_config, vocabulary (str), weights (state dict),
-    corpus {name, source, bundled, encoding, line_mode, fingerprint},
+    corpus {name, source, bundled, encoding, line_mode, fingerprint} (None for a task run),
+    task {name, length} (None for a text run; its vocabulary: the task's symbols, or ""),
     trainer {step, position, chars_seen, training_seconds, optimizer, carried, rng_cpu,
              rng_cuda, history}
+
+Format 2 had no ``task`` (every run was a text run); it opens as it is.
 
 Format 1 (before runs were compared by characters seen and training seconds) had no
 ``chars_seen``, ``training_seconds``, nor those history columns: it still opens, with the
@@ -37,10 +40,11 @@ from rnnlab.core.corpus import Corpus, load_corpus
 from rnnlab.core.errors import CheckpointError, RnnlabError
 from rnnlab.core.history import History
 from rnnlab.core.models import CharModel
+from rnnlab.core.tasks import Task, task_from_dict
 from rnnlab.core.trainer import Trainer, trainer_for
 from rnnlab.core.vocabulary import Vocabulary
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _REQUIRED = ("format", "model_config", "train_config", "vocabulary", "weights", "corpus", "trainer")
 
 
@@ -50,11 +54,12 @@ class Checkpoint:
 
     path: Path
     model: CharModel
-    vocabulary: Vocabulary
+    vocabulary: Vocabulary | None  # None: a numeric task's run reads no symbols
     model_config: ModelConfig
     train_config: TrainConfig
-    corpus_info: dict[str, Any]
+    corpus_info: dict[str, Any]  # empty for a task run
     trainer_state: dict[str, Any]
+    task: Task | None = None  # what a task run trained on (at the length it was saved at)
 
     @property
     def step(self) -> int:
@@ -75,27 +80,36 @@ class Checkpoint:
         return float(self.trainer_state.get("training_seconds", math.nan))
 
 
-def save_checkpoint(trainer: Trainer, corpus: Corpus, path: str | os.PathLike) -> Path:
-    """Write ``trainer``'s model and state to ``path`` atomically; return the path."""
+def save_checkpoint(
+    trainer: Trainer, corpus: Corpus | Task, path: str | os.PathLike
+) -> Path:
+    """Write ``trainer``'s model and state (a run on ``corpus`` or a task) to ``path``
+    atomically; return the path."""
     path = Path(path)
     carried = trainer.carried
-    payload = {
-        "format": FORMAT_VERSION,
-        "rnnlab_version": __version__,
-        "model_config": trainer.model.config.to_dict(),
-        "train_config": trainer.config.to_dict(),
-        "vocabulary": corpus.vocabulary.to_string(),
-        "weights": {
-            name: value.detach().cpu() for name, value in trainer.model.state_dict().items()
-        },
-        "corpus": {
+    if isinstance(corpus, Task):
+        vocabulary, corpus_info, task_info = corpus.spec.symbols, None, corpus.to_dict()
+    else:
+        vocabulary, task_info = corpus.vocabulary.to_string(), None
+        corpus_info = {
             "name": corpus.name,
             "source": corpus.source,
             "bundled": corpus.bundled,
             "encoding": corpus.encoding,
             "line_mode": corpus.line_mode,
             "fingerprint": corpus.fingerprint,
+        }
+    payload = {
+        "format": FORMAT_VERSION,
+        "rnnlab_version": __version__,
+        "model_config": trainer.model.config.to_dict(),
+        "train_config": trainer.config.to_dict(),
+        "vocabulary": vocabulary,
+        "weights": {
+            name: value.detach().cpu() for name, value in trainer.model.state_dict().items()
         },
+        "corpus": corpus_info,
+        "task": task_info,
         "trainer": {
             "step": trainer.step,
             "position": trainer.position,
@@ -146,7 +160,10 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     try:
         model_config = ModelConfig.from_dict(payload["model_config"])
         train_config = TrainConfig.from_dict(payload["train_config"])
-        vocabulary = Vocabulary(payload["vocabulary"])
+        task = None if payload.get("task") is None else task_from_dict(payload["task"])
+        if task is None and not isinstance(payload["corpus"], dict):
+            raise ValueError("it names neither a corpus nor a task")
+        vocabulary = Vocabulary(payload["vocabulary"]) if payload["vocabulary"] else None
         model = CharModel(model_config)
         model.load_state_dict(payload["weights"])
     except RnnlabError as error:
@@ -156,16 +173,21 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         )
         raise CheckpointError(f"{path} is damaged: {first_line}") from None
-    if len(vocabulary) != model_config.vocab_size:
+    if (0 if vocabulary is None else len(vocabulary)) != model_config.vocab_size:
         raise CheckpointError(f"{path} is damaged: vocabulary and model sizes differ")
+    if task is not None and task.model_shape() != {
+        name: getattr(model_config, name) for name in task.model_shape()
+    }:
+        raise CheckpointError(f"{path} is damaged: its model does not fit the task {task.name}")
     return Checkpoint(
         path=path,
         model=model,
         vocabulary=vocabulary,
         model_config=model_config,
         train_config=train_config,
-        corpus_info=dict(payload["corpus"]),
+        corpus_info=dict(payload["corpus"] or {}),
         trainer_state=payload["trainer"],
+        task=task,
     )
 
 
@@ -246,6 +268,9 @@ def _to_cpu(value: Any) -> Any:
 
 def training_corpus(checkpoint: Checkpoint) -> Corpus:
     """The corpus the checkpoint's model was trained on, loaded again and checked unchanged."""
+    if checkpoint.task is not None:
+        raise CheckpointError(f"{checkpoint.path} is a run on the task {checkpoint.task.name}, "
+                              "not on a text corpus")  # fmt: skip
     info = checkpoint.corpus_info
     try:
         corpus = load_corpus(info["source"], encoding=info["encoding"], line_mode=info["line_mode"])
@@ -267,22 +292,34 @@ def resume_trainer(
     *,
     device: str | None = None,
     threads: int | None = None,
-) -> tuple[Trainer, Corpus]:
-    """A trainer that continues exactly where ``checkpoint`` stopped, on its own corpus.
+    task_length: int | None = None,
+) -> tuple[Trainer, Corpus | Task]:
+    """A trainer that continues exactly where ``checkpoint`` stopped, on its own corpus or task.
 
     The corpus is loaded from the checkpoint's source unless given; it must be the same text
-    (same fingerprint). ``device`` and ``threads`` may differ from the original run.
+    (same fingerprint). ``device`` and ``threads`` may differ from the original run; a task run
+    may go on at another length (``task_length``: "now make it harder").
     """
-    if corpus is None:
-        corpus = training_corpus(checkpoint)  # checked unchanged there
+    source: Corpus | Task
+    if checkpoint.task is not None:
+        if corpus is not None:
+            raise CheckpointError(f"cannot resume {checkpoint.path} on a corpus: it is a run on "
+                                  f"the task {checkpoint.task.name}")  # fmt: skip
+        source = Task(checkpoint.task.spec, task_length or checkpoint.task.length)
+    elif task_length is not None:
+        raise CheckpointError(f"{checkpoint.path} is a text run: it has no task length")
+    elif corpus is None:
+        source = training_corpus(checkpoint)  # checked unchanged there
     elif corpus.fingerprint != checkpoint.corpus_info["fingerprint"]:
         raise CheckpointError(
             f"cannot resume: {corpus.source} is not the text this model was trained on "
             "(it changed since the checkpoint was written)"
         )
+    else:
+        source = corpus
     config = checkpoint.train_config
     overrides = {"device": device or config.device, "threads": threads or config.threads}
     config = TrainConfig.from_dict({**config.to_dict(), **overrides})
-    trainer = trainer_for(corpus, checkpoint.model, config)
+    trainer = trainer_for(source, checkpoint.model, config)
     restore_trainer(trainer, checkpoint)
-    return trainer, corpus
+    return trainer, source

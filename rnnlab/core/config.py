@@ -39,22 +39,46 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Shape of a character model: embedding -> stacked recurrent layers -> linear head."""
+    """Shape of a model: input layer -> stacked recurrent layers -> linear head.
+
+    Text and symbol tasks read symbol codes through an embedding (``vocab_size`` symbols); a
+    numeric task reads ``input_size`` numbers a step through a linear layer (``vocab_size`` 0).
+    The head gives ``output_size`` numbers a step: 0 means one logit per symbol (text).
+    """
 
     vocab_size: int
     cell: str = "lstm"
     hidden_size: int = 256
     layers: int = 2
-    embedding_size: int = 64
+    embedding_size: int = 64  # the input layer's width, for symbols and numbers alike
     dropout: float = 0.0  # between recurrent layers and before the head
+    input_size: int = 0  # numbers per step of a numeric task; 0: symbols (vocab_size)
+    output_size: int = 0  # the head's width; 0: vocab_size (next-symbol logits)
+    # The start of the gate that keeps memory: LSTM forget gate, GRU update gate, SRU forget
+    # gate. None: the cell's default (see rnnlab.core.models.DEFAULT_FORGET_BIAS).
+    forget_bias: float | None = None
 
     def __post_init__(self) -> None:
-        _check_int("vocabulary size", self.vocab_size, 2, 2_000_000)
+        if self.input_size:
+            _check_int("input size", self.input_size, 1, 16_384)
+            if self.vocab_size != 0:
+                raise ConfigError("a model reads numbers (input size) or symbols, not both")
+        else:
+            _check_int("vocabulary size", self.vocab_size, 2, 2_000_000)
+        if self.output_size:
+            _check_int("output size", self.output_size, 1, 2_000_000)
         _check_choice("cell", self.cell, CELL_TYPES)
         _check_int("hidden size", self.hidden_size, 1, 16_384)
         _check_int("layers", self.layers, 1, 16)
         _check_int("embedding size", self.embedding_size, 1, 16_384)
         _check_float("dropout", self.dropout, 0.0, 0.95, low_open=False)
+        if self.forget_bias is not None:
+            _check_float("forget bias", self.forget_bias, -20.0, 20.0, low_open=False)
+
+    @property
+    def outputs(self) -> int:
+        """The head's width."""
+        return self.output_size or self.vocab_size
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -110,13 +134,16 @@ class TrainConfig:
 
 def count_parameters(config: ModelConfig) -> int:
     """Parameters of a model with this config, computed from the formulas (no model is built)."""
-    vocab, embed, hidden, layers = (
-        config.vocab_size,
+    embed, hidden, layers, outputs = (
         config.embedding_size,
         config.hidden_size,
         config.layers,
+        config.outputs,
     )
-    total = vocab * embed + hidden * vocab + vocab  # embedding, head weight and bias
+    # A linear input layer (weight and bias), or an embedding table.
+    numeric = config.input_size * embed + embed
+    total = numeric if config.input_size else config.vocab_size * embed
+    total += hidden * outputs + outputs  # head weight and bias
     for layer in range(layers):
         width = embed if layer == 0 else hidden
         if config.cell == "sru":

@@ -12,6 +12,7 @@ reads it back.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,7 +137,11 @@ class History:
         columns["clipped"].append(report.clipped)
 
     def add_evaluation(self, report: Any) -> None:
-        self.evaluations.append({"step": report.step, "loss": report.loss})
+        item = {"step": report.step, "loss": report.loss}
+        accuracy = getattr(report, "accuracy", math.nan)
+        if accuracy == accuracy:  # a symbol task's validation accuracy (NaN: none)
+            item["accuracy"] = accuracy
+        self.evaluations.append(item)
 
     def add_event(self, step: int, name: str, old: Any, new: Any) -> None:
         self.events.append({"step": step, "name": name, "old": str(old), "new": str(new)})

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.race_sizes import EQUAL_CHOICES, hidden_size_for, race_models
+from rnnlab.core.tasks import Task
 from rnnlab.core.trainer import DivergenceReport, Report, StepReport, Trainer, new_trainer
 
 __all__ = ["EQUAL_CHOICES", "Lane", "Race", "hidden_size_for", "new_race", "race_models"]
@@ -112,7 +113,7 @@ class Race:
 
 
 def new_race(
-    corpus: Corpus,
+    corpus: Corpus | Task,
     models: Sequence[ModelConfig],
     config: TrainConfig,
     *,

@@ -30,6 +30,8 @@ from rnnlab.core.errors import ConfigError
 from rnnlab.core.history import History
 from rnnlab.core.models import CharModel, State
 from rnnlab.core.random_stream import RandomStream
+from rnnlab.core.task_data import TaskData
+from rnnlab.core.tasks import CROSS_ENTROPY, SQUARED_ERROR, ModelShape, Task
 
 LOG2 = math.log(2.0)
 
@@ -51,9 +53,10 @@ class StepReport:
 @dataclass(frozen=True)
 class EvalReport:
     step: int
-    loss: float  # validation loss, nats per character
+    loss: float  # validation loss, nats per character (a numeric task's: squared error)
     bits_per_char: float
     perplexity: float
+    accuracy: float = math.nan  # a symbol task's share of right answers; NaN on text
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class Trainer:
 
         self.model.train()
         logits, new_state = self.model(inputs, state)  # (B, T, V)
-        loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX)
+        loss = batch_loss(logits, targets, self.data.loss_kind)
         loss_value = loss.item()
         if not math.isfinite(loss_value):
             return self._diverged(f"the training loss is {loss_value}")
@@ -170,22 +173,21 @@ class Trainer:
         """Loss on the fixed validation slice, from a zero state, without dropout."""
         if self._validation is None:
             self._validation = self.data.validation_batches()
-        total, count, state = 0.0, 0, None
+        total, count, right, state = 0.0, 0, 0, None
+        task = isinstance(self.data, TaskData)
         self.model.eval()
         with torch.inference_mode():
             for batch in self._validation:
                 inputs = batch.inputs.to(self.device)
+                targets = batch.targets.to(self.device)
                 if batch.reset_state or state is None:
                     state = self.model.initial_state(inputs.shape[0], self.device)
                 logits, state = self.model(inputs, state)
-                loss = F.cross_entropy(
-                    logits.flatten(0, 1),
-                    batch.targets.to(self.device).flatten(),
-                    ignore_index=IGNORE_INDEX,
-                    reduction="sum",
-                )
-                total += loss.item()
+                total += batch_loss(logits, targets, self.data.loss_kind, "sum").item()
                 count += batch.chars
+                if task and self.data.loss_kind == CROSS_ENTROPY:
+                    asked = targets != IGNORE_INDEX
+                    right += int((logits.argmax(dim=-1)[asked] == targets[asked]).sum())
         self.model.train()
         loss_value = total / max(count, 1)
         report = EvalReport(
@@ -193,6 +195,8 @@ class Trainer:
             loss=loss_value,
             bits_per_char=loss_value / LOG2,
             perplexity=math.exp(min(loss_value, 700.0)),
+            accuracy=right / max(count, 1) if task and self.data.loss_kind == CROSS_ENTROPY
+            else math.nan,
         )
         self.history.add_evaluation(report)
         return report
@@ -245,17 +249,43 @@ class Trainer:
         return "no single parameter is non-finite: the sum overflowed"
 
 
+def batch_loss(
+    outputs: torch.Tensor, targets: torch.Tensor, kind: str, reduction: str = "mean"
+) -> torch.Tensor:
+    """The loss of outputs (B, T, V) against targets (B, T) over the positions that count:
+    cross-entropy where a target is not IGNORE_INDEX, or a numeric task's squared error of the
+    first output where a target is not NaN."""
+    if kind == SQUARED_ERROR:
+        asked = ~torch.isnan(targets)
+        errors = (outputs[..., 0][asked] - targets[asked]).square()
+        return errors.mean() if reduction == "mean" else errors.sum()
+    return F.cross_entropy(
+        outputs.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX, reduction=reduction
+    )
+
+
+def source_shape(source: Corpus | Task) -> ModelShape:
+    """The ModelConfig fields a corpus or task fixes: what goes in and what comes out."""
+    if isinstance(source, Task):
+        return source.model_shape()
+    return ModelShape(vocab_size=len(source.vocabulary), input_size=0, output_size=0)
+
+
 def new_trainer(
-    corpus: Corpus,
+    corpus: Corpus | Task,
     model_config: ModelConfig | None = None,
     train_config: TrainConfig | None = None,
     data: TrainingData | None = None,
 ) -> Trainer:
-    """A fresh run: threads, device and seed set, data batched (or ``data``, shared with runs
-    of the same batching), model built and initialised."""
+    """A fresh run on a corpus or a task: threads, device and seed set, data batched (or
+    ``data``, shared with runs of the same batching), model built and initialised."""
     train_config = train_config or TrainConfig()
-    model_config = model_config or ModelConfig(vocab_size=len(corpus.vocabulary))
-    if model_config.vocab_size != len(corpus.vocabulary):
+    shape = source_shape(corpus)
+    model_config = model_config or ModelConfig(**shape)
+    mine = {name: getattr(model_config, name) for name in shape}  # the same keys
+    if mine != shape:
+        if isinstance(corpus, Task):
+            raise ConfigError(f"the model's inputs or outputs do not fit the task {corpus.name}")
         raise ConfigError(
             f"the model has {model_config.vocab_size} characters, {corpus.name} has "
             f"{len(corpus.vocabulary)}"
@@ -265,17 +295,23 @@ def new_trainer(
 
 
 def trainer_for(
-    corpus: Corpus, model: CharModel, config: TrainConfig, data: TrainingData | None = None
+    corpus: Corpus | Task,
+    model: CharModel,
+    config: TrainConfig,
+    data: TrainingData | None = None,
 ) -> Trainer:
-    """A trainer for ``model`` on ``corpus``: threads and device set, data batched (unless
-    ``data`` is given: the same batches as another run's)."""
+    """A trainer for ``model`` on a corpus or task: threads and device set, data batched
+    (unless ``data`` is given: the same batches as another run's)."""
     set_threads(config.threads)
     data = data or batching_for(corpus, config)
     return Trainer(model, data, config, choose_device(config.device))
 
 
-def batching_for(corpus: Corpus, config: TrainConfig) -> TrainingData:
-    """The batches of ``corpus`` that ``config`` asks for."""
+def batching_for(corpus: Corpus | Task, config: TrainConfig) -> TrainingData:
+    """The batches of a corpus or task that ``config`` asks for (a task ignores the sequence
+    length and validation settings: its sequences are its own)."""
+    if isinstance(corpus, Task):
+        return TaskData(corpus, config.batch_size, config.seed)
     return make_training_data(
         corpus,
         batch_size=config.batch_size,
