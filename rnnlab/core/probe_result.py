@@ -36,6 +36,11 @@ class ProbeResult:
     connectivity: np.ndarray  # (T,) ‖∂L_p/∂x_t‖ w.r.t. input embeddings; zero after p
     guess_indices: np.ndarray  # (T, 5) vocabulary indices of the top guesses, best first
     guess_probabilities: np.ndarray  # (T, 5)
+    # A task's probe is one generated sequence (rnnlab.core.tasks): ``task`` names the task
+    # ("adding"), ``marks`` (T,) bool are the positions its answer depends on, and the answer is
+    # asked at the last position (distance 0 in the gradient views). On text: "" and None.
+    task: str = ""
+    marks: np.ndarray | None = None
 
     @property
     def positions(self) -> int:

@@ -67,6 +67,8 @@ class TrainingUpdate:
     chars: np.ndarray  # (N,) int64: characters seen so far, at each step
     seconds: np.ndarray  # (N,) float32: the run's training seconds at each step (NaN: unknown)
     run: int  # which run these steps belong to
+    # (step, validation accuracy) of a symbol task's validations in this update; empty on text
+    accuracies: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,11 @@ class HistoryCursor:
                 for item in history.evaluations[self.evaluations :]
             ),
             events=tuple(SettingEvent.from_history(item) for item in history.events[self.events :]),
+            accuracies=tuple(
+                (int(item["step"]), float(item["accuracy"]))
+                for item in history.evaluations[self.evaluations :]
+                if "accuracy" in item
+            ),
             step=step,
             chars_per_second=throughput,
             elapsed=elapsed,
