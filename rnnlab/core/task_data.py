@@ -70,3 +70,4 @@ class TaskData(TrainingData):
             reset_state=True,
             chars=asked,
         )
+

@@ -45,6 +45,7 @@ _DISTRACTORS = "0123456789"
 _EVENTS = "XY"  # order: the two event symbols
 _ORDER_CLASSES = ("XX", "XY", "YX", "YY")
 QUERY = "?"
+SOURCE_PREFIX = "task:"  # a task where a corpus's name or path would be: "task:adding"
 
 Generated = tuple[np.ndarray, np.ndarray, np.ndarray]  # inputs, targets, marks
 
@@ -178,6 +179,21 @@ class Task:
     def name(self) -> str:
         return f"{self.spec.name}, T = {self.length}"
 
+    @property
+    def source(self) -> str:
+        """What names it where a corpus's path or bundled name would: "task:adding"."""
+        return SOURCE_PREFIX + self.spec.name
+
+    @property
+    def fingerprint(self) -> str:
+        """What runs that may share batches have in common (a corpus's is a hash of its text)."""
+        return f"task:{self.spec.name}:{self.length}"
+
+    @property
+    def file_stem(self) -> str:
+        """A file name for a run on it: "adding-T50"."""
+        return f"{self.spec.name}-T{self.length}"
+
     def generate(self, rng: np.random.Generator, batch: int) -> Generated:
         return self.spec.generate(rng, batch, self.length)
 
@@ -189,6 +205,14 @@ class Task:
 
     def to_dict(self) -> dict[str, object]:
         return {"name": self.spec.name, "length": self.length}
+
+
+def model_shape_of(source: object) -> ModelShape:
+    """The ModelConfig fields a corpus (anything with a ``vocabulary``) or a task fixes."""
+    if isinstance(source, Task):
+        return source.model_shape()
+    vocabulary = getattr(source, "vocabulary")  # noqa: B009  (a Corpus; no import: torch-free)
+    return ModelShape(vocab_size=len(vocabulary), input_size=0, output_size=0)
 
 
 def check_length(length: int) -> None:

@@ -31,7 +31,8 @@ from rnnlab.core.history import History
 from rnnlab.core.models import CharModel, State
 from rnnlab.core.random_stream import RandomStream
 from rnnlab.core.task_data import TaskData
-from rnnlab.core.tasks import CROSS_ENTROPY, SQUARED_ERROR, ModelShape, Task
+from rnnlab.core.tasks import CROSS_ENTROPY, SQUARED_ERROR, Task
+from rnnlab.core.tasks import model_shape_of as source_shape
 
 LOG2 = math.log(2.0)
 
@@ -203,6 +204,10 @@ class Trainer:
 
     # ---- live settings -------------------------------------------------------------------
 
+    def reset_validation(self) -> None:
+        """Build the validation batches again on the next validation (the data changed)."""
+        self._validation = None
+
     def set_learning_rate(self, value: float) -> None:
         new_config = replace(self.config, learning_rate=value)  # validates
         for group in self.optimizer.param_groups:
@@ -262,13 +267,6 @@ def batch_loss(
     return F.cross_entropy(
         outputs.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX, reduction=reduction
     )
-
-
-def source_shape(source: Corpus | Task) -> ModelShape:
-    """The ModelConfig fields a corpus or task fixes: what goes in and what comes out."""
-    if isinstance(source, Task):
-        return source.model_shape()
-    return ModelShape(vocab_size=len(source.vocabulary), input_size=0, output_size=0)
 
 
 def new_trainer(

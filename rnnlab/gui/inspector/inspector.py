@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QSplitter, QWidget
 
 from rnnlab.core.corpus import Corpus, validation_excerpt
 from rnnlab.core.probe_result import MIN_PROBE_CHARS, Inspection
+from rnnlab.core.tasks import Task
 from rnnlab.core.vocabulary import Vocabulary
 from rnnlab.gui.inspector.gate_view import GateView
 from rnnlab.gui.inspector.gradient_views import GradientFlowPlot, GradientHistoryView
@@ -49,11 +50,14 @@ class Inspector(QObject):
     # Probe this text from now on (connectivity at the position; None: the last) and once now.
     probeRequested = Signal(Vocabulary, str, object)
     probeNowRequested = Signal()  # the probe bar's Probe now
+    taskProbeRequested = Signal(object, int)  # (Task, sequence number): probe that sequence
 
     def __init__(self, validation_fraction: float, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._validation_fraction = validation_fraction
         self._corpus: Corpus | None = None
+        self._task: Task | None = None  # on a task: which one, and which of its sequences
+        self._sequence = 0
         self._position: int | None = None  # the connectivity view's chosen prediction
         self.latest: Inspection | None = None
         self._run_name = ""  # the current run's, while there are several: the status names it
@@ -134,6 +138,7 @@ class Inspector(QObject):
         self.probe_bar.layerChanged.connect(self.set_layer)
         self.probe_bar.textChanged.connect(self._on_text)
         self.probe_bar.defaultClicked.connect(self._use_excerpt)
+        self.probe_bar.newSequenceClicked.connect(self._new_sequence)
         self.probe_bar.probeClicked.connect(self.probeNowRequested)
         self.connectivity_view.positionClicked.connect(self._on_position)
 
@@ -149,10 +154,32 @@ class Inspector(QObject):
 
     # ---- from the window -----------------------------------------------------------------------
 
+    def set_task(self, task: Task) -> None:
+        """A task is shown (or its T changed): probe one of its sequences, the same number as
+        before at the new T, so "now make it harder" compares like with like."""
+        if self._task is None or self._task.spec != task.spec:
+            self._sequence = 0
+        self._task, self._corpus = task, None
+        self.probe_bar.set_task_mode(True)
+        self.probe_bar.set_vocabulary(None)
+        self.guesses_view.set_characters(list(task.spec.classes))
+        self._send_task()
+
+    @Slot()
+    def _new_sequence(self) -> None:
+        self._sequence += 1
+        self._send_task()
+
+    def _send_task(self) -> None:
+        if self._task is not None:
+            self.probe_bar.show_status(f"sequence {self._sequence + 1} of {self._task.name}")
+            self.taskProbeRequested.emit(self._task, self._sequence)
+
     def set_corpus(self, corpus: Corpus) -> None:
         """A corpus was loaded: its characters, and a fresh excerpt if it is another text."""
         same = self._corpus is not None and self._corpus.fingerprint == corpus.fingerprint
-        self._corpus = corpus
+        self._corpus, self._task = corpus, None
+        self.probe_bar.set_task_mode(False)
         self.probe_bar.set_vocabulary(corpus.vocabulary)
         self.guesses_view.set_characters(corpus.vocabulary.chars)
         if not same or len(self.probe_bar.text()) < MIN_PROBE_CHARS:
@@ -192,9 +219,14 @@ class Inspector(QObject):
         milliseconds = inspection.seconds * 1000
         # With several runs, which one the views show (the others are drawn only beside it).
         run = f"{self._run_name}: " if self._run_name else ""
+        probe = inspection.probe
+        if probe.task and self._task is not None:
+            self.probe_bar.set_text(probe.input_text)
+            what = f"sequence {self._sequence + 1} of {self._task.name}"
+        else:
+            what = f"{probe.positions + 1} characters"
         self.probe_bar.show_status(
-            f"{run}{inspection.probe.positions + 1} characters, probed at step "
-            f"{inspection.step:,} in {milliseconds:,.0f} ms"
+            f"{run}{what}, probed at step {inspection.step:,} in {milliseconds:,.0f} ms"
         )
         for view in self._history_views:
             view.show_inspection(inspection)

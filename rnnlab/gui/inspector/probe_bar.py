@@ -30,16 +30,18 @@ class ProbeBar(QWidget):
     layerChanged = Signal(int)  # 0-based
     probeClicked = Signal()
     defaultClicked = Signal()  # the user asks for the validation excerpt again
+    newSequenceClicked = Signal()  # on a task: probe another generated sequence
 
     def __init__(self) -> None:
         super().__init__(objectName="probeBar")
         self._vocabulary: Vocabulary | None = None
         self.text_edit = QPlainTextEdit(objectName="probeTextEdit")
-        self.text_edit.setToolTip(
+        self._text_tip = (
             "The text the model is probed on: every view below shows the model reading it.\n"
             f"{MIN_PROBE_CHARS}–{MAX_PROBE_CHARS} characters the corpus contains. By default "
             "an excerpt of the validation text, which the model never trains on."
         )
+        self.text_edit.setToolTip(self._text_tip)
         self.text_edit.setTabChangesFocus(True)
         self.text_edit.textChanged.connect(self._on_edited)
         self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
@@ -62,6 +64,12 @@ class ProbeBar(QWidget):
         self.default_button = QPushButton("&Validation excerpt", objectName="probeDefaultButton")
         self.default_button.setToolTip("Probe an excerpt of the held-out validation text again")
         self.default_button.clicked.connect(self.defaultClicked)
+        self.new_sequence_button = QPushButton("&New sequence", objectName="newSequenceButton")
+        self.new_sequence_button.setToolTip(
+            "Probe another sequence of the task: each has its evidence at other positions"
+        )
+        self.new_sequence_button.clicked.connect(self.newSequenceClicked)
+        self.new_sequence_button.setVisible(False)
 
         controls = QVBoxLayout()
         row = QHBoxLayout()
@@ -70,6 +78,7 @@ class ProbeBar(QWidget):
         controls.addLayout(row)
         controls.addWidget(self.probe_button)
         controls.addWidget(self.default_button)
+        controls.addWidget(self.new_sequence_button)
         controls.addStretch(1)
         text_column = QVBoxLayout()
         text_column.addWidget(QLabel("Probe &text", buddy=self.text_edit))
@@ -86,6 +95,17 @@ class ProbeBar(QWidget):
 
     def set_vocabulary(self, vocabulary: Vocabulary | None) -> None:
         self._vocabulary = vocabulary
+
+    def set_task_mode(self, on: bool) -> None:
+        """On a task the probe is a generated sequence: shown, not typed; "New sequence" draws
+        another in place of the validation excerpt."""
+        self.text_edit.setReadOnly(on)
+        self.default_button.setVisible(not on)
+        self.new_sequence_button.setVisible(on)
+        self.text_edit.setToolTip(
+            "The task sequence the model is probed on (what its answer depends on is listed "
+            "below). New sequence draws another." if on else self._text_tip
+        )
 
     def set_text(self, text: str) -> None:
         """Show ``text`` without sending it (the window sends it itself)."""

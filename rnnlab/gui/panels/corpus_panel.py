@@ -12,10 +12,8 @@ import html
 import math
 from pathlib import Path
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFontDatabase, QFontMetrics, QPalette
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -29,25 +27,15 @@ from PySide6.QtWidgets import (
 
 from rnnlab.core.corpus import Corpus, bundled_corpora
 from rnnlab.core.errors import CorpusError
+from rnnlab.core.tasks import SOURCE_PREFIX, TASKS, Task
+from rnnlab.gui.panels.frequency_chart import FrequencyChart
+from rnnlab.gui.panels.task_section import TaskSection
 
-TOP_CHARACTERS = 30
 PREVIEW_CHARS = 2_000
 _ERROR_COLOR = "#d32f2f"  # readable on light and dark palettes
 _TEXT_FILTER = (
     "Text files (*.txt *.text *.md *.csv *.tsv *.py *.c *.h *.tex *.html *.json);;All files (*)"
 )
-_VISIBLE_NAMES = {" ": "␣", "\n": "⏎", "\t": "⇥", "\x7f": "␡", "\xa0": "⍽"}
-
-
-def visible_character(char: str) -> str:
-    """A readable stand-in for a character that would print as nothing (space, newline, ...)."""
-    if char in _VISIBLE_NAMES:
-        return _VISIBLE_NAMES[char]
-    if ord(char) < 0x20:
-        return chr(0x2400 + ord(char))  # Unicode "control pictures": ␀ ... ␟
-    return char if char.isprintable() else "◌"
-
-
 def _file_size(size_bytes: int) -> str:
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if size_bytes >= scale:
@@ -58,13 +46,12 @@ def _file_size(size_bytes: int) -> str:
 class CorpusPanel(QWidget):
     """Corpus picker, facts about the loaded text, its character frequencies and a preview."""
 
-    corpusRequested = Signal(str)  # a bundled corpus's name, or a file's path
+    corpusRequested = Signal(str)  # a bundled corpus's name, a file's path, or "task:NAME"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._current_source: str | None = None  # what show_corpus last showed
         self._recent: list[str] = []
-        self.frequency_labels: list[str] = []  # the chart's x labels, most frequent first
 
         self.corpusCombo = QComboBox(objectName="corpusCombo")
         # Long file names must not force the dock wider; the full path is in the tooltip.
@@ -74,7 +61,9 @@ class CorpusPanel(QWidget):
         self.corpusCombo.setMinimumContentsLength(12)
         self.corpusCombo.setToolTip(
             "<p>The text to train on: a bundled corpus or a recent file. A character model "
-            "learns to predict the next character of this text.</p>"
+            "learns to predict the next character of this text.</p><p>Or a synthetic memory "
+            "task, whose answer depends on something T steps back: where memory decides the "
+            "outcome.</p>"
         )
         self.corpusCombo.activated.connect(self._on_activated)
         self.openCorpusButton = QPushButton("Open…", objectName="openCorpusButton")
@@ -104,18 +93,12 @@ class CorpusPanel(QWidget):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
 
-        self.frequencyPlot = pg.PlotWidget(objectName="frequencyPlot")
-        self.frequencyPlot.setMenuEnabled(False)
-        self.frequencyPlot.setMouseEnabled(x=False, y=False)
-        self.frequencyPlot.hideButtons()
-        self.frequencyPlot.setMinimumHeight(170)
-        self.frequencyPlot.setToolTip(
-            "<p>How often each character occurs. ␣ is a space, ⏎ a new line, ⇥ a tab. A "
-            "model's first lesson is this table: predicting these shares gives a loss well "
-            "below ln(V).</p>"
-        )
-        self.frequencyBars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#4c72b0")
-        self.frequencyPlot.addItem(self.frequencyBars)
+        self.frequencyPlot = FrequencyChart()
+        self.frequencyBars = self.frequencyPlot.bars
+
+        self.task_section = TaskSection()
+        self.task_section.setVisible(False)
+        self.taskLengthSlider = self.task_section.taskLengthSlider
 
         self.preview = QPlainTextEdit(objectName="corpusPreview")
         self.preview.setReadOnly(True)
@@ -128,17 +111,32 @@ class CorpusPanel(QWidget):
         layout.addWidget(self.busyLabel)
         layout.addWidget(self.errorLabel)
         layout.addWidget(self.corpusInfo)
+        layout.addWidget(self.task_section, 1)
         layout.addWidget(self.frequencyPlot, 1)
         layout.addWidget(self.preview, 1)
         self._fill_combo()
 
     # ---- what the window calls ----------------------------------------------------------------
 
+    def show_task(self, task: Task) -> None:
+        """Show a task and its distance T in place of a text's facts."""
+        self.clear_error()
+        self._current_source = task.source
+        self._select_current()
+        self._show_text_parts(False)
+        self.task_section.show_task(task)
+
+    def _show_text_parts(self, text: bool) -> None:
+        for widget in (self.corpusInfo, self.frequencyPlot, self.preview):
+            widget.setVisible(text)
+        self.task_section.setVisible(not text)
+
     def show_corpus(self, corpus: Corpus, train_chars: int, validation_chars: int) -> None:
         """Show a freshly loaded corpus; clears any error from a previous attempt."""
         self.clear_error()
         self._current_source = corpus.source
         self._select_current()
+        self._show_text_parts(True)
         vocabulary_size = len(corpus.vocabulary)
         uniform = math.log(vocabulary_size)  # the loss of a model that knows nothing yet
         # (U+2060, a word joiner, keeps Qt from breaking the line after the slash of nats/char)
@@ -165,8 +163,13 @@ class CorpusPanel(QWidget):
             f"that gives each of the {vocabulary_size} characters the same probability: "
             "training starts there.</p>"
         )
-        self._show_frequencies(corpus)
+        self.frequencyPlot.show_counts(corpus)
         self.preview.setPlainText(corpus.text[:PREVIEW_CHARS])
+
+    @property
+    def frequency_labels(self) -> list[str]:
+        """The chart's x labels, most frequent first."""
+        return self.frequencyPlot.labels
 
     def show_error(self, message: str) -> None:
         """Say why a text could not be used; the previous corpus stays shown (and loaded)."""
@@ -211,6 +214,10 @@ class CorpusPanel(QWidget):
         for bundled in catalogue:
             combo.addItem(bundled.name, bundled.name)
             combo.setItemData(combo.count() - 1, bundled.description, Qt.ItemDataRole.ToolTipRole)
+        combo.insertSeparator(combo.count())
+        for spec in TASKS.values():
+            combo.addItem(f"task: {spec.name}", SOURCE_PREFIX + spec.name)
+            combo.setItemData(combo.count() - 1, spec.description, Qt.ItemDataRole.ToolTipRole)
         if self._recent:
             combo.insertSeparator(combo.count())
         names = [Path(path).name for path in self._recent]
@@ -234,20 +241,6 @@ class CorpusPanel(QWidget):
         if isinstance(value, str) and value:
             self.corpusRequested.emit(value)
 
-    def _show_frequencies(self, corpus: Corpus) -> None:
-        counts = corpus.char_counts
-        top = np.argsort(counts, kind="stable")[::-1][:TOP_CHARACTERS]
-        chars = corpus.vocabulary.chars
-        self.frequency_labels = [visible_character(chars[int(code)]) for code in top]
-        shares = 100.0 * counts[top] / max(int(counts.sum()), 1)
-        positions = np.arange(len(top))
-        self.frequencyBars.setOpts(x=positions, height=shares, width=0.8)
-        ticks = list(zip(positions.tolist(), self.frequency_labels))
-        self.frequencyPlot.getAxis("bottom").setTicks([ticks, []])
-        # Room beyond the outer bars: pyqtgraph drops a tick label that would cross the edge.
-        self.frequencyPlot.setXRange(-0.9, len(top) - 0.1, padding=0)
-        self.frequencyPlot.setYRange(0, float(shares.max()) * 1.05 if len(top) else 1, padding=0)
-
     def _apply_fonts(self) -> None:
         """Fonts at the panel's own size, so presentation mode's larger font reaches them too."""
         # The platform's fixed-width font, as in the sample panel's output: one monospace face
@@ -258,36 +251,10 @@ class CorpusPanel(QWidget):
         else:  # a font sized in pixels has no point size
             font.setPixelSize(self.font().pixelSize())
         self.preview.setFont(font)
-        metrics = QFontMetrics(self.font())
-        # pyqtgraph sizes its axes for its own default font until a redraw has measured the
-        # labels: size them from this font now, or a big font clips them (␣ looks like a comma).
-        for side in ("bottom", "left"):
-            self.frequencyPlot.getAxis(side).setStyle(
-                tickFont=self.font(),
-                autoExpandTextSpace=False,
-                tickTextHeight=metrics.height(),
-                tickTextWidth=metrics.horizontalAdvance("100") + 2,
-            )
-        size = f"{self.font().pointSizeF():g}pt"
-        self.frequencyPlot.setTitle(
-            f"{TOP_CHARACTERS} most frequent characters",
-            size=size,
-            color=self.palette().color(QPalette.ColorRole.Text),
-        )
-        left_axis = self.frequencyPlot.getAxis("left")
-        color = left_axis.textPen().color().name()  # a label style without a colour is black
-        left_axis.setLabel("% of text", **{"font-size": size, "color": color})
+        self.frequencyPlot.apply_font(self.font(), self.palette())
 
     def _apply_palette(self) -> None:
-        """The chart follows the light or dark palette, as the other plots do."""
-        palette = self.palette()
-        self.frequencyPlot.setBackground(palette.color(QPalette.ColorRole.Base))
-        text = palette.color(QPalette.ColorRole.Text)
-        for side in ("bottom", "left"):
-            axis = self.frequencyPlot.getAxis(side)
-            axis.setPen(pg.mkPen(text))
-            axis.setTextPen(pg.mkPen(text))
-        self._apply_fonts()  # the title's colour
+        self.frequencyPlot.apply_palette(self.font(), self.palette())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:

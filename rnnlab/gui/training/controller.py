@@ -18,7 +18,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTime
 
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
-from rnnlab.core.probe_result import MIN_PROBE_CHARS
+from rnnlab.core.tasks import Task
 from rnnlab.core.vocabulary import Vocabulary
 from rnnlab.gui.training.idle_runs import IdleRuns
 from rnnlab.gui.training.messages import TrainingUpdate
@@ -36,6 +36,7 @@ from rnnlab.gui.training.requests import (
     StepOnce,
     Stop,
     StopRun,
+    SwitchTaskLength,
     TakeSnapshot,
 )
 from rnnlab.gui.training.signals import FORWARDED
@@ -106,7 +107,7 @@ class TrainingController(IdleRuns):
 
     def start(
         self,
-        corpus: Corpus,
+        corpus: Corpus | Task,
         runs: dict[int, RunSettings],
         *,
         max_steps: int | None = None,
@@ -219,12 +220,25 @@ class TrainingController(IdleRuns):
     @Slot(Vocabulary, str, object)
     def set_probe(self, vocabulary: Vocabulary, text: str, position: int | None = None) -> None:
         """Probe ``text`` from now on (connectivity at ``position``) and once right away."""
-        request = SetProbe(vocabulary, text, position)
-        self._probe = request if len(text) >= MIN_PROBE_CHARS else None
+        self._use_probe(SetProbe(vocabulary, text, position))
+
+    @Slot(object, int)
+    def set_task_probe(self, task: Task, sequence: int) -> None:
+        """Probe the task's sequence number ``sequence`` from now on, and once right away."""
+        self._use_probe(SetProbe(None, "", None, task, sequence))
+
+    def _use_probe(self, request: SetProbe) -> None:
+        self._probe = request if request.active else None
         if self._worker is not None:
             self._worker.submit(request)
         # Every run no thread trains, on the new text: the inspector compares runs on one text.
         self.probe_idle_runs(self.idle_runs())
+
+    def switch_task_length(self, task: Task) -> None:
+        """Task runs go on at ``task``'s length: those training now at once (marked on their
+        curves), the others when they next train."""
+        if self._worker is not None:
+            self._submit(SwitchTaskLength(task))
 
     @Slot()
     def probe_now(self) -> None:
@@ -239,7 +253,7 @@ class TrainingController(IdleRuns):
         benchmarks: read across threads without a lock, so approximate while it runs."""
         return None if self._worker is None else self._worker.probe_statistics()
 
-    def save(self, path: str, corpus: Corpus, run: int | None = None) -> None:
+    def save(self, path: str, corpus: Corpus | Task, run: int | None = None) -> None:
         """Write a run's checkpoint: in the worker thread while it trains, else right here."""
         run = self.current if run is None else run
         if run in self._in_worker:

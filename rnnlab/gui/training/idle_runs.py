@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.probe_result import Inspection
+from rnnlab.core.tasks import Task
 from rnnlab.gui.training.loading import Job
 from rnnlab.gui.training.messages import describe_save_failure
 from rnnlab.gui.training.requests import Request, SetClipping, SetLearningRate, SetProbe
@@ -110,17 +111,13 @@ class IdleRuns(TrainingSignals):
         generation = self._generation
 
         def work() -> tuple[int, int, Inspection]:
-            from rnnlab.core.inspection import inspect
+            from rnnlab.gui.training.probing import inspect_request
 
-            result = inspect(
-                model, probe.vocabulary, probe.text, step=step,
-                connectivity_position=probe.position, group_grad_norms=norms,
-            )  # fmt: skip
-            return run, generation, result
+            return run, generation, inspect_request(model, probe, step, norms)
 
         QThreadPool.globalInstance().start(Job(work, self._probed, self.probeFailed))
 
-    def save_idle(self, run: int, path: str, corpus: Corpus) -> bool:
+    def save_idle(self, run: int, path: str, corpus: Corpus | Task) -> bool:
         """Write an idle run's checkpoint here; False (and ``failed``) if it cannot be."""
         trainer, checkpoint = self._idle.get(run), self._checkpoints.get(run)
         if trainer is None and checkpoint is None:
@@ -153,32 +150,45 @@ class IdleRuns(TrainingSignals):
         return changes
 
     def builder(
-        self, run: int, corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig
+        self, run: int, corpus: Corpus | Task, model_config: ModelConfig, train_config: TrainConfig
     ) -> Callable[[], Trainer]:
         """What makes the run's trainer in the worker thread: the kept one, its checkpoint
         resumed, or a new one. New runs with the same batching share one set of batches (a
-        race's runs see the same text in the same order)."""
+        race's runs see the same text in the same order). A task run kept or resumed at another
+        distance T goes on at the window's T."""
         kept, checkpoint = self.take_idle(run)
         shared = self._shared_batches
+        task = corpus if isinstance(corpus, Task) else None
+        text = corpus if isinstance(corpus, Corpus) else None
+
+        def batches(config: TrainConfig) -> TrainingData:
+            from rnnlab.core.trainer import batching_for
+
+            key = (corpus.fingerprint, config.batch_size, config.seq_len,
+                   config.validation_fraction, config.eval_chars, config.seed)  # fmt: skip
+            if key not in shared:
+                shared[key] = batching_for(corpus, config)
+            return shared[key]
 
         def build() -> Trainer:  # runs in the worker thread
+            from rnnlab.core.task_switch import switch_task_length
+
             if kept is not None:
+                if task is not None:
+                    switch_task_length(kept, task, batches(kept.config))
                 return kept
             if checkpoint is not None:
                 from rnnlab.core.checkpoint import resume_trainer
 
                 trainer, _ = resume_trainer(
-                    checkpoint, corpus, device=train_config.device, threads=train_config.threads
+                    checkpoint, text, device=train_config.device, threads=train_config.threads
                 )
+                if task is not None:
+                    switch_task_length(trainer, task, batches(trainer.config))
                 return trainer
-            from rnnlab.core.trainer import batching_for, new_trainer
+            from rnnlab.core.trainer import new_trainer
 
-            config = train_config
-            key = (corpus.fingerprint, config.batch_size, config.seq_len,
-                   config.validation_fraction, config.eval_chars, config.seed)  # fmt: skip
-            if key not in shared:
-                shared[key] = batching_for(corpus, train_config)
-            return new_trainer(corpus, model_config, train_config, data=shared[key])
+            return new_trainer(corpus, model_config, train_config, data=batches(train_config))
 
         return build
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstan
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.errors import RnnlabError
 from rnnlab.core.stepping import NumpyStepper
+from rnnlab.core.tasks import Task
 
 if TYPE_CHECKING:
     from rnnlab.core.checkpoint import Checkpoint
@@ -22,8 +23,8 @@ class LoadedCheckpoint:
     """A checkpoint read in a pool thread, with its corpus and a copy of its weights."""
 
     checkpoint: Checkpoint  # its model is touched by no thread until Train continues it
-    corpus: Corpus  # the text it was trained on, checked unchanged
-    snapshot: NumpyStepper  # its weights, for sampling
+    corpus: Corpus | Task  # the text it was trained on (checked unchanged), or its task
+    snapshot: NumpyStepper | None  # its weights, for sampling; None for a task run
 
 
 def describe_load_error(error: Exception) -> str:
@@ -120,6 +121,8 @@ class Loader(QObject):
             from rnnlab.core.checkpoint import load_checkpoint, training_corpus
 
             checkpoint = load_checkpoint(path)
+            if checkpoint.task is not None:  # a task run writes no text: nothing to sample
+                return LoadedCheckpoint(checkpoint, checkpoint.task, None)
             corpus = training_corpus(checkpoint)
             # No one trains this model yet: this pool thread may copy its weights.
             return LoadedCheckpoint(checkpoint, corpus, NumpyStepper.from_model(checkpoint.model))

@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # annotations only: this module loads neither torch nor Qt
 
 @dataclass(frozen=True)
 class SettingEvent:
-    """A change recorded in the trainer's history: learning_rate, clipping, or divergence."""
+    """A change recorded in the trainer's history: learning_rate, clipping, task_length (a task
+    run went on at another length), or divergence."""
 
     step: int  # the trainer's step when it happened (a divergence names the refused step)
     name: str
@@ -34,6 +35,8 @@ class SettingEvent:
         """How the loss plot marks it: "lr 3e-03 → 1e-03", "clip norm 5 → none 5"."""
         if self.name == "learning_rate":
             return f"lr {_short_number(self.old)} → {_short_number(self.new)}"
+        if self.name == "task_length":
+            return f"T {self.old} → {self.new}"
         return f"clip {self.old} → {self.new}"
 
     @classmethod

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from rnnlab.core.corpus import Corpus
+from rnnlab.core.probe_result import MIN_PROBE_CHARS
+from rnnlab.core.tasks import Task
 from rnnlab.core.vocabulary import Vocabulary
 
 
@@ -90,18 +92,34 @@ class TakeSnapshot:
 @dataclass(frozen=True)
 class SaveCheckpoint:
     path: str
-    corpus: Corpus
+    corpus: Corpus | Task
     run: int | None = None
 
 
 @dataclass(frozen=True)
 class SetProbe:
     """Probe ``text`` from now on (connectivity at ``position``; None: the last) and once now;
-    a text shorter than the engine's minimum turns probing off."""
+    a text shorter than the engine's minimum turns probing off. On a task: probe its sequence
+    number ``sequence`` instead (``text`` is then empty)."""
 
-    vocabulary: Vocabulary
+    vocabulary: Vocabulary | None
     text: str
     position: int | None = None
+    task: Task | None = None
+    sequence: int = 0
+
+    @property
+    def active(self) -> bool:
+        """Whether there is anything to probe."""
+        return self.task is not None or len(self.text) >= MIN_PROBE_CHARS
+
+
+@dataclass(frozen=True)
+class SwitchTaskLength:
+    """Every task run goes on at this task's length T, on new batches; recorded in each run's
+    history and marked on the plots."""
+
+    task: Task
 
 
 @dataclass(frozen=True)
@@ -111,6 +129,6 @@ class ProbeNow:
 
 Request = (
     Pause | Resume | Stop | StopRun | StepOnce | AddRun | Follow | SetLearningRate | SetClipping
-    | TakeSnapshot | SaveCheckpoint | SetProbe | ProbeNow
+    | TakeSnapshot | SaveCheckpoint | SetProbe | ProbeNow | SwitchTaskLength
 )  # fmt: skip
 REQUESTS: tuple[type, ...] = get_args(Request)  # what TrainingWorker.submit accepts

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rnnlab.core.errors import ConfigError
-from rnnlab.core.probe_result import MIN_PROBE_CHARS
 from rnnlab.gui.training.messages import describe_failure, describe_save_failure
 from rnnlab.gui.training.probe_schedule import ProbeSchedule
 from rnnlab.gui.training.requests import (
@@ -31,6 +30,7 @@ from rnnlab.gui.training.requests import (
     StepOnce,
     Stop,
     StopRun,
+    SwitchTaskLength,
     TakeSnapshot,
 )
 from rnnlab.gui.training.signals import TrainingSignals
@@ -38,6 +38,7 @@ from rnnlab.gui.training.signals import TrainingSignals
 if TYPE_CHECKING:
     from rnnlab.core.corpus import Corpus
     from rnnlab.core.race import Lane
+    from rnnlab.core.tasks import Task
     from rnnlab.core.trainer import Trainer
 
 
@@ -119,8 +120,10 @@ class RequestServing(TrainingSignals):
             case SaveCheckpoint(path, corpus, run):
                 self._save(path, corpus, run)
             case SetProbe():
-                self._probe = request if len(request.text) >= MIN_PROBE_CHARS else None
+                self._probe = request if request.active else None
                 self._inspect(scheduled=False)
+            case SwitchTaskLength(task):
+                self._switch_task_length(task)
             case ProbeNow():
                 self._inspect(scheduled=False)
             case _:  # submit() refuses these; a new request type must be served here
@@ -169,18 +172,13 @@ class RequestServing(TrainingSignals):
         lane = lane or self._lane(None)
         if self._probe is None or lane is None:
             return
-        from rnnlab.core.inspection import inspect
+        from rnnlab.gui.training.probing import inspect_request
 
         trainer, probe = lane.trainer, self._probe
         started = time.perf_counter()
         try:
-            inspection = inspect(
-                trainer.model,
-                probe.vocabulary,
-                probe.text,
-                step=trainer.step,
-                connectivity_position=probe.position,
-                group_grad_norms=trainer.group_grad_norms(),
+            inspection = inspect_request(
+                trainer.model, probe, trainer.step, trainer.group_grad_norms()
             )
         except Exception as error:  # a bad probe text must not end the training
             self._probe = None  # not again on every step: the window sends a new text
@@ -194,7 +192,21 @@ class RequestServing(TrainingSignals):
         if scheduled:
             self.probe_schedule.record(self._training_seconds(), time.perf_counter() - started)
 
-    def _save(self, path: str, corpus: Corpus, run: int | None) -> None:
+    def _switch_task_length(self, task: Task) -> None:
+        from rnnlab.core.task_data import TaskData
+        from rnnlab.core.task_switch import switch_task_length
+
+        shared: dict[tuple[int, int], TaskData] = {}  # runs with the same batching share batches
+        for lane in self._lanes(None):
+            config = lane.trainer.config
+            key = (config.batch_size, config.seed)
+            if key not in shared:
+                shared[key] = TaskData(task, config.batch_size, config.seed)
+            self._change_setting(
+                lambda: switch_task_length(lane.trainer, task, shared[key])  # noqa: B023
+            )
+
+    def _save(self, path: str, corpus: Corpus | Task, run: int | None) -> None:
         from rnnlab.core.checkpoint import save_checkpoint
 
         lane = self._lane(run)

@@ -25,6 +25,7 @@ from rnnlab.core.ngram_baselines import (
     BuildResult,
 )
 from rnnlab.core.ngram_sampling import NgramSampler
+from rnnlab.core.tasks import Task
 from rnnlab.core.validation_layout import ValidationText, validation_text
 from rnnlab.gui.plots.baseline_lines import BaselineLines
 from rnnlab.gui.window.baseline_jobs import BaselineJobs
@@ -94,6 +95,17 @@ class Baselines(QObject):
         self._parts.sample_panel.sources.set_ngrams([])
         self._set_note("building…", "Counting the n-grams of this text in the background.")
         self._start_timer.start()  # the settings of an opened model arrive after this call
+
+    def show_task(self, task: Task) -> None:
+        """A task has no text to count n-grams of: no baselines (its chance line stands in)."""
+        self._token += 1
+        self._start_timer.stop()
+        self._rescore_timer.stop()
+        self.jobs.cancel_build()
+        self._corpus, self._counts, self._losses, self._scored = None, None, [], None
+        self._parts.sample_panel.sources.set_ngrams([])
+        self._set_note("not on a task", f"n-gram baselines count text; {task.spec.name} is a "
+                       "synthetic task, whose chance line the plot shows instead.")  # fmt: skip
 
     def build_now(self) -> None:
         """Start a build that waits for the start-up delay at once (tests, and scripts that

@@ -11,21 +11,24 @@ from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow
 
 from rnnlab.core.config import ModelConfig, TrainConfig
-from rnnlab.core.corpus import Corpus, split_sizes
+from rnnlab.core.corpus import Corpus
 from rnnlab.core.stepping import NumpyStepper
+from rnnlab.core.tasks import SOURCE_PREFIX, ModelShape, Task, model_shape_of
 from rnnlab.gui.panels.model_panel import AUTO_DEVICE, PRESETS
 from rnnlab.gui.training.controller import RunSettings, TrainingController
 from rnnlab.gui.training.loading import Loader
 from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
 from rnnlab.gui.window.actions import WindowActions
 from rnnlab.gui.window.baselines import Baselines
-from rnnlab.gui.window.layout import VALIDATION_FRACTION, build_layout
+from rnnlab.gui.window.data_sources import show_source
+from rnnlab.gui.window.layout import build_layout
 from rnnlab.gui.window.model_files import ModelFiles
 from rnnlab.gui.window.run_commands import RunCommands
 from rnnlab.gui.window.run_inspections import RunInspections
 from rnnlab.gui.window.run_views import RunViews
 from rnnlab.gui.window.runs import Runs
 from rnnlab.gui.window.settings import keep_on_screen, restore_window, save_window
+from rnnlab.gui.window.task_choice import TaskChoice
 from rnnlab.gui.window.wiring import connect_window
 
 DEFAULT_CORPUS = "tinyshakespeare"
@@ -45,7 +48,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("rnnlab")
         self.settings = settings or QSettings("rnnlab", "rnnlab")
-        self.corpus: Corpus | None = None
+        self.corpus: Corpus | Task | None = None  # what runs train on: a text or a task
         self.training_lines: frozenset[str] = frozenset()
         self.controller = TrainingController(self)
         self.loader = Loader(self)
@@ -69,6 +72,7 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.run_commands = RunCommands(self)
         self.files.save_all = self.run_commands.save_all
+        self.task_choice = TaskChoice(self)
         connect_window(self)
         self.baselines = Baselines(self, parts)  # after the wiring: its slots run after the plot's
         self.files.refresh_recent()
@@ -79,9 +83,13 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def open_corpus(self, source: str) -> None:
-        """Load a bundled name or a file in the background; the current corpus stays until then."""
+        """Load a bundled name or a file in the background (the current corpus stays until
+        then), or show a task ("task:adding")."""
         if self.controller.running:
-            self.show_error("stop training before changing the corpus")
+            self.show_error("stop training before changing the corpus or task")
+            return
+        if source.startswith(SOURCE_PREFIX):
+            self.task_choice.open(source.removeprefix(SOURCE_PREFIX))
             return
         if not self.run_commands.confirm_drop_runs(source):
             return
@@ -90,29 +98,15 @@ class MainWindow(QMainWindow):
 
     @Slot(Corpus)
     def _on_corpus_loaded(self, corpus: Corpus) -> None:
-        self._show_corpus(corpus)
+        self.show_source(corpus)
         self._start_pending()
 
-    def _show_corpus(self, corpus: Corpus) -> None:
-        self.corpus_panel.set_busy(False)
-        self.corpus_panel.clear_error()
-        if self.corpus is not None and corpus.fingerprint != self.corpus.fingerprint:
-            self.controller.reset()  # a model belongs to its text
-            self.runs.clear()
-            self._clear_run_views()
-        self.corpus = corpus
-        train_chars, validation_chars, self.training_lines = split_sizes(
-            corpus, VALIDATION_FRACTION
-        )
-        self.corpus_panel.show_corpus(corpus, train_chars, validation_chars)
-        self.model_panel.set_vocabulary_size(len(corpus.vocabulary))
-        self.loss_plot.set_vocabulary_size(len(corpus.vocabulary))
-        self.inspector.set_corpus(corpus)
-        self.setWindowTitle(f"rnnlab — {corpus.name}")
-        if not corpus.bundled:
-            self.files.remember_recent(corpus.source)
-        self.settings.setValue("corpus", corpus.source)
-        self.baselines.show_corpus(corpus)
+    def show_source(self, source: Corpus | Task) -> None:
+        show_source(self, source)
+
+    def corpus_shape(self) -> ModelShape | None:
+        """What the data fixes of a model's shape (None before any data)."""
+        return None if self.corpus is None else model_shape_of(self.corpus)
 
     @Slot(str)
     def _on_load_failed(self, message: str) -> None:
@@ -129,7 +123,7 @@ class MainWindow(QMainWindow):
         if self.corpus is None:
             self.show_error("load a corpus first (File > Open corpus, or pick a bundled one)")
             return None
-        model_config = self.model_panel.model_config(len(self.corpus.vocabulary))
+        model_config = self.model_panel.model_config(model_shape_of(self.corpus))
         train_config = self.model_panel.train_config()
         if model_config is None or train_config is None:
             return None
@@ -221,10 +215,10 @@ class MainWindow(QMainWindow):
             for plot in (self.loss_plot, self.grad_norm_plot):
                 plot.clear_run(run)
             self.runs.forget_progress(run)
-        self._clear_run_views()
+        self.clear_run_views()
         self.statusBar().showMessage("weights reset: the next Train starts from scratch", 5000)
 
-    def _clear_run_views(self) -> None:
+    def clear_run_views(self) -> None:
         self.run_views.clear()
         self._on_state(self.controller.state)
 
@@ -238,7 +232,6 @@ class MainWindow(QMainWindow):
         corpus = PRESETS[name][2]
         if corpus and (self.corpus is None or self.corpus.source != corpus):
             self.open_corpus(corpus)
-
 
     @Slot(TrainingUpdate)
     def _on_update(self, update: TrainingUpdate) -> None:
@@ -266,7 +259,7 @@ class MainWindow(QMainWindow):
 
     @Slot(NumpyStepper, int, int)
     def _on_snapshot(self, stepper: NumpyStepper, step: int, run: int) -> None:
-        if run == self.runs.current:
+        if run == self.runs.current and isinstance(self.corpus, Corpus):
             self.run_views.show_snapshot(stepper, step, self.corpus, self.training_lines)
 
     @Slot(int)
@@ -296,8 +289,10 @@ class MainWindow(QMainWindow):
             keep_on_screen(self)
 
     def save_settings(self) -> None:
-        vocabulary = len(self.corpus.vocabulary) if self.corpus else None
-        save_window(self, self.settings, self.parts, vocabulary)
+        # A task's settings (1 x 64, numbers in) are not what the next text should start with.
+        text = isinstance(self.corpus, Corpus)
+        vocabulary = len(self.corpus.vocabulary) if isinstance(self.corpus, Corpus) else None
+        save_window(self, self.settings, self.parts, vocabulary, remember_configs=text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.controller.dirty and not self.files.confirm_discard():

@@ -13,6 +13,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from rnnlab.core.corpus import Corpus
+from rnnlab.core.tasks import Task
 from rnnlab.gui.training.controller import TrainingController
 from rnnlab.gui.training.loading import Loader
 
@@ -33,7 +34,7 @@ class ModelFiles(QObject):
         loader: Loader,
         settings: QSettings,
         recent_menu: QMenu,
-        current_corpus: Callable[[], Corpus | None],
+        current_corpus: Callable[[], Corpus | Task | None],
     ) -> None:
         super().__init__(parent)
         self._parent, self._controller, self._loader = parent, controller, loader
@@ -156,7 +157,8 @@ class ModelFiles(QObject):
         corpus = self._current_corpus()
         if corpus is None:
             return
-        suggestion = f"{corpus.name.removesuffix('.txt')}.pt"
+        stem = corpus.file_stem if isinstance(corpus, Task) else corpus.name.removesuffix(".txt")
+        suggestion = f"{stem}.pt"
         path, _ = QFileDialog.getSaveFileName(self._parent, "Save model", suggestion, MODEL_FILTER)
         if path:
             self.model_path = path if path.endswith(".pt") else path + ".pt"

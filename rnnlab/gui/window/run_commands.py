@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.race_sizes import race_models
+from rnnlab.core.tasks import Task, model_shape_of
 from rnnlab.gui.panels.race_dialog import RaceChoice, RaceDialog
 from rnnlab.gui.training.controller import RunSettings
 from rnnlab.gui.training.loading import LoadedCheckpoint
 from rnnlab.gui.training.messages import HistoryCursor
+from rnnlab.gui.window.data_sources import same_data
 from rnnlab.gui.window.runs import CELL_LABELS, Run
 
 if TYPE_CHECKING:
@@ -91,7 +93,7 @@ class RunCommands(QObject):
         run = window.runs.get(window.runs.current)
         if run is None or window.corpus is None or not window.controller.run_has_model(run.run):
             return
-        model = window.model_panel.model_config(len(window.corpus.vocabulary))
+        model = window.model_panel.model_config(model_shape_of(window.corpus))
         if model is not None and model != run.model_config:
             window.statusBar().showMessage(
                 f"these settings change the model's shape: Train offers a new run "
@@ -163,7 +165,7 @@ class RunCommands(QObject):
         """An opened checkpoint as a run beside the others; its curves so far are drawn."""
         return self._add_checkpoint(loaded.checkpoint, loaded.corpus, loaded.checkpoint.path.stem)
 
-    def _add_checkpoint(self, checkpoint: Checkpoint, corpus: Corpus, name: str) -> int:
+    def _add_checkpoint(self, checkpoint: Checkpoint, corpus: Corpus | Task, name: str) -> int:
         window = self._window
         run = window.runs.add(checkpoint.model_config, checkpoint.train_config, name)
         window.controller.adopt_checkpoint(run.run, checkpoint)
@@ -185,18 +187,19 @@ class RunCommands(QObject):
         once the user agrees)."""
         window = self._window
         checkpoint = loaded.checkpoint
-        corpus = window.corpus
-        same_text = corpus is not None and loaded.corpus.fingerprint == corpus.fingerprint
-        if window.controller.running and not same_text:  # its corpus would replace the runs'
+        same = same_data(loaded.corpus, window.corpus)
+        if window.controller.running and not same:  # its data would replace the runs'
             window.show_error(f"training is running: stop it, then open {checkpoint.path} again")
             return
         if not self.confirm_drop_runs(loaded.corpus.source, loaded.corpus):
             return
         window._cancel_pending()  # the opened model is what the next Train continues
-        window._show_corpus(loaded.corpus)
+        if not same:  # a task run opened at another T goes on at the window's T
+            window.show_source(loaded.corpus)
         run = self.add_opened(loaded)  # a run beside the others, now current
         window.files.model_path = str(checkpoint.path)  # Save writes back to it
-        window._on_snapshot(loaded.snapshot, checkpoint.step, run)
+        if loaded.snapshot is not None:
+            window._on_snapshot(loaded.snapshot, checkpoint.step, run)
         window._on_state(window.controller.state)  # other runs may be training
         window.statusBar().showMessage(f"opened {checkpoint.path} at step {checkpoint.step:,}",
                                        5000)  # fmt: skip
@@ -278,13 +281,11 @@ class RunCommands(QObject):
         else:
             window.run_views.clear()
 
-    def confirm_drop_runs(self, source: str, corpus: Corpus | None = None) -> bool:
-        """Before another corpus replaces this one: runs with weights belong to their text."""
+    def confirm_drop_runs(self, source: str, corpus: Corpus | Task | None = None) -> bool:
+        """Before other data replaces this: runs with weights belong to their text or task."""
         window = self._window
         current = window.corpus
-        if current is None or source == current.source:
-            return True
-        if corpus is not None and corpus.fingerprint == current.fingerprint:
+        if current is None or source == current.source or same_data(corpus, current):
             return True
         with_weights = [run for run in window.runs.runs.values()
                         if window.controller.run_has_model(run.run)]  # fmt: skip
@@ -294,7 +295,7 @@ class RunCommands(QObject):
         answer = QMessageBox.question(
             window, "Drop the runs?",
             f"The {len(with_weights)} run(s) with weights belong to {current.name} and cannot "
-            f"continue on another text; {unsaved} of them not saved. Drop them?",
+            f"continue on other data; {unsaved} of them not saved. Drop them?",
             BUTTONS.Yes | BUTTONS.No, BUTTONS.No,
         )  # fmt: skip
         return answer == BUTTONS.Yes

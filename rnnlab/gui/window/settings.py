@@ -45,12 +45,18 @@ def restore_window(window: QMainWindow, settings: QSettings, parts: WindowParts)
 
 
 def save_window(
-    window: QMainWindow, settings: QSettings, parts: WindowParts, vocabulary_size: int | None
+    window: QMainWindow,
+    settings: QSettings,
+    parts: WindowParts,
+    vocabulary_size: int | None,
+    remember_configs: bool = True,
 ) -> None:
     settings.setValue("geometry", window.saveGeometry())
     settings.setValue("windowState", window.saveState())
     settings.setValue("smoothing", parts.smoothing_control.smoothing())
     settings.setValue("xAxis", parts.x_axis_control.x_axis())
+    if not remember_configs:
+        return
     model = parts.model_panel.model_config(vocabulary_size or PLACEHOLDER_VOCABULARY)
     train = parts.model_panel.train_config()
     if model is None or train is None:

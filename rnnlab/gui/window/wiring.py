@@ -50,6 +50,7 @@ def connect_window(window: Any) -> None:
     controller.runInspected.connect(window.run_inspections.take)
     controller.probeFailed.connect(parts.inspector.show_probe_failure)
     parts.inspector.probeRequested.connect(controller.set_probe)
+    parts.inspector.taskProbeRequested.connect(controller.set_task_probe)
     parts.inspector.probeNowRequested.connect(controller.probe_now)
     parts.inspector.failed.connect(window.show_error)
     parts.inspector.exported.connect(window.show_exported)

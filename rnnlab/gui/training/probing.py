@@ -1,0 +1,33 @@
+"""One probe as the window asked for it (``SetProbe``): of a text, or of a task's sequence.
+
+Called in the training thread between steps, or in a pool thread on a copy of an idle run's
+model; torch loads with the engine, not with this module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rnnlab.core.probe_result import Inspection
+from rnnlab.gui.training.requests import SetProbe
+
+if TYPE_CHECKING:
+    from rnnlab.core.models import CharModel
+
+
+def inspect_request(
+    model: CharModel, probe: SetProbe, step: int, group_grad_norms: dict[str, float]
+) -> Inspection:
+    """The inspection ``probe`` asks for, of ``model``'s weights at ``step``."""
+    from rnnlab.core.inspection import inspect, inspect_task
+
+    if probe.task is not None:
+        return inspect_task(
+            model, probe.task, probe.sequence, step=step, group_grad_norms=group_grad_norms
+        )
+    if probe.vocabulary is None:
+        raise ValueError("a text probe needs the corpus's vocabulary")
+    return inspect(
+        model, probe.vocabulary, probe.text, step=step,
+        connectivity_position=probe.position, group_grad_norms=group_grad_norms,
+    )  # fmt: skip

@@ -1,0 +1,77 @@
+"""What the window trains on, shown everywhere it matters: a corpus or a synthetic task.
+
+A new kind of data (or another text) replaces the runs, which belong to their data; the panels,
+plots and inspector learn what the data is. A task's length T changes without this (see
+``task_choice``): runs keep their weights across T.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rnnlab.core.corpus import Corpus, split_sizes
+from rnnlab.core.tasks import Task
+from rnnlab.gui.window.layout import VALIDATION_FRACTION
+
+# ``window`` below is the MainWindow (typed Any: importing it here, even for type checking only,
+# would make the window room's imports circular).
+MainWindow = Any
+
+
+def same_data(first: Corpus | Task | None, second: Corpus | Task | None) -> bool:
+    """Whether runs of one can go on with the other: the same text, or the same task at any T."""
+    if first is None or second is None:
+        return False
+    if isinstance(first, Task) and isinstance(second, Task):
+        return first.spec == second.spec
+    return first.fingerprint == second.fingerprint
+
+
+def show_source(window: MainWindow, source: Corpus | Task) -> None:
+    """Make ``source`` the window's data; other data's runs are dropped (asked before)."""
+    window.corpus_panel.set_busy(False)
+    window.corpus_panel.clear_error()
+    current = window.corpus
+    if current is not None and not same_data(source, current):
+        window.controller.reset()  # a model belongs to its data
+        window.runs.clear()
+        window.clear_run_views()
+    window.corpus = source
+    if isinstance(source, Task):
+        _show_task(window, source)
+    else:
+        _show_corpus(window, source)
+    window.settings.setValue("corpus", source.source)
+
+
+def _show_corpus(window: MainWindow, corpus: Corpus) -> None:
+    window.task_choice.leave()
+    train_chars, validation_chars, window.training_lines = split_sizes(
+        corpus, VALIDATION_FRACTION
+    )
+    window.corpus_panel.show_corpus(corpus, train_chars, validation_chars)
+    window.model_panel.set_task_mode(False)
+    window.model_panel.set_vocabulary_size(len(corpus.vocabulary))
+    window.loss_plot.set_vocabulary_size(len(corpus.vocabulary))
+    window.inspector.set_corpus(corpus)
+    window.sample_panel.setEnabled(True)
+    window.setWindowTitle(f"rnnlab — {corpus.name}")
+    if not corpus.bundled:
+        window.files.remember_recent(corpus.source)
+    window.baselines.show_corpus(corpus)
+
+
+def _show_task(window: MainWindow, task: Task) -> None:
+    spec = task.spec
+    window.training_lines = frozenset()
+    window.corpus_panel.show_task(task)
+    window.model_panel.set_task_mode(True, task.model_shape())
+    window.loss_plot.set_task(spec.loss, spec.chance, bool(spec.classes))
+    window.inspector.set_task(task)
+    # Sampling writes text: a task run answers its questions instead (the inspector shows how).
+    window.sample_panel.setEnabled(False)
+    window.sample_panel.setToolTip("Sampling writes text: on a task, the inspector shows the "
+                                   "model's answers instead.")  # fmt: skip
+    window.setWindowTitle(f"rnnlab — {task.name}")
+    window.settings.setValue("taskLength", task.length)
+    window.baselines.show_task(task)
