@@ -55,7 +55,7 @@ class ModelConfig:
     input_size: int = 0  # numbers per step of a numeric task; 0: symbols (vocab_size)
     output_size: int = 0  # the head's width; 0: vocab_size (next-symbol logits)
     # The start of the gate that keeps memory: LSTM forget gate, GRU update gate, SRU forget
-    # gate. None: the cell's default (see rnnlab.core.models.DEFAULT_FORGET_BIAS).
+    # gate. None: the cell's default (see rnnlab.core.cell_names.DEFAULT_FORGET_BIAS).
     forget_bias: float | None = None
 
     def __post_init__(self) -> None:

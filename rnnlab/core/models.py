@@ -20,22 +20,12 @@ import torch
 from torch import nn
 
 from rnnlab.core import cells
-from rnnlab.core.cell_names import STATE_NAMES
+from rnnlab.core.cell_names import DEFAULT_FORGET_BIAS, MEMORY_GATES, STATE_NAMES
 from rnnlab.core.config import ModelConfig
 
 State = tuple[torch.Tensor, ...]
 
 _FUSED = {"rnn": nn.RNN, "rnn-relu": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-
-# The bias each cell's memory gate starts with, where ModelConfig.forget_bias is None: the
-# forget gate of LSTM and SRU, the update gate of GRU (the share of h_(t-1) it keeps). None
-# leaves PyTorch's own draw, uniform in ±1/√H (PyTorch issue #20102).
-# - LSTM 1: an open forget gate remembers from the first step (Gers et al. 2000; Jozefowicz
-#   et al. 2015; char-rnn). Measured: recall at T = 20 sat at chance for 2,700 steps with
-#   PyTorch's draw and was solved in 330 steps with 1.
-# - GRU and SRU: see MEMORY_GATE_MEASUREMENTS below for why they keep their defaults.
-DEFAULT_FORGET_BIAS: dict[str, float | None] = {"lstm": 1.0, "gru": None, "sru": 0.0}
-MEMORY_GATES = {"lstm": "forget gate", "gru": "update gate", "sru": "forget gate"}
 
 
 def forget_bias_of(config: ModelConfig) -> float | None:

@@ -1,30 +1,38 @@
 """The model panel: cell, sizes and training settings, with tooltips that teach each one.
 
-The objectNames are an interface (tests and automation find controls by them). Nothing here
-imports torch: the parameter count comes from the formulas in ``rnnlab.core.config``.
+The controls and their layout are in ``model_form``; this is what they do. Nothing here imports
+torch: the parameter count comes from the formulas in ``rnnlab.core.config``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from rnnlab.core.config import CLIP_MODES, ModelConfig, TrainConfig, count_parameters
+from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
 from rnnlab.core.errors import ConfigError
-from rnnlab.gui.panels.model_texts import CELL_INTRO, CELL_NOTES, CELLS, PRESETS, TOOLTIPS
-from rnnlab.gui.widgets.form_controls import SignalsBlocked, combo_box, double_spin_box, spin_box
-from rnnlab.gui.widgets.log_spin_box import LogSpinBox
+from rnnlab.core.tasks import ModelShape
+from rnnlab.gui.panels.model_form import ModelForm
+from rnnlab.gui.panels.model_texts import (
+    CELL_INTRO,
+    CELL_NOTES,
+    CELLS,
+    NUMERIC_INPUT_TIP,
+    PRESETS,
+    TASK_PRESET_TIP,
+    TASK_SEQUENCE_TIP,
+    TOOLTIPS,
+)
+from rnnlab.gui.widgets.form_controls import SignalsBlocked
 
-CUSTOM = "Custom"
 # (name, label): the device combo's first entry; the window adds the devices torch lists.
 AUTO_DEVICE = ("auto", "Best available")
 
 
-class ModelPanel(QWidget):
+class ModelPanel(ModelForm):
     """Model and training settings; edits of the learning rate and clipping apply live."""
 
     presetChosen = Signal(str)
@@ -36,77 +44,12 @@ class ModelPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vocabulary_size: int | None = None
+        self._training = False
+        self._task_mode = False
+        self._task_shape: ModelShape | None = None  # what a task fixes; None: a text's
         self._train_base = TrainConfig(threads=1)  # keeps the settings without a control
-        self.presetCombo = combo_box("presetCombo", [(CUSTOM, "")] + [(n, n) for n in PRESETS])
-        self.cellTypeCombo = combo_box(
-            "cellTypeCombo", [(label, value) for label, value, _ in CELLS]
-        )
-        for index, (_, value, equations) in enumerate(CELLS):
-            tip = f"{equations}<br>{CELL_NOTES[value]}"
-            self.cellTypeCombo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
-        self.layersSpin = spin_box("layersSpin", 1, 16)
-        self.hiddenSizeSpin = spin_box("hiddenSizeSpin", 1, 16_384, 32)
-        self.embeddingSizeSpin = spin_box("embeddingSizeSpin", 1, 16_384, 16)
-        self.dropoutSpin = double_spin_box("dropoutSpin", 0.0, 0.9, 0.05)
-        self.batchSizeSpin = spin_box("batchSizeSpin", 1, 65_536, 16)
-        self.seqLenSpin = spin_box("seqLenSpin", 1, 1_000_000, 16)
-        self.optimizerCombo = combo_box(
-            "optimizerCombo",
-            [("Adam", "adam"), ("AdamW", "adamw"), ("SGD", "sgd"), ("RMSprop", "rmsprop")],
-        )
-        self.learningRateSpin = LogSpinBox()
-        self.learningRateSpin.setObjectName("learningRateSpin")
-        self.clipModeCombo = combo_box("clipModeCombo", [(mode, mode) for mode in CLIP_MODES])
-        self.clipValueSpin = double_spin_box("clipValueSpin", 0.01, 1_000.0, 0.5)
-        self.seedSpin = spin_box("seedSpin", 0, 2**31 - 1)
-        # Its width would follow 2147483647; a seed of a few digits must not widen the dock.
-        self.seedSpin.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.deviceCombo = combo_box("deviceCombo", [])
         # Until torch has loaded (in a pool thread) and the window lists the real ones.
         self.set_devices([AUTO_DEVICE, ("cpu", "CPU")])
-        self.threadsSpin = spin_box("threadsSpin", 1, max(os.cpu_count() or 1, 1))
-        self.parameterCount = QLabel(objectName="parameterCount")
-        self.parameterCount.setWordWrap(True)
-        self.parameterCount.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Live settings reach the trainer once per edit: on Enter, focus loss or an arrow step.
-        for spin in (self.learningRateSpin, self.clipValueSpin):
-            spin.setKeyboardTracking(False)
-        for name, tip in TOOLTIPS.items():
-            getattr(self, name).setToolTip(f"<p>{tip}</p>")  # rich text: Qt wraps the lines
-
-        model_form = QFormLayout()
-        for label, widget in (
-            ("&Cell:", self.cellTypeCombo),
-            ("&Layers:", self.layersSpin),
-            ("&Hidden size:", self.hiddenSizeSpin),
-            ("&Embedding size:", self.embeddingSizeSpin),
-            ("&Dropout:", self.dropoutSpin),
-        ):
-            model_form.addRow(label, widget)
-        model_form.addRow(self.parameterCount)
-        train_form = QFormLayout()
-        for label, widget in (
-            ("&Batch size:", self.batchSizeSpin),
-            ("Se&quence length:", self.seqLenSpin),
-            ("Optimi&zer:", self.optimizerCombo),
-            ("Learning &rate:", self.learningRateSpin),
-            ("Clippin&g:", self.clipModeCombo),
-            ("Clip &value:", self.clipValueSpin),
-            ("&Seed:", self.seedSpin),
-            ("Dev&ice:", self.deviceCombo),
-            ("&Threads:", self.threadsSpin),
-        ):
-            train_form.addRow(label, widget)
-        preset_form = QFormLayout()
-        preset_form.addRow("&Preset:", self.presetCombo)
-        layout = QVBoxLayout(self)
-        layout.addLayout(preset_form)
-        for title, form in (("Model", model_form), ("Training", train_form)):
-            group = QGroupBox(title)
-            group.setLayout(form)
-            layout.addWidget(group)
-        layout.addStretch(1)
-
         self.set_configs(ModelConfig(vocab_size=2), self._train_base)  # the engine's defaults
         self.presetCombo.currentIndexChanged.connect(self._on_preset_index)
         for combo in (self.cellTypeCombo, self.optimizerCombo, self.deviceCombo):
@@ -116,6 +59,7 @@ class ModelPanel(QWidget):
             self.hiddenSizeSpin,
             self.embeddingSizeSpin,
             self.dropoutSpin,
+            self.forgetBiasSpin,
             self.batchSizeSpin,
             self.seqLenSpin,
             self.seedSpin,
@@ -130,7 +74,7 @@ class ModelPanel(QWidget):
 
     def set_vocabulary_size(self, size: int) -> None:
         self._vocabulary_size = size
-        self._update_parameter_count()
+        self._follow_settings()
 
     def set_devices(self, devices: list[tuple[str, str]]) -> None:
         """(name, label) pairs, best first, e.g. ("cuda:0", "CUDA: NVIDIA H100"), ("cpu", "CPU")."""
@@ -155,8 +99,9 @@ class ModelPanel(QWidget):
     def set_configs(self, model: ModelConfig, train: TrainConfig) -> None:
         """Show these settings (a checkpoint's, say) without emitting the live-change signals.
 
-        model.vocab_size is not shown: set_vocabulary_size, called when a text loads, says which
-        vocabulary the parameter count is for (saved settings carry a placeholder).
+        What the data fixes (vocab_size, input_size, output_size) is not shown:
+        set_vocabulary_size, called when a text loads, and set_task_mode say which data the
+        parameter count is for (saved settings carry a placeholder vocabulary).
         """
         self._train_base = train
         self._show_values(dataclasses.asdict(model), dataclasses.asdict(train))
@@ -166,15 +111,19 @@ class ModelPanel(QWidget):
     def apply_preset(self, name: str) -> None:
         model_values, train_values, _ = PRESETS[name]
         self._train_base = dataclasses.replace(TrainConfig(), **train_values)
-        self._show_values(model_values, train_values)
+        self._show_values({"forget_bias": None, **model_values}, train_values)  # cell default
         with SignalsBlocked(self.presetCombo):
             self.presetCombo.setCurrentIndex(self.presetCombo.findData(name))
         self.presetChosen.emit(name)
 
-    def model_config(self, vocab_size: int) -> ModelConfig | None:
-        """The model shown, or None after emitting configError."""
+    def model_config(self, shape: int | ModelShape) -> ModelConfig | None:
+        """The model shown for this data, or None after emitting configError.
+
+        ``shape``: a text's vocabulary size, or what a task fixes (``Task.model_shape()``; the
+        adding task's is vocab_size 0, input_size 2, output_size 1).
+        """
         try:
-            return ModelConfig(vocab_size=vocab_size, **self._model_values())
+            return self._config(shape)
         except ConfigError as error:
             self.configError.emit(str(error))
             return None
@@ -203,21 +152,26 @@ class ModelPanel(QWidget):
 
     def set_training(self, active: bool) -> None:
         """While training, only the live settings (learning rate, clipping) stay editable."""
-        for widget in (
-            self.presetCombo,
-            self.cellTypeCombo,
-            self.layersSpin,
-            self.hiddenSizeSpin,
-            self.embeddingSizeSpin,
-            self.dropoutSpin,
-            self.batchSizeSpin,
-            self.seqLenSpin,
-            self.optimizerCombo,
-            self.seedSpin,
-            self.deviceCombo,
-            self.threadsSpin,
+        self._training = active
+        self._update_enabled()
+
+    def set_task_mode(self, on: bool, shape: ModelShape | None = None) -> None:
+        """On a task, the settings that only mean something for text are off and say why; off
+        restores them. ``shape``, the task's, makes the parameter count the task model's, and
+        turns the embedding row of a task that reads numbers into the input layer it is."""
+        self._task_mode = on
+        self._task_shape = shape if on else None
+        numeric = bool(self._task_shape and self._task_shape["input_size"])
+        for widget, task_tip in (
+            (self.seqLenSpin, TASK_SEQUENCE_TIP if on else None),
+            (self.presetCombo, TASK_PRESET_TIP if on else None),
+            (self.embeddingSizeSpin, NUMERIC_INPUT_TIP if numeric else None),
         ):
-            widget.setEnabled(not active)
+            widget.setToolTip(f"<p>{task_tip or TOOLTIPS[widget.objectName()]}</p>")
+        # The same Alt letter either way: no clash appears or disappears with the data.
+        self._embedding_label.setText("Input lay&er size:" if numeric else "&Embedding size:")
+        self._update_enabled()
+        self._follow_settings()
 
     # ---- internals --------------------------------------------------------------------------
 
@@ -228,7 +182,34 @@ class ModelPanel(QWidget):
             hidden_size=self.hiddenSizeSpin.value(),
             embedding_size=self.embeddingSizeSpin.value(),
             dropout=round(self.dropoutSpin.value(), 4),
+            # Kept as shown on a vanilla RNN (which ignores it), so a loaded model's settings
+            # compare equal to the model's.
+            forget_bias=self.forgetBiasSpin.bias(),
         )
+
+    def _config(self, shape: int | ModelShape) -> ModelConfig:
+        if isinstance(shape, int):  # a text: symbols in, one logit per symbol out
+            shape = ModelShape(vocab_size=shape, input_size=0, output_size=0)
+        return ModelConfig(**shape, **self._model_values())
+
+    def _update_enabled(self) -> None:
+        editable = not self._training
+        for widget in (
+            self.cellTypeCombo,
+            self.layersSpin,
+            self.hiddenSizeSpin,
+            self.embeddingSizeSpin,
+            self.dropoutSpin,
+            self.batchSizeSpin,
+            self.optimizerCombo,
+            self.seedSpin,
+            self.deviceCombo,
+            self.threadsSpin,
+        ):
+            widget.setEnabled(editable)
+        self.forgetBiasSpin.setEnabled(editable and self.forgetBiasSpin.applies())
+        for widget in (self.presetCombo, self.seqLenSpin):  # they mean something for text only
+            widget.setEnabled(editable and not self._task_mode)
 
     def _show_values(self, model: dict[str, Any], train: dict[str, Any]) -> None:
         values = {**model, **train}
@@ -249,16 +230,19 @@ class ModelPanel(QWidget):
             "optimizer": self.optimizerCombo,
             "clip": self.clipModeCombo,
         }
-        with SignalsBlocked(*spins.values(), *combos.values(), self.deviceCombo):
+        blocked = (*spins.values(), *combos.values(), self.deviceCombo, self.forgetBiasSpin)
+        with SignalsBlocked(*blocked):
             for key, spin in spins.items():
                 if values.get(key) is not None:
                     spin.setValue(values[key])
+            if "forget_bias" in values:  # None too: the cell's default
+                self.forgetBiasSpin.set_bias(values["forget_bias"])
             for key, combo in combos.items():
                 if key in values:
                     combo.setCurrentIndex(max(combo.findData(values[key]), 0))
             if "device" in values:
                 self.deviceCombo.setCurrentIndex(self._device_index(values["device"]))
-        self._update_parameter_count()
+        self._follow_settings()
 
     def _device_index(self, device: str) -> int:
         names = [self.deviceCombo.itemData(index) for index in range(self.deviceCombo.count())]
@@ -268,13 +252,15 @@ class ModelPanel(QWidget):
             return next((i for i, name in enumerate(names) if name.startswith("cuda")), 0)
         return 0  # "auto", or a device this machine lacks: the best one here
 
-    def _update_parameter_count(self) -> None:
+    def _follow_settings(self) -> None:
+        """What follows the settings: the cell's tooltips, the forget bias's state, the count."""
         cell = self.cellTypeCombo.currentData()
         equations = next(equations for _, value, equations in CELLS if value == cell)
         self.cellTypeCombo.setToolTip(f"{CELL_INTRO}{equations}<br>{CELL_NOTES[cell]}")
+        self.forgetBiasSpin.set_cell(cell)
+        self._update_enabled()  # a vanilla RNN has no memory gate to bias
         try:
-            model = ModelConfig(self._vocabulary_size or 0, **self._model_values())
-            count = count_parameters(model)
+            count = count_parameters(self._config(self._task_shape or self._vocabulary_size or 0))
             self.parameterCount.setText(f"{count:,} parameters")
         except ConfigError:
             self.parameterCount.setText("— parameters (no corpus yet)")
@@ -286,7 +272,7 @@ class ModelPanel(QWidget):
 
     def _on_user_edit(self) -> None:
         self.settingsEdited.emit()
-        self._update_parameter_count()
+        self._follow_settings()
         with SignalsBlocked(self.presetCombo):
             self.presetCombo.setCurrentIndex(0)  # the settings are no longer the preset's
 

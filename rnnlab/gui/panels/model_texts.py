@@ -146,3 +146,33 @@ TOOLTIPS = {
     "16 bytes per parameter.",
 }
 CELL_INTRO = "<b>Recurrent cell</b>: how h_t is computed from the input x_t and h_{t−1}.<br>"
+
+# The forget-bias control's tooltip: the first part for every cell with a memory gate, then a
+# line naming the current cell's gate and its default (rnnlab.gui.panels.forget_bias_spin).
+FORGET_BIAS_TIP = (
+    "Where the gate that keeps memory starts: the LSTM forget gate, the GRU update gate, the "
+    "SRU forget gate. A positive bias starts it open (σ(1) ≈ 0.73), so early training "
+    "remembers instead of forgetting and the gradient reaches far back (Gers et al. 2000). "
+    "Jozefowicz et al. 2015 found that +1 closes most of the gap between LSTM and GRU; "
+    "char-rnn uses 1. PyTorch instead draws it uniformly in ±1/√H (its issue #20102): the gate "
+    "starts half open and a long memory task can sit at chance for thousands of steps. "
+    "<b>cell default</b>, the lowest entry: the cell's own start. Typical: 1–2."
+)
+NO_MEMORY_GATE_TIP = (
+    "A vanilla RNN has no gate that keeps memory: h_t is rewritten from x_t and h_{t−1} at "
+    "every step, so there is no bias to start open. Choose LSTM, GRU or SRU to set one; the "
+    "value shown is kept for them."
+)
+# While the data is a task (set_task_mode): why some text settings are off.
+TASK_SEQUENCE_TIP = (
+    "On a task, a sequence is one backpropagation window whatever this says: each sequence "
+    "starts from a zero state and the gradient flows back through all of it, so the task length "
+    "T sets the window."
+)
+TASK_PRESET_TIP = (
+    "The presets are tuned for text, and two of them open a corpus: off while a task is the data."
+)
+NUMERIC_INPUT_TIP = (
+    "Width of the linear layer that turns each step's numbers (a value and a marker for the "
+    "adding task) into a vector before the first recurrent layer. Typical: 16–64."
+)
