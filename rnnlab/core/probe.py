@@ -6,10 +6,14 @@ back through time, and which earlier characters a prediction depends on. Results
 copies, never views of live tensors, so they can cross to the window's thread.
 
 Positions: a text of N characters gives T = N - 1 positions; position t reads ``text[t]`` and
-predicts ``text[t + 1]``.
+predicts ``text[t + 1]``. ``recompute`` is the part a task sequence's probe shares
+(``rnnlab.core.task_probe``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -20,6 +24,19 @@ from rnnlab.core.cell_names import STATE_NAMES
 from rnnlab.core.models import CharModel
 from rnnlab.core.probe_result import MIN_PROBE_CHARS, TOP_GUESSES, LayerProbe, ProbeResult
 from rnnlab.core.vocabulary import Vocabulary
+
+# The head's outputs (T, K) -> the loss at each position (T,); the gradients follow its last.
+LossesOf = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Recomputation:
+    """One sequence run through the explicit cell equations, with its gradients."""
+
+    layers: tuple[LayerProbe, ...]
+    outputs: torch.Tensor  # (T, K) the head's outputs, detached
+    losses: np.ndarray  # (T,) float32, as ``losses_of`` gave them
+    connectivity: np.ndarray  # (T,) ‖∂L_p/∂x_t‖ w.r.t. the input layer's outputs; zero after p
 
 
 def probe(
@@ -35,7 +52,6 @@ def probe(
     """
     if len(text) < MIN_PROBE_CHARS:
         raise ValueError("a probe text needs at least 2 characters")
-    config = model.config
     device = next(model.parameters()).device
     codes = torch.from_numpy(vocabulary.encode(text).astype(np.int64)).to(device)
     inputs, targets = codes[:-1].unsqueeze(0), codes[1:]  # (1, T), (T,)
@@ -44,9 +60,44 @@ def probe(
     if not 0 <= position < steps:
         raise ValueError(f"connectivity position must be in [0, {steps - 1}], got {position}")
 
+    def losses_of(logits: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(logits, targets, reduction="none")
+
+    recomputed = recompute(model, inputs, losses_of, position)
+    guess_indices, guess_probabilities = top_guesses(recomputed.outputs)
+    return ProbeResult(
+        cell=model.config.cell,
+        input_text=text[:-1],
+        target_text=text[1:],
+        layers=recomputed.layers,
+        losses=recomputed.losses,
+        connectivity_position=position,
+        connectivity=recomputed.connectivity,
+        guess_indices=guess_indices,
+        guess_probabilities=guess_probabilities,
+    )
+
+
+def recompute(
+    model: CharModel,
+    inputs: torch.Tensor,
+    losses_of: LossesOf,
+    connectivity_position: int,
+) -> Recomputation:
+    """Run one sequence through ``model``'s explicit cell equations from a zero state.
+
+    ``inputs``: (1, T) symbol codes, or a numeric model's (1, T, D) numbers, on the model's
+    device. The gradient norms are ‖∂L/∂h_t‖ for L the last position's loss; the connectivity
+    differentiates the loss at ``connectivity_position`` (which must lie in [0, T)).
+    """
+    config = model.config
+    device = inputs.device
+    steps = inputs.shape[1]
+    position = connectivity_position
+
     # Detached weights: autograd then only builds the paths through activations we ask about.
-    embedded = F.embedding(inputs, model.embedding.weight.detach()).requires_grad_(True)
-    layer_input = embedded  # (1, T, D)
+    embedded = _embed_detached(model, inputs).requires_grad_(True)  # (1, T, E)
+    layer_input = embedded
     all_gates: list[dict[str, list[torch.Tensor]]] = []
     all_outputs: list[list[torch.Tensor]] = []
     with torch.enable_grad():
@@ -59,8 +110,8 @@ def probe(
             all_gates.append(gates)
             all_outputs.append(outputs)
             layer_input = torch.stack(outputs, dim=1)
-        logits = F.linear(layer_input[0], model.head.weight.detach(), model.head.bias.detach())
-        losses = F.cross_entropy(logits, targets, reduction="none")  # (T,)
+        head = F.linear(layer_input[0], model.head.weight.detach(), model.head.bias.detach())
+        losses = losses_of(head)  # (T,)
 
         hidden_states = [h for outputs in all_outputs for h in outputs]
         same_position = position == steps - 1
@@ -83,20 +134,29 @@ def probe(
                 gradient_norms=_row_norms(layer_gradients, config.hidden_size, device),
             )
         )
+    connectivity = _row_norms([embedding_gradient], config.embedding_size, device)
+    return Recomputation(
+        layers=tuple(layers),
+        outputs=head.detach(),
+        losses=_to_numpy(losses),
+        connectivity=connectivity,
+    )
+
+
+def top_guesses(logits: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """The likeliest classes at each position, best first: logits (T, K) -> indices (T, k) int64
+    and their probabilities (T, k) float32, k = min(TOP_GUESSES, K)."""
     probabilities = logits.detach().softmax(dim=-1)
     top = probabilities.topk(min(TOP_GUESSES, probabilities.shape[-1]), dim=-1)
-    connectivity = _row_norms([embedding_gradient[0]], config.embedding_size, device)
-    return ProbeResult(
-        cell=config.cell,
-        input_text=text[:-1],
-        target_text=text[1:],
-        layers=tuple(layers),
-        losses=_to_numpy(losses),
-        connectivity_position=position,
-        connectivity=connectivity,
-        guess_indices=top.indices.cpu().numpy().astype(np.int64),
-        guess_probabilities=_to_numpy(top.values),
-    )
+    return top.indices.cpu().numpy().astype(np.int64), _to_numpy(top.values)
+
+
+def _embed_detached(model: CharModel, inputs: torch.Tensor) -> torch.Tensor:
+    """``model.embed`` on detached weights: codes (1, T) or numbers (1, T, D) -> (1, T, E)."""
+    if model.config.input_size:
+        layer = model.input_layer
+        return F.linear(inputs, layer.weight.detach(), layer.bias.detach())
+    return F.embedding(inputs, model.embedding.weight.detach())
 
 
 def _row_norms(

@@ -5,7 +5,8 @@ views plot over training (gradient norms per parameter group, spectral norms) in
 ``Inspection``. None of these hold tensors or the model: they cross to the window's thread.
 
 Positions: a text of N characters gives T = N - 1 positions; position t reads ``text[t]`` and
-predicts ``text[t + 1]``.
+predicts ``text[t + 1]``. A task's probe (``rnnlab.core.task_probe``) is one generated sequence
+instead: position t reads step t, and only the last position asks for an answer.
 """
 
 from __future__ import annotations
@@ -26,6 +27,34 @@ class LayerProbe:
 
 
 @dataclass(frozen=True)
+class TaskAnswer:
+    """The answer a task sequence asks for at its last position, and the model's output there."""
+
+    classes: tuple[str, ...]  # the answers' names (symbol tasks); () where the answer is a number
+    target: float  # the right answer: the sum (adding), or the right class's index
+    output: np.ndarray  # (K,) float32, the head's output: the number (K = 1), or each class's logit
+    terms: tuple[float, ...] = ()  # adding: the two marked values that the sum adds up
+
+    @property
+    def expected(self) -> str:
+        """The right answer as shown: "1.23" or a class name ("C", "XY")."""
+        return self.classes[int(self.target)] if self.classes else f"{self.target:.2f}"
+
+    @property
+    def given(self) -> str:
+        """The model's answer as shown: its number, or its most likely class."""
+        if self.classes:
+            return self.classes[int(np.argmax(self.output))]
+        return f"{float(self.output[0]):.2f}"
+
+    def probabilities(self) -> np.ndarray:
+        """(K,) float64: the probability the model gives each class (symbol tasks)."""
+        logits = self.output.astype(np.float64)
+        exponentials = np.exp(logits - logits.max())  # shifted: no overflow at large logits
+        return exponentials / exponentials.sum()
+
+
+@dataclass(frozen=True)
 class ProbeResult:
     cell: str
     input_text: str  # text[:-1]: the character read at each position
@@ -39,8 +68,12 @@ class ProbeResult:
     # A task's probe is one generated sequence (rnnlab.core.tasks): ``task`` names the task
     # ("adding"), ``marks`` (T,) bool are the positions its answer depends on, and the answer is
     # asked at the last position (distance 0 in the gradient views). On text: "" and None.
+    # There ``input_text`` shows each step (see rnnlab.core.task_probe), ``target_text`` is
+    # blank but for a "?" at the last position, ``losses`` are NaN but there, and the guesses
+    # are answer classes ((T, min(5, K)); (T, 0) where the answer is a number).
     task: str = ""
     marks: np.ndarray | None = None
+    answer: TaskAnswer | None = None  # a task's right answer and the model's; None on text
 
     @property
     def positions(self) -> int:
@@ -53,6 +86,23 @@ class ProbeResult:
             raise ValueError(f"distance must be in [0, {len(norms) - 1}], got {distance}")
         last = norms[-1]
         return float(norms[-1 - distance] / last) if last > 0 else float("nan")
+
+
+def describe_answer(result: ProbeResult) -> str:
+    """One line on a task sequence's answer, e.g. "answer 1.23 (0.41 + 0.82), model 1.19" or
+    "answer XY, model YX (55 %; XY 30 %)"; "" for a text probe."""
+    answer = result.answer
+    if answer is None:
+        return ""
+    if not answer.classes:
+        terms = f" ({' + '.join(f'{term:.2f}' for term in answer.terms)})" if answer.terms else ""
+        return f"answer {answer.expected}{terms}, model {answer.given}"
+    probabilities = answer.probabilities()
+    chosen, right = int(np.argmax(probabilities)), int(answer.target)
+    shares = f"{probabilities[chosen] * 100:.0f} %"
+    if chosen != right:  # how far the right class was behind
+        shares += f"; {answer.expected} {probabilities[right] * 100:.0f} %"
+    return f"answer {answer.expected}, model {answer.given} ({shares})"
 
 
 @dataclass(frozen=True)

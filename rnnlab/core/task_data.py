@@ -18,7 +18,9 @@ from rnnlab.core.batching import Batch, TrainingData
 from rnnlab.core.tasks import SQUARED_ERROR, Task
 
 VALIDATION_SEQUENCES = 1024
-_TRAINING, _VALIDATION = 0, 1  # the two random streams of a seed
+# The random streams of a seed: training batches, validation, and the single sequences a
+# probe draws (rnnlab.core.task_probe), apart from the other two.
+_TRAINING, _VALIDATION, PROBE_STREAM = 0, 1, 2
 
 
 class TaskData(TrainingData):
