@@ -23,8 +23,9 @@ def inspect_request(
 
     if probe.task is not None:
         return inspect_task(
-            model, probe.task, probe.sequence, step=step, group_grad_norms=group_grad_norms
-        )
+            model, probe.task, step=step, sequence_index=probe.sequence,
+            group_grad_norms=group_grad_norms,
+        )  # fmt: skip
     if probe.vocabulary is None:
         raise ValueError("a text probe needs the corpus's vocabulary")
     return inspect(
