@@ -226,8 +226,11 @@ class StepPlot(pg.PlotWidget):
         for line, role, style in self._lines:
             self._style_line(line, role, style)
         self._restyle_curves()
-        if self._fit_legend(self.width()):
-            super().resizeEvent(None)  # lay the plot out again with the narrower legend
+        # Laid out again with a legend of fewer columns, or where an earlier, wider legend (or
+        # axis) left the plot wider than the widget: the layout only shrinks when asked to.
+        overflows = self.getPlotItem().geometry().width() > self.width() + 0.5
+        if self._fit_legend(self.width()) or overflows:
+            super().resizeEvent(None)
 
     def _legend_bold(self, label: pg.LabelItem) -> bool:
         """Whether this legend entry is set in bold."""
@@ -251,10 +254,14 @@ class StepPlot(pg.PlotWidget):
                 for column in range(columns)
             )
 
-        fits = [columns for columns in range(len(widths), 0, -1) if needed(columns) < width - 80]
+        # The legend sits under the view box: room for it is the width less the y axes (80 px
+        # for the left one; a right one, as the loss plot's accuracy axis, as wide as it is).
+        right = self.getPlotItem().getAxis("right")
+        room = width - 80 - (right.width() if right.isVisible() else 0)
+        fits = [columns for columns in range(len(widths), 0, -1) if needed(columns) < room]
         columns = fits[0] if fits else 1
         balanced = math.ceil(len(widths) / math.ceil(len(widths) / columns))
-        if needed(balanced) < width - 80:
+        if needed(balanced) < room:
             columns = balanced
         if columns == self.legend.columnCount:
             return False

@@ -2,11 +2,14 @@
 
 With several runs a student matches curve to run by colour and dash pattern through the legend
 below the plot; a name at the curve's end needs neither (a colour-blind viewer, the back of a
-lecture room). Labels that would overlap on screen are pushed apart vertically.
+lecture room). Labels that would overlap on screen are pushed apart vertically, and off the
+horizontal reference lines and their labels: a run stuck at the chance level ends on the chance
+line, whose dashes would strike its name through.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +24,11 @@ class EndPoint:
     colour: QColor
     x: float
     y: float  # in the view's y (a log plot: log10)
+
+
+# A rectangle in the view's coordinates: left, right, bottom, top.
+Box = tuple[float, float, float, float]
+_LINE_CLEARANCE_PX = 3.0  # half the band kept clear around a reference line
 
 
 def last_finite(x: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
@@ -38,12 +46,18 @@ class RunEndLabels:
         self._view = plot.getViewBox()
         self._labels: dict[int, pg.TextItem] = {}
         self._points: list[EndPoint] = []
+        self._keep_clear: list[pg.InfiniteLine] = []
         self._view.sigRangeChanged.connect(self._spread)
 
-    def place(self, points: list[EndPoint], font: QFont, background: QColor) -> None:
+    def place(
+        self, points: list[EndPoint], font: QFont, background: QColor,
+        keep_clear: Sequence[pg.InfiniteLine] = (),
+    ) -> None:  # fmt: skip
         """Show a label at each point (and none for runs not among them), on a translucent
-        ``background`` so it reads over the curves it crosses."""
+        ``background`` so it reads over the curves it crosses, off the horizontal lines
+        ``keep_clear`` and their labels."""
         self._points = points
+        self._keep_clear = list(keep_clear)
         wanted = {point.run for point in points}
         for run in [run for run in self._labels if run not in wanted]:
             self._view.removeItem(self._labels.pop(run))
@@ -67,21 +81,80 @@ class RunEndLabels:
         if not self._points:
             return
         view = self._view
-        _, pixel_height = view.viewPixelSize()  # data units per pixel, vertically
+        pixel_width, pixel_height = view.viewPixelSize()  # data units per pixel
         spacing = 1.2 * max(
             (label.boundingRect().height() for label in self._labels.values()), default=0.0
         )
-        (left, right), _ = view.viewRange()
+        (left, right), (bottom, top) = view.viewRange()
+        obstacles = self._obstacles((left, right, bottom, top), pixel_width, pixel_height)
         placed: list[tuple[float, float]] = []  # (x, y) of labels already placed
         for point in sorted(self._points, key=lambda point: -point.y):
+            label = self._labels[point.run]
             # Right of the curve's end; above and left of it where the plot's edge is near
             # (the longest run's end is at the edge: its name would be cut off there).
             near_edge = point.x > left + 0.8 * (right - left)
-            self._labels[point.run].setAnchor((1.0, 1.0) if near_edge else (0.0, 0.5))
+            anchor = (1.0, 1.0) if near_edge else (0.0, 0.5)
+            label.setAnchor(anchor)
             y = point.y
             for other_x, other_y in placed:
                 close_in_x = abs(other_x - point.x) < 0.15 * (right - left)
                 if close_in_x and abs(other_y - y) < spacing * pixel_height:
                     y = other_y - spacing * pixel_height  # just below the one above
+            size = label.boundingRect()
+            extent = (size.width() * pixel_width, size.height() * pixel_height)
+            y = _clear_of(obstacles, point.x, y, anchor, extent, (bottom, top), pixel_height)
             placed.append((point.x, y))
-            self._labels[point.run].setPos(point.x, y)
+            label.setPos(point.x, y)
+
+    def _obstacles(self, view: Box, pixel_width: float, pixel_height: float) -> list[Box]:
+        """What the names keep clear of: each visible reference line in view, and its label
+        where ``StepPlot._add_line`` puts it (at the right end, on the side of the line with
+        more of the view: below it in the view's upper half)."""
+        left, right, bottom, top = view
+        clearance = _LINE_CLEARANCE_PX * pixel_height
+        boxes: list[Box] = []
+        for line in self._keep_clear:
+            value = float(line.value())
+            if line.angle != 0 or not line.isVisible() or not bottom <= value <= top:
+                continue
+            boxes.append((left, right, value - clearance, value + clearance))
+            size = line.label.boundingRect()
+            end = left + line.label.orthoPos * (right - left)
+            height = size.height() * pixel_height
+            low, high = (value - height, value) if value > (bottom + top) / 2 else (
+                value, value + height
+            )  # fmt: skip
+            boxes.append((end - size.width() * pixel_width, end, low - clearance, high + clearance))
+        return boxes
+
+
+def _clear_of(
+    obstacles: list[Box], x: float, y: float, anchor: tuple[float, float],
+    extent: tuple[float, float], span: tuple[float, float], pixel_height: float,
+) -> float:  # fmt: skip
+    """The y nearest ``y`` at which a label anchored at (x, y) overlaps none of the obstacles
+    (within a few passes: moving off one may move it onto another), preferring places inside
+    the view's vertical ``span``."""
+    width, height = extent
+    gap = 2.0 * pixel_height
+    for _ in range(3):
+        moved = False
+        left = x - anchor[0] * width
+        for box_left, box_right, box_bottom, box_top in obstacles:
+            bottom = y - (1.0 - anchor[1]) * height  # the anchor's share of the label is below
+            if left >= box_right or left + width <= box_left:
+                continue
+            if bottom >= box_top or bottom + height <= box_bottom:
+                continue
+            above = y + (box_top + gap - bottom)
+            below = y - (bottom + height - (box_bottom - gap))
+            inside = [
+                candidate for candidate in (above, below)
+                if span[0] <= candidate - (1.0 - anchor[1]) * height
+                and candidate - (1.0 - anchor[1]) * height + height <= span[1]
+            ]  # fmt: skip
+            y = min(inside or [above, below], key=lambda candidate: abs(candidate - y))
+            moved = True
+        if not moved:
+            break
+    return y

@@ -5,45 +5,41 @@ The current run is drawn in full: its raw loss (faint), smoothed loss (thick), c
 validation points and setting changes. Every other visible run shows its smoothed loss and its
 validation points only, in its colour and dash pattern: the raw noise of four runs on top of each
 other would hide every trend. What both plots share is in ``run_plot`` and ``plot_base``; the
-per-run buffers and their thinning in ``run_series``; units and smoothing in ``plot_data``.
+per-run buffers and their thinning in ``run_series``; units and smoothing in ``plot_data``; what
+the y axis means (a unit of text, or a task's loss, chance line and accuracy) in ``loss_scale``
+and ``task_mode``.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 
 from rnnlab.gui.plots.grad_norm_plot import GradNormPlot
+from rnnlab.gui.plots.loss_scale import LossScalePlot
 from rnnlab.gui.plots.plot_axes import StepAxis
-from rnnlab.gui.plots.plot_data import UNITS, GrowingArray, convert_loss, debiased_moving_average
+from rnnlab.gui.plots.plot_data import GrowingArray, convert_loss, debiased_moving_average
 from rnnlab.gui.plots.run_end_labels import EndPoint, RunEndLabels, last_finite
-from rnnlab.gui.plots.run_plot import PlottedRun, RunPlot
+from rnnlab.gui.plots.run_plot import PlottedRun
 from rnnlab.gui.plots.run_series import RunSeries
 from rnnlab.gui.plots.smoothing_control import DEFAULT_SMOOTHING
 
 __all__ = ["GradNormPlot", "GrowingArray", "LossPlot", "debiased_moving_average"]
 
-_LOSS_AXIS_LABELS = {
-    "nats": "loss (nats/char)", "bits": "loss (bits/char)", "perplexity": "perplexity"
-}  # fmt: skip
 _DATA_NAMES = ("steps", "losses", "smoothed", "clipped", "chars", "seconds")
 
 
-class LossPlot(RunPlot):
-    """Training loss per step (raw and smoothed), validation loss, uniform guess and markers."""
+class LossPlot(LossScalePlot):
+    """Training loss per step (raw and smoothed), validation loss, uniform guess and markers;
+    on a task (``set_task``), the task's loss, its chance line and validation accuracy."""
 
     def __init__(self, parent=None, smoothing: float = DEFAULT_SMOOTHING) -> None:
         super().__init__(
-            "lossPlot", "loss", _LOSS_AXIS_LABELS["nats"], parent=parent,
+            "lossPlot", "loss", parent=parent,
             axisItems={"bottom": StepAxis("bottom")},
         )  # fmt: skip
         self._smoothing = smoothing
-        self._unit = "nats"
-        self._vocabulary_size = 0
         self._averages: dict[int, tuple[float, int]] = {}  # moving-average state per run
         self._validations: dict[int, tuple[GrowingArray, GrowingArray]] = {}  # steps, losses
         self.raw_curve = self._curve("training, each step")
@@ -57,8 +53,6 @@ class LossPlot(RunPlot):
         # With several runs the validation points take their run's colour; the legend shows
         # this neutral point for all of them. Never added to the plot.
         self._validation_swatch = pg.PlotDataItem([0.0], [0.0], symbol="o", pen=None)
-        self.uniform_line = self._add_line(0.0, "uniform guess", "text", Qt.PenStyle.DashLine)
-        self.uniform_line.setVisible(False)
         self.end_labels = RunEndLabels(self)  # each run's name at its curve's end
         self._ready = True
         self._restyle()
@@ -73,8 +67,9 @@ class LossPlot(RunPlot):
         seconds: np.ndarray | None = None,
         run: int = 0,
     ) -> None:
-        """Add steps of ``run``: losses in nats, ``chars`` characters seen and ``seconds``
-        training seconds so far at each step (None: unknown, left out on those axes)."""
+        """Add steps of ``run``: losses in nats (on a task, in the task's loss), ``chars``
+        characters seen and ``seconds`` training seconds so far at each step (None: unknown,
+        left out on those axes)."""
         steps, losses = np.ravel(steps), np.ravel(losses).astype(np.float64)
         clipped = np.ravel(clipped).astype(np.bool_)
         if not len(steps) == len(losses) == len(clipped):
@@ -126,29 +121,6 @@ class LossPlot(RunPlot):
         entry = self._current_entry()
         return [line.text for line in entry.markers] if entry else []
 
-    def set_vocabulary_size(self, size: int) -> None:
-        self._vocabulary_size = int(size)
-        self._place_uniform_line()
-
-    def set_unit(self, unit: str) -> None:
-        if unit not in UNITS:
-            raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
-        self._unit = unit
-        for run, entry in self._runs.items():
-            series = entry.series
-            for shown, stored in (("shown_losses", "losses"), ("shown_smoothed", "smoothed")):
-                series.replace(shown, convert_loss(series.column(stored), unit))
-            self._stale_runs.add(run)
-        self._y_label = _LOSS_AXIS_LABELS[unit]
-        self._restyle()
-        self._place_uniform_line()
-        self._schedule_redraw()
-        self.flush()
-        self.enableAutoRange(axis="y")  # the old range means nothing in the new unit
-
-    def unit(self) -> str:
-        return self._unit
-
     def set_smoothing(self, weight: float) -> None:
         """Recompute the smoothed curves with this weight on the past (0: the raw loss).
 
@@ -176,8 +148,9 @@ class LossPlot(RunPlot):
         return self._smoothing
 
     def data(self, run: int | None = None) -> dict[str, np.ndarray]:
-        """Copies of what is plotted of ``run`` (None: the current run), losses in nats, for
-        CSV export. Where old points were thinned, their steps are thinned too."""
+        """Copies of what is plotted of ``run`` (None: the current run), losses as they came
+        (nats on text), for CSV export. Where old points were thinned, their steps are thinned
+        too."""
         run = self._current if run is None else run
         entry = self._runs.get(run) if run is not None else None
         if run is None or entry is None:
@@ -201,14 +174,6 @@ class LossPlot(RunPlot):
         x = self._runs[run].series.x_at_steps(steps, self._x_axis)
         known = np.isfinite(x)
         return x[known], convert_loss(losses[known], self._unit)
-
-    def _place_uniform_line(self) -> None:
-        visible = self._vocabulary_size > 1
-        # Visible first: a hidden line's label ignores new values.
-        self.uniform_line.setVisible(visible)
-        if visible:
-            nats = math.log(self._vocabulary_size)
-            self.uniform_line.setValue(float(convert_loss(nats, self._unit)))
 
     # ---- RunPlot's hooks ---------------------------------------------------------------------
 
@@ -237,6 +202,7 @@ class LossPlot(RunPlot):
         self.validation_curve.setData(x=x, y=y)
 
     def _after_redraw(self) -> None:
+        self.accuracy.draw(self._runs, self._x_axis)
         points = []
         if self._several():
             for run, entry in self._runs.items():
@@ -244,7 +210,8 @@ class LossPlot(RunPlot):
                 if entry.visible and end is not None:
                     points.append(EndPoint(run, entry.name, self._run_colour(entry), *end))
         background = self._palette_colour(QPalette.ColorRole.Base, 190)
-        self.end_labels.place(points, self._font(0.9, bold=True), background)
+        lines = (self.uniform_line, self.chance_line)  # a stuck run's name would sit on them
+        self.end_labels.place(points, self._font(0.9, bold=True), background, lines)
 
     def _draw_overlay(self, run: int, entry: PlottedRun) -> None:
         entry.overlays["smoothed"].setData(*self._xy(entry.series, "shown_smoothed"))
@@ -258,12 +225,14 @@ class LossPlot(RunPlot):
     def _current_legend_entries(
         self, entry: PlottedRun, several: bool
     ) -> list[tuple[pg.PlotDataItem, str]]:
+        accuracy = self.task_mode.legend_entries()
         if not several:
             return [
                 (self.raw_curve, "training, each step"),
                 (self.smoothed_curve, "training, smoothed"),
                 (self.clip_markers, "gradient clipped"),
                 (self.validation_curve, "validation loss"),
+                *accuracy,
             ]
         # The run entries show the smoothed curves; these, what only the current run (in bold
         # among them) shows, and the validation points, dots in each run's colour. Few, short
@@ -273,6 +242,7 @@ class LossPlot(RunPlot):
         return [
             (self.clip_markers, "gradient clipped"),
             (self._validation_swatch, "validation loss"),
+            *accuracy,
         ]
 
     def _clip_value_column(self) -> str:
@@ -281,9 +251,11 @@ class LossPlot(RunPlot):
     def _forget_extras(self, run: int) -> None:
         self._validations.pop(run, None)
         self._averages.pop(run, None)
+        self.accuracy.forget(run, keep_curve=run in self._runs)  # cleared, not removed
 
     def _extra_bytes(self, run: int) -> int:
-        return sum(array.nbytes for array in self._validations.get(run, ()))
+        validations = sum(array.nbytes for array in self._validations.get(run, ()))
+        return validations + self.accuracy.nbytes(run)
 
     def _restyle_curves(self) -> None:
         current = self._current_entry()
@@ -310,6 +282,7 @@ class LossPlot(RunPlot):
             self._style_points(points, self._run_colour(entry), self._run_pen(entry, 1.5), 9)
         swatch = self._colour("text", 0.8)
         self._style_points(self._validation_swatch, swatch, None, 11)
+        self.task_mode.restyle(self)
 
     def _style_points(self, curve: pg.PlotDataItem, colour, pen, size: float) -> None:
         curve.setPen(pen)

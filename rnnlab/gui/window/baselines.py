@@ -75,6 +75,7 @@ class Baselines(QObject):
         self.jobs.notScored.connect(self._on_not_scored)
         parts.baseline_control.choiceChanged.connect(self._show_lines)
         parts.training_bar.unitChanged.connect(self._on_unit)
+        parts.loss_plot.modeChanged.connect(self._on_mode)
         for spin in (parts.model_panel.batchSizeSpin, parts.model_panel.seqLenSpin):
             spin.valueChanged.connect(self._on_setting)
         self._set_note("no corpus yet", "")
@@ -245,13 +246,22 @@ class Baselines(QObject):
 
     @Slot()
     def _show_lines(self) -> None:
-        keys = self._parts.baseline_control.shown_keys()
+        plot = self._parts.loss_plot
+        # On a task no line of these applies: the plot draws the task's chance line instead.
+        keys = self._parts.baseline_control.shown_keys() if plot.task() is None else []
         corpus = self._corpus
         # "uniform" is the plot's own line (ln V, labelled "uniform guess"): shown or hidden.
-        self._parts.loss_plot.uniform_line.setVisible(
+        plot.show_uniform_line(
             "uniform" in keys and corpus is not None and len(corpus.vocabulary) > 1
         )
         self.lines.show(self._chosen(keys))
+
+    @Slot(object)
+    def _on_mode(self, task: object) -> None:
+        """Text or a task: n-gram baselines count the characters of a text, and a task has
+        none, so on a task their menu is hidden (nothing in it would draw a line)."""
+        self._parts.baseline_control.setVisible(task is None)
+        self._show_lines()
 
     def _chosen(self, keys: list[str]) -> list[tuple[str, float]]:
         """(name, nats) of the n-gram lines ``keys`` ask for, each order once."""

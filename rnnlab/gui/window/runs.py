@@ -170,6 +170,8 @@ class Runs:
         parts.grad_norm_plot.append(update.steps, update.grad_norms, update.clipped, **extra)
         for step, loss in update.evaluations:
             parts.loss_plot.add_validation(step, loss, run=run)
+        for step, accuracy in update.accuracies:  # a symbol task's; none on text
+            parts.loss_plot.add_accuracy(step, accuracy, run=run)
         for event in update.events:
             if event.name != "divergence":  # marked by mark_divergence, with its reason
                 parts.loss_plot.add_marker(event.step, event.label(), run=run)

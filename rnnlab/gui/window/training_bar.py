@@ -20,7 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rnnlab.gui.plots.task_mode import LossTask
+
 UNITS = (("nats/char", "nats"), ("bits/char", "bits"), ("perplexity", "perplexity"))
+_TASK_LOSS = "task"  # the unit menu's item while the runs are on a task
 Icon = QStyle.StandardPixmap
 
 
@@ -113,6 +116,8 @@ class TrainingBar(QWidget):
             lambda: self.unitChanged.emit(self.unit_combo.currentData())
         )
         layout.addWidget(self.unit_combo)
+        self._unit_tip = self.unit_combo.toolTip()
+        self._text_unit = "nats"  # the choice to come back to after a task
         self._waiting = False
         self.set_state("stopped", has_model=False)
 
@@ -131,6 +136,23 @@ class TrainingBar(QWidget):
         steps = self.steps_budget.value() or None
         minutes = self.minutes_budget.value()
         return steps, (minutes * 60.0 if minutes else None)
+
+    def set_loss_task(self, task: LossTask | None) -> None:
+        """On a task the loss is the task's own: the unit menu shows it ("squared error"),
+        disabled, and its tooltip says why; back on text it offers the units again, with the
+        one chosen before. Nothing is emitted: the plot changes its unit by itself."""
+        combo = self.unit_combo
+        blocked = combo.blockSignals(True)
+        if combo.currentData() != _TASK_LOSS:
+            self._text_unit = combo.currentData()
+        if combo.findData(_TASK_LOSS) >= 0:
+            combo.removeItem(combo.findData(_TASK_LOSS))
+        if task is not None:
+            combo.addItem(task.axis_label(), _TASK_LOSS)
+        combo.setCurrentIndex(combo.findData(_TASK_LOSS if task else self._text_unit))
+        combo.blockSignals(blocked)
+        combo.setEnabled(task is None)
+        combo.setToolTip(task.unit_tip() if task else self._unit_tip)
 
     def show_waiting(self, text: str) -> None:
         """Train was pressed before the corpus is in: say so; the next set_state ends it."""

@@ -21,6 +21,7 @@ def connect_window(window: Any) -> None:
         for signal in trigger:
             signal.connect(slot)
     bar.unitChanged.connect(window.loss_plot.set_unit)
+    window.loss_plot.modeChanged.connect(bar.set_loss_task)  # a task has its own loss
     parts.smoothing_control.smoothingChanged.connect(window.loss_plot.set_smoothing)
     parts.x_axis_control.xAxisChanged.connect(window.loss_plot.set_x_axis)
     parts.x_axis_control.xAxisChanged.connect(window.grad_norm_plot.set_x_axis)
