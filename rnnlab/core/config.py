@@ -80,6 +80,11 @@ class ModelConfig:
         """The head's width."""
         return self.output_size or self.vocab_size
 
+    @property
+    def writes_text(self) -> bool:
+        """Whether it predicts the next symbol (text: it can be sampled), not a task's answer."""
+        return not (self.input_size or self.output_size)
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 

@@ -79,6 +79,7 @@ class TaskSpec:
     classes: tuple[str, ...]  # the answers' names (cross-entropy); () for a number
     extra_steps: int  # positions beyond T: the remembered symbol and the query
     generate: Callable[[np.random.Generator, int, int], Generated]
+    blind_answer: str = ""  # the answer that scores chance, in words
 
     @property
     def output_size(self) -> int:
@@ -147,12 +148,14 @@ TASKS: dict[str, TaskSpec] = {
             "T numbers, two of them marked (one in each half); answer their sum at the end. "
             "Chance (always 1): 1/6.",
             input_size=2, symbols="", classes=(), extra_steps=0, generate=_adding,
+            blind_answer="always answering 1",
         ),
         TaskSpec(
             "recall", CROSS_ENTROPY, math.log(len(_REMEMBERED)),
             "A letter A-H, T distractor digits, then ?: answer the letter. Chance: ln 8.",
             input_size=0, symbols=_REMEMBERED + _DISTRACTORS + QUERY,
             classes=tuple(_REMEMBERED), extra_steps=2, generate=_recall,
+            blind_answer="guessing one of 8 letters",
         ),
         TaskSpec(
             "order", CROSS_ENTROPY, math.log(len(_ORDER_CLASSES)),
@@ -160,6 +163,7 @@ TASKS: dict[str, TaskSpec] = {
             "then ?: answer their order (XX, XY, YX or YY). Chance: ln 4.",
             input_size=0, symbols=_EVENTS + _DISTRACTORS + QUERY,
             classes=_ORDER_CLASSES, extra_steps=1, generate=_order,
+            blind_answer="guessing one of 4 orders",
         ),
     )
 }  # fmt: skip

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
 from rnnlab.core.corpus import Corpus, load_corpus
 from rnnlab.gui.panels.corpus_panel import CorpusPanel
-from rnnlab.gui.panels.visible_characters import visible_character
 from rnnlab.gui.panels.model_panel import PRESETS, ModelPanel
+from rnnlab.gui.panels.visible_characters import visible_character
 
 SCREENSHOT_DIR = Path("/tmp")
 CONTROL_NAMES = (

@@ -118,11 +118,13 @@ class TrainingController(IdleRuns):
         runs join it."""
         # Settings edited while a run was stopped apply as live changes, recorded and marked:
         # served once the run is built, so the change reaches the plots like any other.
-        changes = [
+        changes: list[Request] = [
             request
             for run, settings in runs.items()
             for request in self.live_changes(run, settings.train_config)
         ]
+        if isinstance(corpus, Task):  # runs kept or opened at another T go on at this one
+            changes.append(SwitchTaskLength(corpus))
         builds = {
             run: self.builder(run, corpus, settings.model_config, settings.train_config)
             for run, settings in runs.items()

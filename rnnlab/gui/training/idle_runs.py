@@ -95,8 +95,8 @@ class IdleRuns(TrainingSignals):
     def emit_idle_snapshot(self, run: int) -> None:
         """Weights for sampling from an idle run (its model is not changing: safe to read)."""
         model, step, _ = self.idle_model(run)
-        if model is None:
-            return
+        if model is None or not model.config.writes_text:
+            return  # a task's answers are not sampled
         from rnnlab.core.stepping import NumpyStepper
 
         self.snapshotReady.emit(NumpyStepper.from_model(model), step, run)
@@ -155,10 +155,9 @@ class IdleRuns(TrainingSignals):
         """What makes the run's trainer in the worker thread: the kept one, its checkpoint
         resumed, or a new one. New runs with the same batching share one set of batches (a
         race's runs see the same text in the same order). A task run kept or resumed at another
-        distance T goes on at the window's T."""
+        distance T goes on at the window's T (see ``TrainingController.start``)."""
         kept, checkpoint = self.take_idle(run)
         shared = self._shared_batches
-        task = corpus if isinstance(corpus, Task) else None
         text = corpus if isinstance(corpus, Corpus) else None
 
         def batches(config: TrainConfig) -> TrainingData:
@@ -171,11 +170,10 @@ class IdleRuns(TrainingSignals):
             return shared[key]
 
         def build() -> Trainer:  # runs in the worker thread
-            from rnnlab.core.task_switch import switch_task_length
-
+            # A task run kept or resumed at another T goes on at the window's T through the
+            # SwitchTaskLength the controller sends once it is built: then the change is news
+            # to the window, and marked on the run's curve.
             if kept is not None:
-                if task is not None:
-                    switch_task_length(kept, task, batches(kept.config))
                 return kept
             if checkpoint is not None:
                 from rnnlab.core.checkpoint import resume_trainer
@@ -183,8 +181,6 @@ class IdleRuns(TrainingSignals):
                 trainer, _ = resume_trainer(
                     checkpoint, text, device=train_config.device, threads=train_config.threads
                 )
-                if task is not None:
-                    switch_task_length(trainer, task, batches(trainer.config))
                 return trainer
             from rnnlab.core.trainer import new_trainer
 

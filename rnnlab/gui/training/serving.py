@@ -159,8 +159,8 @@ class RequestServing(TrainingSignals):
         from rnnlab.core.stepping import NumpyStepper
 
         lane = self._lane(run)
-        if lane is None:
-            return
+        if lane is None or not lane.trainer.model.config.writes_text:
+            return  # a task's answers are not sampled
         self._flush(force=True)  # the window then has every step up to the snapshot
         trainer = lane.trainer
         stepper = NumpyStepper.from_model(trainer.model)
