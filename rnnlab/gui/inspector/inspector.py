@@ -192,9 +192,12 @@ class Inspector(QObject):
         milliseconds = inspection.seconds * 1000
         # With several runs, which one the views show (the others are drawn only beside it).
         run = f"{self._run_name}: " if self._run_name else ""
+        probe = inspection.probe
+        probed = f"{probe.positions + 1} characters"
+        if probe.task:  # one generated sequence, not a text the user typed
+            probed = f"one {probe.task} sequence of {probe.positions} positions"
         self.probe_bar.show_status(
-            f"{run}{inspection.probe.positions + 1} characters, probed at step "
-            f"{inspection.step:,} in {milliseconds:,.0f} ms"
+            f"{run}{probed}, probed at step {inspection.step:,} in {milliseconds:,.0f} ms"
         )
         for view in self._history_views:
             view.show_inspection(inspection)
