@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QPainter, QPalette, QPen, QStaticText
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolTip, QWidget
 
+from rnnlab.gui.inspector.task_marks import paint_rings
 from rnnlab.gui.widgets.style import base_point_size, scaled_font, shown_char
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
@@ -97,7 +98,8 @@ class CharGrid(QWidget):
 
     def set_marks(self, marked: Iterable[tuple[int, int]] = (), colour: QColor | None = None,
                   outlined: int | None = None) -> None:  # fmt: skip
-        """Cells drawn bold and outlined in ``colour``; one column outlined in the text colour."""
+        """Cells drawn bold and outlined in ``colour`` (None: ringed in dark and light, which
+        shows on any fill); one column outlined in the text colour."""
         self._marked, self._outlined = frozenset(marked), outlined
         self._mark_colour = QColor(colour) if colour is not None else QColor()
         self.update()
@@ -110,6 +112,10 @@ class CharGrid(QWidget):
         self._hint = hint
         self.show_cells([], [])
         self.set_marks()
+
+    def hint(self) -> str:
+        """The message painted in place of cells ("" while cells are shown)."""
+        return "" if self._labels else self._hint
 
     def fills(self) -> list[tuple[QColor | None, ...]]:
         return list(self._fills)
@@ -235,6 +241,10 @@ class CharGrid(QWidget):
             if rows > 1:  # the header row: the character the guesses are for
                 painter.setPen(rule)
                 painter.drawLine(left, top + height - 1, left + width - 1, top + height - 1)
+        if not self._mark_colour.isValid():  # on the cells' edges: after the neighbours' fills
+            rings = [self.cell_rect(*cell) for cell in self._marked if cell[0] < len(self._labels)]
+            paint_rings(painter, rings, text_colour, palette.color(QPalette.ColorRole.Base),
+                        max(2, round(2 * self._font_scale)))  # fmt: skip
         if self._outlined is not None and self._outlined < len(self._labels):
             self._paint_outline(painter, self._outlined)
 
@@ -254,7 +264,7 @@ class CharGrid(QWidget):
         corner = QPointF(rect.x() + (rect.width() - size.width()) / 2,
                          rect.y() + (rect.height() - size.height()) / 2)  # fmt: skip
         painter.drawStaticText(corner, glyph)
-        if marked:
+        if marked and self._mark_colour.isValid():  # else rings, painted after every cell
             pen_width = max(2, round(2 * self._font_scale))
             painter.setPen(QPen(self._mark_colour, pen_width))
             inset = pen_width // 2

@@ -1,5 +1,6 @@
 """Gate and state heatmaps of one layer: one heatmap per gate or state of the cell (LSTM i, f,
-g, o, c, h), units down, probe positions across, labelled with the characters read.
+g, o, c, h), units down, probe positions across, labelled with the characters read. On a task
+sequence, the symbols read, and the positions the answer depends on outlined (``gate_row``).
 
 Colours have fixed levels, so a colour means the same value from one inspection to the next:
 0..1 for sigmoid gates, -1..1 for tanh values, and for unbounded ones (an LSTM's cell state) a
@@ -14,77 +15,25 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFontMetricsF, QPalette
 
-from rnnlab.core.cell_names import GATE_NAMES, MEANINGS, value_range
+from rnnlab.core.cell_names import GATE_NAMES, value_range
 from rnnlab.core.probe_result import Inspection
+from rnnlab.gui.inspector.gate_row import COLOUR_BAR_WIDTH, GateRow
 from rnnlab.gui.inspector.heatmap_parts import (
     CharAxis,
     InspectorCanvas,
     colour_levels,
-    colour_map,
     largest_magnitude,
     short_title,
     wrapped,
 )
+from rnnlab.gui.inspector.task_marks import marked_positions, reading, symbol_meaning
 from rnnlab.gui.widgets.style import shown_char
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
 STATUS_HINT = (
     "Hover a heatmap to read a value; click a row to follow that unit. Unit 0 is at the top."
 )
-_COLOUR_BAR_WIDTH = 14  # pixels, before the font scale
-
-
-class _GateRow:
-    """The items of one gate's heatmap: name label, unit axis, view with the image and the
-    selection line, colour bar. A bare ViewBox rather than a PlotItem, so that the character
-    axis below the last row lines up with every view."""
-
-    def __init__(self, cell: str, name: str) -> None:
-        self.name, self.range = name, value_range(cell, name)
-        meaning = MEANINGS[cell][name]
-        self.label = pg.LabelItem(justify="left")
-        self.label.setToolTip(meaning)
-        self.view = pg.ViewBox(invertY=True)  # unit 0 at the top, as in the exported array
-        self.view.setMenuEnabled(False)
-        self.view.setDefaultPadding(0.0)
-        self.axis = pg.AxisItem("left")
-        self.axis.linkToView(self.view)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setToolTip(meaning)  # shows after a pause on the heatmap: what a value means
-        self.view.addItem(self.image)
-        # The selected unit: a dashed line over a light halo, visible on every colour of a map.
-        self.halo, self.line = (pg.InfiniteLine(angle=0, movable=False) for _ in range(2))
-        for depth, line in enumerate((self.halo, self.line)):
-            line.setZValue(10 + depth)
-            line.hide()
-            self.view.addItem(line)
-        self.bar = pg.ColorBarItem(
-            values=colour_levels(self.range, 0.0),
-            colorMap=colour_map(self.range),
-            interactive=False,
-            colorMapMenu=False,
-            width=_COLOUR_BAR_WIDTH,
-        )
-        self.bar.setImageItem(self.image)
-        self._label_bar()
-        self.values = np.zeros((0, 0), np.float32)  # (units, positions) as shown
-
-    def mark(self, unit: int | None) -> None:
-        for line in (self.halo, self.line):
-            line.setVisible(unit is not None)
-            if unit is not None:
-                line.setValue(unit)
-
-    def set_levels(self, levels: tuple[float, float]) -> None:
-        if levels != tuple(self.bar.levels()):
-            self.bar.setLevels(levels)
-            self._label_bar()
-
-    def _label_bar(self) -> None:
-        """Ticks at the bar's ends and middle: more would overlap in a short row."""
-        low, high = self.bar.levels()
-        ticks = (low, (low + high) / 2, high)
-        self.bar.axis.setTicks([[(tick, f"{tick:g}".replace("-", "−")) for tick in ticks], []])
+POSITIONS_TITLE = "character read at each position"
 
 
 class GateView(InspectorCanvas):
@@ -96,10 +45,11 @@ class GateView(InspectorCanvas):
         super().__init__("gateView", STATUS_HINT)
         self._cell: str | None = None
         self._hidden = 0
-        self._rows: dict[str, _GateRow] = {}
+        self._rows: dict[str, GateRow] = {}
         self._char_axis: CharAxis | None = None
         self._largest: dict[tuple[int, str], float] = {}  # (layer, gate) -> largest |value|
         self._selected: tuple[str, int] | None = None
+        self._axis_title = POSITIONS_TITLE
         scene = self.graphics.scene()
         scene.sigMouseMoved.connect(self.hover_at)
         scene.sigMouseClicked.connect(self._clicked)
@@ -136,6 +86,8 @@ class GateView(InspectorCanvas):
             return {}
         data = {name: row.values.copy() for name, row in self._rows.items()}
         data["text"] = np.array(list(self._inspection.probe.input_text))  # read at each position
+        if self._inspection.probe.marks is not None:  # a task: what the answer depends on
+            data["marked"] = np.asarray(self._inspection.probe.marks, dtype=bool).copy()
         data["layer"] = np.array(self.layer())
         data["step"] = np.array(self._inspection.step)
         return data
@@ -155,6 +107,10 @@ class GateView(InspectorCanvas):
 
     def selected_unit(self) -> tuple[str, int] | None:
         return self._selected
+
+    def outlined(self, name: str) -> list[int]:
+        """The positions outlined in gate ``name``'s heatmap: a task's marked ones."""
+        return list(self._rows[name].marks.positions)
 
     def view(self, name: str) -> pg.ViewBox:
         """The view box of gate ``name``'s heatmap (data coordinates: x position, y unit)."""
@@ -184,8 +140,10 @@ class GateView(InspectorCanvas):
             self.status.setText(STATUS_HINT)
             return ""
         name, unit, position = found
-        char = shown_char(self._inspection.probe.input_text[position])
-        text = f"{name} · unit {unit} · '{char}' (position {position}) · "
+        probe = self._inspection.probe
+        char = shown_char(probe.input_text[position])
+        read = f"'{char}'" if not probe.task else reading(probe, position).removeprefix("reading ")
+        text = f"{name} · unit {unit} · {read} (position {position}) · "
         text += f"{self._rows[name].values[unit, position]:.3f}"
         self.status.setText(text)
         return text
@@ -216,7 +174,7 @@ class GateView(InspectorCanvas):
         self._char_axis = CharAxis("bottom")
         self._rows = {}
         for index, name in enumerate(names):
-            row = _GateRow(cell, name)
+            row = GateRow(cell, name)
             self.graphics.addItem(row.label, index, 0)
             self.graphics.addItem(row.axis, index, 1)
             self.graphics.addItem(row.view, index, 2)
@@ -246,7 +204,15 @@ class GateView(InspectorCanvas):
                     xMin=-0.5, xMax=positions - 0.5, yMin=-0.5, yMax=self._hidden - 0.5
                 )
                 row.view.autoRange(padding=0.0)
-        self._char_axis.set_text(probe.input_text)
+            row.marks.show(marked_positions(probe), self._hidden)
+        self._char_axis.set_text(probe.input_text, marked_positions(probe))
+        title = POSITIONS_TITLE
+        if probe.task:
+            title = f"{symbol_meaning(probe)}; outlined: what the answer depends on"
+        if title != self._axis_title:  # from a text to a task or back
+            self._axis_title = title
+            self._restyle()
+            self._char_axis.resizeEvent(None)  # centres the new label: the size stays the same
         self.show_hint(None)
 
     def _restyle(self) -> None:
@@ -269,10 +235,11 @@ class GateView(InspectorCanvas):
             row.axis.setWidth(int(metrics.horizontalAdvance("000") + 1.6 * metrics.height()))
             row.line.setPen(pg.mkPen("#000000", width=1.5 * scale, style=Qt.PenStyle.DashLine))
             row.halo.setPen(pg.mkPen("#ffffff", width=3.5 * scale))
+            row.marks.restyle(scale)
             self.style_axis(row.bar.axis)
             row.bar.axis.setStyle(hideOverlappingLabels=False)  # the ends are the scale
             row.bar.axis.setWidth(int(metrics.horizontalAdvance("-0.00") + 10 * scale))
-            row.bar.layout.setColumnFixedWidth(1, _COLOUR_BAR_WIDTH * scale)
+            row.bar.layout.setColumnFixedWidth(1, COLOUR_BAR_WIDTH * scale)
             for side in ("left", "top", "bottom"):
                 row.bar.getAxis(side).setPen(
                     pg.mkPen(self.palette_colour(QPalette.ColorRole.Text, 0.6))
@@ -281,7 +248,7 @@ class GateView(InspectorCanvas):
         # The bars' end labels reach half a line beyond their rows: keep them apart.
         self.graphics.ci.layout.setVerticalSpacing(metrics.height() * 0.7)
         axis = self._char_axis
-        self.style_axis(axis, "character read at each position", factor=1.15)
+        self.style_axis(axis, self._axis_title, factor=1.15)
         axis.setStyle(hideOverlappingLabels=False)  # position 0 reaches past the axis' end
         tick_height = QFontMetricsF(axis.style["tickFont"]).height()
         # pyqtgraph sizes the axis to the text's ascent: "␣" sits below the baseline and was cut.

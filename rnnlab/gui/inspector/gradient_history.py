@@ -2,7 +2,8 @@
 back from the predicted character, coloured by log10(‖∂L/∂h_(T-1-d)‖ / ‖∂L/∂h_(T-1)‖).
 
 The vanishing pattern develops column by column as training goes on. Every layer's history is
-stored, so choosing another layer redraws at once.
+stored, so choosing another layer redraws at once. On a task, row 0 is the answer and the newest
+sequence's marked positions are marked (``history_marks``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from PySide6.QtGui import QBrush, QColor, QCursor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from rnnlab.core.probe_result import Inspection
+from rnnlab.gui.inspector.history_marks import TASK_TOOLTIP, TEXT_TOOLTIP, ColumnNote, HistoryMarks
 from rnnlab.gui.plots.plot_axes import StepAxis
-from rnnlab.gui.widgets.style import base_point_size, scaled_font, shown_char
+from rnnlab.gui.widgets.style import base_point_size, scaled_font
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
 LEVELS = (-10.0, 2.0)  # log10 of the relative gradient; beyond these the colour is clamped
@@ -82,7 +84,7 @@ class GradientHistoryView(QWidget):
         # (layers, capacity, distances) float32 log10 relative gradients, NaN where none.
         self._values = np.full((0, 0, 0), np.nan, dtype=np.float32)
         self._steps: list[int] = []
-        self._texts: list[str] = []  # each column's probe text, read backwards by distance
+        self._notes: list[ColumnNote] = []  # each column's text, task and marks, for hovers
         self._axis = _ColumnAxis()
         self.plot = pg.PlotWidget(axisItems={"bottom": self._axis})
         self.plot.setMouseEnabled(x=False, y=False)  # always the whole run: nothing to lose
@@ -99,6 +101,7 @@ class GradientHistoryView(QWidget):
         self._padding.setZValue(-1)
         self.plot.addItem(self._padding, ignoreBounds=True)
         self.plot.addItem(self.image_item)
+        self.marks = HistoryMarks(self.plot)
         self.colour_bar = pg.ColorBarItem(
             values=LEVELS, colorMap=colour_map, label=BAR_LABEL, interactive=False,
             colorMapMenu=False,
@@ -114,11 +117,7 @@ class GradientHistoryView(QWidget):
         self.hint.setWordWrap(True)
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.plot.scene().sigMouseMoved.connect(self._show_hover)
-        self.setToolTip(
-            "Each column: one probe during training; each row: how far back from the predicted\n"
-            "character. Blue: the gradient has faded by that many powers of ten (−4: to a\n"
-            "ten-thousandth); red: it has grown. Vanilla RNNs turn blue a few steps back."
-        )
+        self.setToolTip(TEXT_TOOLTIP)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
@@ -133,15 +132,16 @@ class GradientHistoryView(QWidget):
             if len(self._steps) == MAX_COLUMNS:  # keep every other column, the first included
                 kept = len(self._steps[::2])
                 self._values[:, :kept] = self._values[:, : len(self._steps) : 2]
-                self._steps, self._texts = self._steps[::2], self._texts[::2]
+                self._steps, self._notes = self._steps[::2], self._notes[::2]
             self._steps.append(inspection.step)
-            self._texts.append("")
+            self._notes.append(ColumnNote())
         self._reserve(len(columns), len(self._steps), max(map(len, columns), default=0))
         column = len(self._steps) - 1
         self._values[:, column] = np.nan
         for layer, values in enumerate(columns):
             self._values[layer, column, : len(values)] = values
-        self._texts[column] = probe.input_text[::-1]
+        self._notes[column] = ColumnNote.of(probe)
+        self.setToolTip(TASK_TOOLTIP if probe.task else TEXT_TOOLTIP)
         self._redraw()
 
     def set_layer(self, layer: int) -> None:
@@ -157,7 +157,7 @@ class GradientHistoryView(QWidget):
     def clear(self) -> None:
         """Forget every column (the model was reset or replaced)."""
         self._values = np.full((0, 0, 0), np.nan, dtype=np.float32)
-        self._steps, self._texts = [], []
+        self._steps, self._notes = [], []
         self._redraw()
 
     def steps(self) -> np.ndarray:
@@ -214,6 +214,7 @@ class GradientHistoryView(QWidget):
                            padding=0)  # fmt: skip
         self._axis.picture = None  # new step labels at the same positions
         self._axis.update()
+        self.marks.show(columns - 1, self._notes[-1] if self._notes else ColumnNote())
 
     def _restyle(self) -> None:
         palette = self.palette()
@@ -244,6 +245,7 @@ class GradientHistoryView(QWidget):
         # Room above the plot for half of the bar's top tick label, which is centred on the end.
         margin = metrics.height() // 2 + 2
         self.plot.getPlotItem().setContentsMargins(margin, margin, margin, 4)
+        self.marks.restyle(text, font, self._font_scale)
         self.hint.setFont(scaled_font(font, size * 1.15))
         self.hint.setStyleSheet(f"color: {text.name()}; background: transparent;")
         self._place_hint()
@@ -271,11 +273,11 @@ class GradientHistoryView(QWidget):
             return f"{where}: no data (that probe text was shorter)"
         if np.isneginf(value):
             return f"{where}: exactly zero, the gradient has vanished completely"
-        char = shown_char(self._texts[column][distance])
+        note = self._notes[column]
         trend = "faded" if value < -0.05 else "grown" if value > 0.05 else "about the same"
         return (
-            f"{where} (after reading {char}): log10 = {value:.1f}\n"
-            f"the gradient is {10.0**value:.2g} × its size at the predicted character ({trend})"
+            f"{where} ({note.describe(distance)}): log10 = {value:.1f}\n"
+            f"the gradient is {10.0**value:.2g} × {note.relative_to()} ({trend})"
         )
 
     def _show_hover(self, scene_position: QPointF) -> None:

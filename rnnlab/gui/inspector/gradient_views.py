@@ -4,8 +4,9 @@
 the distance back from that position: a vanishing gradient falls like a straight line on the log
 axis (like w^d), an LSTM's falls much more slowly. With other runs it draws, at the layer chosen
 in the probe bar, each visible run's latest curve beside the current run's (``run_overlays``):
-the vanilla RNN's fading next to the LSTM's, on the same text. ``GradientHistoryView`` (in
-``gradient_history``, re-exported here) shows how that profile develops over training.
+the vanilla RNN's fading next to the LSTM's, on the same text. On a task sequence distance 0 is
+the answer, and the positions it depends on are marked (``flow_marks``). ``GradientHistoryView``
+(in ``gradient_history``, re-exported here) shows how that profile develops over training.
 """
 
 from __future__ import annotations
@@ -15,17 +16,32 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QPalette
 
-from rnnlab.core.probe_result import Inspection
+from rnnlab.core.probe_result import Inspection, ProbeResult
+from rnnlab.gui.inspector.flow_marks import TASK_TOOLTIP, FlowMarks
 from rnnlab.gui.inspector.gradient_history import GradientHistoryView
 from rnnlab.gui.inspector.run_overlays import RunOverlays, RunTrace
+from rnnlab.gui.inspector.task_marks import (
+    TASK_DISTANCE_LABEL,
+    TEXT_DISTANCE_LABEL,
+    answer_words,
+    reading,
+)
 from rnnlab.gui.plots.series_plot import LegendEntry, SeriesPlot, log10_or_nan
-from rnnlab.gui.widgets.style import shown_char
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
 __all__ = ["GradientFlowPlot", "GradientHistoryView"]
 
-DISTANCE_LABEL = "steps back from the predicted character"
+DISTANCE_LABEL = TEXT_DISTANCE_LABEL
+TEXT_TOOLTIP = (
+    "How strongly the loss at the last character depends on the hidden state d steps\n"
+    "earlier: ‖∂L/∂h‖, the signal training uses to learn from that far back.\n"
+    "A straight fall on this log axis is a vanishing gradient (like w^d): the model\n"
+    "cannot learn what it would have needed to remember. Thin curves: earlier probes.\n"
+    "With several runs: each run's latest curve at the layer chosen above, in its colour.\n"
+    "A curve that stops: ‖∂L/∂h‖ is exactly 0 from there back (it underflowed)."
+)
 # How many earlier inspections stay visible as thin curves, and how strongly each is drawn
 # (1 = the full colour, 0 = the background), newest first: the fading shows which way it moves.
 TRAIL_STRENGTHS = (0.6, 0.45, 0.34, 0.25, 0.18)
@@ -57,21 +73,15 @@ class GradientFlowPlot(SeriesPlot):
         )  # fmt: skip
         self._step: int | None = None
         self._norms: list[np.ndarray] = []  # per layer, (T,) ‖∂L/∂h‖ at distance d = 0..T-1
-        self._characters = ""  # the character read at each distance
+        self._probe: ProbeResult | None = None  # the newest: its text, task and marks
         self._text = ""  # the newest probe's text: other runs' curves count only on the same
         # Earlier inspections' norms (a list per layer, as _norms), newest first.
         self._trail: deque[list[np.ndarray]] = deque(maxlen=len(TRAIL_STRENGTHS))
         self._curves: list[pg.PlotDataItem] = []  # per layer, the newest inspection
         self._trail_curves: list[list[pg.PlotDataItem]] = []  # per layer, newest first
-        self.setToolTip(
-            "How strongly the loss at the last character depends on the hidden state d steps\n"
-            "earlier: ‖∂L/∂h‖, the signal training uses to learn from that far back.\n"
-            "A straight fall on this log axis is a vanishing gradient (like w^d): the model\n"
-            "cannot learn what it would have needed to remember. Thin curves: earlier probes.\n"
-            "With several runs: each run's latest curve at the layer chosen above, in its colour.\n"
-            "A curve that stops: ‖∂L/∂h‖ is exactly 0 from there back (it underflowed)."
-        )
+        self.setToolTip(TEXT_TOOLTIP)
         self._runs = RunOverlays(self, 2.5)
+        self.marks = FlowMarks(self)
         self._ready = True
         self._restyle()
         self._show_hint(EMPTY_HINT)
@@ -86,7 +96,13 @@ class GradientFlowPlot(SeriesPlot):
             # The same step again (a probe while paused) replaces the newest, adds no trail.
             self._trail.appendleft(self._norms)
         self._norms, self._step = norms, inspection.step
-        self._characters, self._text = probe.input_text[::-1], probe.input_text
+        if self._probe is None or bool(self._probe.task) != bool(probe.task):
+            # Text or task: where distance 0 is, said on the axis and in the tooltip.
+            self._x_label = TASK_DISTANCE_LABEL if probe.task else DISTANCE_LABEL
+            self.setToolTip(TASK_TOOLTIP if probe.task else TEXT_TOOLTIP)
+            self._restyle()
+            self.getAxis("bottom").resizeEvent(None)  # centres the new label at the same size
+        self._probe, self._text = probe, probe.input_text
         self._show_hint(None)
         self._schedule_redraw()
 
@@ -108,10 +124,11 @@ class GradientFlowPlot(SeriesPlot):
     def clear(self) -> None:
         """Forget every inspection of the current run (it was reset or replaced, or another run
         became current); the other runs stay until ``set_runs`` says otherwise."""
-        self._norms, self._step, self._characters, self._text = [], None, "", ""
+        self._norms, self._step, self._probe, self._text = [], None, None, ""
         self._trail.clear()
         self._build_curves(0)
         self._runs.hide_curves()
+        self.marks.hide()
         self._show_legend([])
         self._show_hint(EMPTY_HINT)
 
@@ -142,7 +159,7 @@ class GradientFlowPlot(SeriesPlot):
             return None, " (not probed yet)"
         probe = trace.latest.probe
         if probe.input_text != self._text:  # a new probe text: it has not been probed on it
-            return None, " (other text)"
+            return None, " (other sequence)" if probe.task else " (other text)"
         if layer >= len(probe.layers):
             return None, f" (no layer {layer + 1})"
         return np.asarray(probe.layers[layer].gradient_norms, dtype=np.float64)[::-1], ""
@@ -167,7 +184,8 @@ class GradientFlowPlot(SeriesPlot):
 
     def export_data(self) -> dict[str, np.ndarray]:
         """``distance`` (T,), ``layer_1``, ``layer_2``... (T,) ‖∂L/∂h‖ at each distance (zeros
-        kept), ``character`` (T,) the character read there, ``step``; empty before a probe."""
+        kept), ``character`` (T,) the character read there, ``step``, on a task ``marked`` (T,)
+        whether the answer depends on that position; empty before a probe."""
         if not self._norms:
             return {}
         data = {"distance": np.arange(len(self._norms[0]))}
@@ -178,7 +196,9 @@ class GradientFlowPlot(SeriesPlot):
                 norms, _ = self._other_norms(trace, layer)
                 if norms is not None and current is not None and trace.run != current.run:
                     data[f"{trace.name} layer {layer + 1}".replace(" ", "_")] = norms.copy()
-        data["character"] = np.array(list(self._characters), dtype=str)
+        data["character"] = np.array(list(self._text[::-1]), dtype=str)
+        if self._probe is not None and self._probe.marks is not None:
+            data["marked"] = np.asarray(self._probe.marks, dtype=bool)[::-1].copy()
         data["step"] = np.array(self._step)
         return data
 
@@ -188,13 +208,14 @@ class GradientFlowPlot(SeriesPlot):
         if nearest is None:
             return None
         name, distance = nearest
-        norms = series[name][1]
-        char = shown_char(self._characters[distance])
-        where = "at the predicted character" if distance == 0 else f"{distance} steps back"
-        text = f"{name}, {where} (after reading {char}): ‖∂L/∂h‖ = {norms[distance]:.3g}"
+        norms, probe = series[name][1], self._probe
+        answer = answer_words(probe.task)
+        where = f"at {answer}" if distance == 0 else f"{distance} steps back"
+        what = reading(probe, probe.positions - 1 - distance)
+        text = f"{name}, {where} ({what}): ‖∂L/∂h‖ = {norms[distance]:.3g}"
         if distance and norms[0] > 0:
             ratio = norms[distance] / norms[0]
-            text += f"\n{ratio:.2g} × its size at the predicted character"
+            text += f"\n{ratio:.2g} × its size at {answer}"
             text += ": faded" if ratio < 1 else ": grown"
         return text
 
@@ -226,6 +247,7 @@ class GradientFlowPlot(SeriesPlot):
             entries = self._draw_other_runs(chosen)
         else:
             self._runs.hide_curves()
+        self.marks.show(self._probe, self._drawn())
         self._show_legend(entries, beside=several and bool(self._norms))
 
     def _draw_other_runs(self, layer: int) -> list[LegendEntry]:
@@ -260,3 +282,5 @@ class GradientFlowPlot(SeriesPlot):
                           else self._runs.colour(current, strength))  # fmt: skip
                 trail_curve.setPen(self._pen(colour, 1.2))
         self._runs.restyle()
+        paper = self._palette_colour(QPalette.ColorRole.Base)
+        self.marks.restyle(self._colour("text"), paper, self._font(0.95), self._font_scale)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -75,17 +76,18 @@ def wrapped(text: str, width: int) -> list[str]:
 
 class CharAxis(pg.AxisItem):
     """Probe positions labelled with the character read there: every character when zoomed in,
-    every 2nd, 5th, 10th... when they would overlap."""
+    every 2nd, 5th, 10th... when they would overlap; ``marked`` positions (a task's) always."""
 
     def __init__(self, orientation: str = "bottom") -> None:
         super().__init__(orientation)
         self._labels: list[str] = []
+        self._marked: tuple[int, ...] = ()
         self._label_width = 10.0  # pixels a label needs, with a gap
 
-    def set_text(self, text: str) -> None:
-        labels = [shown_char(char) for char in text]
-        if labels != self._labels:
-            self._labels = labels
+    def set_text(self, text: str, marked: Sequence[int] = ()) -> None:
+        labels, marked = [shown_char(char) for char in text], tuple(map(int, marked))
+        if labels != self._labels or marked != self._marked:
+            self._labels, self._marked = labels, marked
             self._measure()
             self.picture = None  # pyqtgraph's cached drawing
             self.update()
@@ -107,7 +109,13 @@ class CharAxis(pg.AxisItem):
         steps = (factor * 10**power for power in itertools.count() for factor in (1, 2, 5))
         step = next(step for step in steps if step * pixels_per_position >= self._label_width)
         start = math.ceil(first / step) * step
-        return [(float(step), [float(value) for value in range(start, last + 1, step)])]
+        values = range(start, last + 1, step)
+        # What the answer depends on is always labelled; the regular labels it would overlap
+        # give way to it.
+        near = self._label_width / pixels_per_position
+        values = [value for value in values if all(abs(value - m) >= near for m in self._marked)]
+        values += [m for m in self._marked if first <= m <= last]
+        return [(float(step), [float(value) for value in sorted(values)])]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         positions = (round(value) for value in values)

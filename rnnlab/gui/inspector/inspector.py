@@ -220,9 +220,10 @@ class Inspector(QObject):
         # With several runs, which one the views show (the others are drawn only beside it).
         run = f"{self._run_name}: " if self._run_name else ""
         probe = inspection.probe
-        if probe.task and self._task is not None:
+        if probe.task:  # one generated sequence, not a text the user typed
             self.probe_bar.set_text(probe.input_text)
-            what = f"sequence {self._sequence + 1} of {self._task.name}"
+            what = (f"one {probe.task} sequence of {probe.positions} positions "
+                    f"(number {self._sequence + 1})")  # fmt: skip
         else:
             what = f"{probe.positions + 1} characters"
         self.probe_bar.show_status(

@@ -1,6 +1,7 @@
 """The probe text coloured by one unit of one gate or state: Karpathy's quote-detecting cell.
 
-Beside it, the units whose activation varies most over the text, to click through.
+Beside it, the units whose activation varies most over the text, to click through. On a task
+sequence, its symbols, with the positions the answer depends on in bold and outlined.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from rnnlab.core.cell_names import GATE_NAMES, MEANINGS, value_range
 from rnnlab.gui.inspector.char_grid import vertical_scroll
 from rnnlab.gui.inspector.heatmap_parts import colour_map
+from rnnlab.gui.inspector.task_marks import mark_word, marked_positions, reading
 from rnnlab.gui.inspector.text_view_base import TextView, quoted
 
 TOP_UNITS = 15
@@ -183,7 +185,11 @@ class NeuronTextView(TextView):
         colour_map, low, high, ticks, note = self._scale()
         normalised = np.clip((self._values - low) / (high - low), 0.0, 1.0)
         self.grid.show_text(probe.input_text, colour_map.map(normalised, mode="qcolor"))
+        # Dark and light rings (no colour of their own): they show on every colour of the map.
+        self.grid.set_marks([(position, 0) for position in marked_positions(probe)])
         title = f"layer {self._layer + 1} · {self._gate}, unit {self._unit} · {note}"
+        if probe.task:
+            title += f" · in rings: the {mark_word(probe.task)} positions"
         self.legend.set_scale(colour_map, low, high, ticks, title)
         self.legend.setToolTip(MEANINGS[probe.cell][self._gate])
 
@@ -223,8 +229,9 @@ class NeuronTextView(TextView):
 
     def _tooltip(self, position: int, row: int) -> str:
         probe = self._inspection.probe
+        read = reading(probe, position) if probe.task else quoted(probe.input_text[position])
         return "\n".join((
-            f"position {position}: {quoted(probe.input_text[position])}",
+            f"position {position}: {read}",
             f"{self._gate}, unit {self._unit}: {self._values[position]:.3f}",
             MEANINGS[probe.cell][self._gate],
         ))  # fmt: skip

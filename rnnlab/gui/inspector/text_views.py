@@ -4,6 +4,9 @@ five guesses under every character (``neuron_text`` colours the text by one unit
 
 Each view keeps the last inspection and repaints from it: a new one may arrive several times a
 second, so an update computes a few hundred colours and repaints, nothing more.
+
+On a task sequence the connectivity explains its one answer, at the last position, with the
+positions the answer depends on outlined; the guesses, of a next character, do not apply.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QVBoxLayout
 
 from rnnlab.gui.inspector.char_grid import vertical_scroll
+from rnnlab.gui.inspector.task_marks import NOT_ON_A_TASK, mark_word, marked_positions, reading
 from rnnlab.gui.inspector.text_view_base import TextView, quoted, sequential_map
 from rnnlab.gui.widgets.style import role_colour, shown_char
 
@@ -37,7 +41,7 @@ class ConnectivityView(TextView):
         layout.addWidget(self.legend)
         layout.addWidget(self._scroll, stretch=1)
         self.grid.set_tooltip(self._tooltip)
-        self.grid.positionClicked.connect(self.positionClicked)
+        self.grid.positionClicked.connect(self._clicked)
         self.set_font_scale(1.0)
         self.clear()
 
@@ -60,6 +64,11 @@ class ConnectivityView(TextView):
         super().clear()
         self._strengths, self._revealed = np.zeros(0), None
 
+    def _clicked(self, position: int) -> None:
+        # A task sequence asks one thing, at its last position: nothing else to explain.
+        if self._inspection is not None and not self._inspection.probe.task:
+            self.positionClicked.emit(position)
+
     def _render(self) -> None:
         probe = self._inspection.probe
         position = probe.connectivity_position
@@ -79,12 +88,21 @@ class ConnectivityView(TextView):
         fills = [colour if t <= position else None for t, colour in enumerate(colours)]
         inks = [None if t <= position else faded for t in range(len(colours))]
         self.grid.show_text(probe.input_text, fills, inks)
-        self.grid.set_marks(outlined=position)
+        # A task's marked positions in rings; the explained position framed, on a text only: a
+        # task's is always the last, and a frame there would pass for one more mark.
+        marked = [(t, 0) for t in marked_positions(probe)]
+        self.grid.set_marks(marked, outlined=None if probe.task else position)
         title = (
             f"What the prediction of {quoted(probe.target_text[position])} after the outlined"
             f" {quoted(probe.input_text[position])} (position {position}) depends on:"
             " ‖∂loss/∂input‖ per character, log10 of its share of the largest"
         )
+        if probe.task:
+            title = (
+                "What the answer, given after reading the last position, depends on:"
+                " ‖∂loss/∂input‖ per position, log10 of its share of the largest. Bold in a dark"
+                f" and light ring: the {mark_word(probe.task)} positions it should depend on"
+            )
         ticks = tuple(float(value) for value in range(-CONNECTIVITY_DECADES, 1))
         self.legend.set_scale(colour_map, -CONNECTIVITY_DECADES, 0.0, ticks, title)
         if self._revealed != (probe.input_text, position):
@@ -97,18 +115,23 @@ class ConnectivityView(TextView):
 
     def _tooltip(self, position: int, row: int) -> str:
         probe = self._inspection.probe
-        chosen, target = probe.connectivity_position, quoted(probe.target_text[position])
+        chosen = probe.connectivity_position
         lines = [f"position {position}: {quoted(probe.input_text[position])}"]
+        if probe.task:
+            lines = [f"position {position}: {reading(probe, position)}"]
         if position > chosen:
             lines.append(f"after the prediction at position {chosen}: it cannot influence it")
         else:
             lines.append(f"relative strength {self._strengths[position]:.2g}"
                          f" (‖∂L/∂x‖ = {probe.connectivity[position]:.3g})")  # fmt: skip
-        if position == chosen:
+        if probe.task:
+            lines.append("the answer is given after reading this" if position == chosen else "")
+        elif position == chosen:
+            target = quoted(probe.target_text[position])
             lines.append(f"the prediction explained: the model's guess of what follows, {target}")
         else:
             lines.append("Click to explain the prediction after this character instead")
-        return "\n".join(lines)
+        return "\n".join(line for line in lines if line)
 
 
 class GuessesView(TextView):
@@ -138,7 +161,7 @@ class GuessesView(TextView):
         return [(self._character(index), float(p)) for index, p in zip(indices, chances)]
 
     def export_data(self) -> dict[str, np.ndarray]:
-        if self._inspection is None:
+        if self._inspection is None or self._inspection.probe.task:
             return {}
         probe = self._inspection.probe
         guesses = [[self._character(index) for index in row] for row in probe.guess_indices]
@@ -151,8 +174,16 @@ class GuessesView(TextView):
     def _character(self, index: int) -> str:
         return self._characters[index] if 0 <= index < len(self._characters) else "?"
 
+    def applies(self) -> bool:
+        """Whether the guesses are shown: not on a task sequence (NOT_ON_A_TASK says why)."""
+        return self._inspection is not None and not self._inspection.probe.task
+
     def _render(self) -> None:
         probe = self._inspection.probe
+        if probe.task:
+            self.grid.clear(NOT_ON_A_TASK)
+            self.legend.clear()
+            return
         colour_map = sequential_map(self)
         # All 5T colours in one call: a call per column cost 15 ms for 200 characters.
         colours = colour_map.map(probe.guess_probabilities.ravel(), mode="qcolor")
