@@ -172,7 +172,10 @@ class GradientFlowPlot(SeriesPlot):
         drawn = {}
         for trace in self._runs.shown():
             mine = current is not None and trace.run == current.run
-            norms = self._norms[layer] if mine else self._other_norms(trace, layer)[0]
+            if mine:  # none before the current run's first probe (or after a clear)
+                norms = self._norms[layer] if layer < len(self._norms) else None
+            else:
+                norms = self._other_norms(trace, layer)[0]
             if norms is not None:
                 drawn[f"{trace.name}, layer {layer + 1}"] = norms
         return drawn
