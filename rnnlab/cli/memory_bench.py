@@ -90,7 +90,7 @@ def _describe(row: dict[str, Any]) -> str:
     solved = f"solved in {row['solved_seconds']:.1f} s" if row["solved_seconds"] else "not solved"
     return (f"T = {row['length']:>3} seed {row['seed']} {row['cell']:<5} hidden "
             f"{row['hidden_size']:>4} ({row['parameters']:,} parameters): {row['steps']:>6,} "
-            f"steps, loss {row['ratio']:.3f} x chance, {solved}")  # fmt: skip
+            f"steps, loss {row['ratio']:.2g} x chance, {solved}")  # fmt: skip
 
 
 def _ratio_at(row: dict[str, Any], seconds: float) -> float | None:
@@ -105,7 +105,7 @@ def _goals(rows: list[dict[str, Any]]) -> list[str]:
         found = [row["ratio"] for row in rows if row["length"] == length and row["cell"] == cell]
         if found:
             held = sum(r <= bound if side == "<=" else r >= bound for r in found)
-            shown = ", ".join(f"{r:.3f}" for r in found)
+            shown = ", ".join(f"{r:.2g}" for r in found)
             lines.append(f"T = {length} {cell}: loss/chance {shown} (goal {side} {bound}): "
                          f"held in {held} of {len(found)}")  # fmt: skip
     length, cell, within, bound = EARLY_GOAL
@@ -113,7 +113,7 @@ def _goals(rows: list[dict[str, Any]]) -> list[str]:
     if found:
         ratios = [_ratio_at(row, within) for row in found]
         held = sum(r is not None and r <= bound for r in ratios)
-        shown = ", ".join("-" if r is None else f"{r:.3f}" for r in ratios)
+        shown = ", ".join("-" if r is None else f"{r:.2g}" for r in ratios)
         lines.append(f"T = {length} {cell} after {within:g} s: loss/chance {shown} "
                      f"(goal <= {bound}): held in {held} of {len(found)}")  # fmt: skip
     return lines

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
 from typing import IO, Any
 
 from rnnlab.cli import EXIT_DIVERGED, UserError
+from rnnlab.cli.progress import Progress
 from rnnlab.cli.task_arguments import add_task_arguments, data_source, describe_source
 from rnnlab.core.config import CELL_TYPES, CLIP_MODES, DEVICES, OPTIMIZERS, ModelConfig, TrainConfig
 
@@ -38,7 +38,6 @@ _TRAIN_FIELDS = {
 }
 # What may change when resuming (the rest is the checkpoint's).
 _RESUMABLE = {"lr", "clip", "clip_value", "eval_every", "device", "threads", "task_length"}
-PROGRESS_SECONDS = 2.0
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -101,8 +100,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnnlab.core.checkpoint import load_checkpoint, resume_trainer, save_checkpoint
+    from rnnlab.core.checkpoint import load_checkpoint, save_checkpoint
     from rnnlab.core.errors import ConfigError
+    from rnnlab.core.resume import resume_trainer
     from rnnlab.core.trainer import new_trainer, source_shape
 
     if args.steps is not None and args.steps < 1:
@@ -183,7 +183,7 @@ def _train_loop(
     start = time.perf_counter()
     budget = args.minutes * 60.0 if args.minutes is not None else None
     chance = getattr(getattr(corpus, "spec", None), "chance", None)  # a task's chance loss
-    progress = _Progress(trainer.step, args.steps, budget, chance)
+    progress = Progress(trainer.step, args.steps, budget, chance)
     last_eval_step = None
     try:
         for report in trainer.run(max_steps=args.steps):
@@ -252,73 +252,3 @@ def _log_eval(log: IO[str] | None, report: Any) -> None:
     if report.accuracy == report.accuracy:  # a symbol task's (NaN on text)
         record["val_accuracy"] = report.accuracy
     _log(log, record)
-
-
-class _Progress:
-    """Prints a progress line on stderr every few seconds and at each validation."""
-
-    def __init__(
-        self, first_step: int, steps: int | None, budget: float | None, chance: float | None = None
-    ) -> None:
-        self.first_step, self.steps, self.budget = first_step, steps, budget
-        self.chance = chance  # a task's: losses are shown as a share of it
-        self.start = self.last_print = time.perf_counter()
-        self.chars = 0
-        self.val_loss: float | None = None
-        self.val_accuracy = math.nan
-        self.report: Any = None
-
-    def step(self, report: Any) -> None:
-        self.chars += report.chars
-        self.report = report
-        if time.perf_counter() - self.last_print >= PROGRESS_SECONDS:
-            self.print()
-
-    def evaluation(self, report: Any) -> None:
-        self.val_loss, self.val_accuracy = report.loss, report.accuracy
-        if self.report is not None:
-            self.print()
-
-    def print(self) -> None:
-        now = time.perf_counter()
-        self.last_print = now
-        elapsed = now - self.start
-        report = self.report
-        done = report.step - self.first_step
-        eta = ""
-        if self.steps:
-            eta = f" | ETA {_clock(elapsed / max(done, 1) * (self.steps - done))}"
-        elif self.budget:
-            eta = f" | ETA {_clock(max(self.budget - elapsed, 0.0))}"
-        total = f"/{self.first_step + self.steps}" if self.steps else ""
-        print(
-            f"step {report.step}{total} | loss {self._loss(report.loss, report.bits_per_char)}"
-            f"{self._validation()} | {self._speed(elapsed)} | {_clock(elapsed)}{eta}",
-            file=sys.stderr,
-            flush=True,
-        )
-
-
-    def _loss(self, loss: float, bits: float) -> str:
-        if self.chance is None:
-            return f"{loss:.3f} ({bits:.2f} bpc)"
-        return f"{loss:.4f} ({loss / self.chance:.3f} x chance)"
-
-    def _validation(self) -> str:
-        if not self.val_loss:
-            return ""
-        shown = f" | val {self._loss(self.val_loss, self.val_loss / math.log(2))}"
-        if self.val_accuracy == self.val_accuracy:
-            shown += f", accuracy {self.val_accuracy:.1%}"
-        return shown
-
-    def _speed(self, elapsed: float) -> str:
-        if self.chance is None:
-            return f"{self.chars / max(elapsed, 1e-9) / 1000:.1f}k chars/s"
-        return f"{self.chars / max(elapsed, 1e-9):,.0f} sequences/s"
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

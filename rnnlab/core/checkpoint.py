@@ -36,12 +36,12 @@ import torch
 from rnnlab import __version__
 from rnnlab.core.batching import TrainingData
 from rnnlab.core.config import ModelConfig, TrainConfig
-from rnnlab.core.corpus import Corpus, load_corpus
+from rnnlab.core.corpus import Corpus
 from rnnlab.core.errors import CheckpointError, RnnlabError
 from rnnlab.core.history import History
 from rnnlab.core.models import CharModel
 from rnnlab.core.tasks import Task, task_from_dict
-from rnnlab.core.trainer import Trainer, trainer_for
+from rnnlab.core.trainer import Trainer
 from rnnlab.core.vocabulary import Vocabulary
 
 FORMAT_VERSION = 3
@@ -264,62 +264,3 @@ def _to_cpu(value: Any) -> Any:
     if isinstance(value, list):
         return [_to_cpu(item) for item in value]
     return value
-
-
-def training_corpus(checkpoint: Checkpoint) -> Corpus:
-    """The corpus the checkpoint's model was trained on, loaded again and checked unchanged."""
-    if checkpoint.task is not None:
-        raise CheckpointError(f"{checkpoint.path} is a run on the task {checkpoint.task.name}, "
-                              "not on a text corpus")  # fmt: skip
-    info = checkpoint.corpus_info
-    try:
-        corpus = load_corpus(info["source"], encoding=info["encoding"], line_mode=info["line_mode"])
-    except RnnlabError as error:
-        raise CheckpointError(
-            f"the training corpus {info['name']!r} of {checkpoint.path} cannot be loaded ({error})"
-        ) from None
-    if corpus.fingerprint != info["fingerprint"]:
-        raise CheckpointError(
-            f"{corpus.source} is not the text {checkpoint.path} was trained on "
-            "(it changed since the checkpoint was written)"
-        )
-    return corpus
-
-
-def resume_trainer(
-    checkpoint: Checkpoint,
-    corpus: Corpus | None = None,
-    *,
-    device: str | None = None,
-    threads: int | None = None,
-    task_length: int | None = None,
-) -> tuple[Trainer, Corpus | Task]:
-    """A trainer that continues exactly where ``checkpoint`` stopped, on its own corpus or task.
-
-    The corpus is loaded from the checkpoint's source unless given; it must be the same text
-    (same fingerprint). ``device`` and ``threads`` may differ from the original run; a task run
-    may go on at another length (``task_length``: "now make it harder").
-    """
-    source: Corpus | Task
-    if checkpoint.task is not None:
-        if corpus is not None:
-            raise CheckpointError(f"cannot resume {checkpoint.path} on a corpus: it is a run on "
-                                  f"the task {checkpoint.task.name}")  # fmt: skip
-        source = Task(checkpoint.task.spec, task_length or checkpoint.task.length)
-    elif task_length is not None:
-        raise CheckpointError(f"{checkpoint.path} is a text run: it has no task length")
-    elif corpus is None:
-        source = training_corpus(checkpoint)  # checked unchanged there
-    elif corpus.fingerprint != checkpoint.corpus_info["fingerprint"]:
-        raise CheckpointError(
-            f"cannot resume: {corpus.source} is not the text this model was trained on "
-            "(it changed since the checkpoint was written)"
-        )
-    else:
-        source = corpus
-    config = checkpoint.train_config
-    overrides = {"device": device or config.device, "threads": threads or config.threads}
-    config = TrainConfig.from_dict({**config.to_dict(), **overrides})
-    trainer = trainer_for(source, checkpoint.model, config)
-    restore_trainer(trainer, checkpoint)
-    return trainer, source

@@ -16,10 +16,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Generator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import torch
-from torch.nn import functional as F
 
 from rnnlab.core import optim
 from rnnlab.core.batching import IGNORE_INDEX, Batch, TrainingData, make_training_data
@@ -28,45 +27,17 @@ from rnnlab.core.corpus import Corpus
 from rnnlab.core.device import choose_device, set_threads
 from rnnlab.core.errors import ConfigError
 from rnnlab.core.history import History
+from rnnlab.core.losses import batch_loss
 from rnnlab.core.models import CharModel, State
 from rnnlab.core.random_stream import RandomStream
+from rnnlab.core.reports import DivergenceReport, EvalReport, Report, StepReport
 from rnnlab.core.task_data import TaskData
-from rnnlab.core.tasks import CROSS_ENTROPY, SQUARED_ERROR, Task
+from rnnlab.core.tasks import CROSS_ENTROPY, Task
 from rnnlab.core.tasks import model_shape_of as source_shape
 
 LOG2 = math.log(2.0)
 
 
-@dataclass(frozen=True)
-class StepReport:
-    step: int  # steps completed so far, this one included
-    loss: float  # nats per character
-    bits_per_char: float
-    grad_norm: float  # global L2 norm of the gradient, before clipping
-    clipped: bool  # whether clipping changed the gradient
-    learning_rate: float
-    chars_per_second: float  # this step's throughput
-    chars: int  # characters whose loss counted in this step
-    chars_seen: int = 0  # characters trained on so far, this step included
-    training_seconds: float = 0.0  # seconds spent in training steps so far, this one included
-
-
-@dataclass(frozen=True)
-class EvalReport:
-    step: int
-    loss: float  # validation loss, nats per character (a numeric task's: squared error)
-    bits_per_char: float
-    perplexity: float
-    accuracy: float = math.nan  # a symbol task's share of right answers; NaN on text
-
-
-@dataclass(frozen=True)
-class DivergenceReport:
-    step: int  # the step that was refused; the weights are those after step - 1
-    reason: str  # what was not finite, for people
-
-
-Report = StepReport | EvalReport | DivergenceReport
 
 
 class Trainer:
@@ -252,21 +223,6 @@ class Trainer:
             if parameter.grad is not None and not torch.isfinite(parameter.grad).all():
                 return f"first non-finite in {name}"
         return "no single parameter is non-finite: the sum overflowed"
-
-
-def batch_loss(
-    outputs: torch.Tensor, targets: torch.Tensor, kind: str, reduction: str = "mean"
-) -> torch.Tensor:
-    """The loss of outputs (B, T, V) against targets (B, T) over the positions that count:
-    cross-entropy where a target is not IGNORE_INDEX, or a numeric task's squared error of the
-    first output where a target is not NaN."""
-    if kind == SQUARED_ERROR:
-        asked = ~torch.isnan(targets)
-        errors = (outputs[..., 0][asked] - targets[asked]).square()
-        return errors.mean() if reduction == "mean" else errors.sum()
-    return F.cross_entropy(
-        outputs.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX, reduction=reduction
-    )
 
 
 def new_trainer(

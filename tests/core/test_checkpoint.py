@@ -8,9 +8,10 @@ import pytest
 import torch
 from engine_helpers import fast_training, tiny_model
 
-from rnnlab.core.checkpoint import FORMAT_VERSION, load_checkpoint, resume_trainer, save_checkpoint
+from rnnlab.core.checkpoint import FORMAT_VERSION, load_checkpoint, save_checkpoint
 from rnnlab.core.corpus import load_corpus
 from rnnlab.core.errors import CheckpointError
+from rnnlab.core.resume import resume_trainer
 from rnnlab.core.sampling import Sampler, SampleSettings
 from rnnlab.core.trainer import StepReport, new_trainer
 

@@ -9,8 +9,9 @@ import torch
 from engine_helpers import fast_training, tiny_model
 
 from rnnlab.core.batching import make_training_data
-from rnnlab.core.checkpoint import load_checkpoint, resume_trainer, run_history, save_checkpoint
+from rnnlab.core.checkpoint import load_checkpoint, run_history, save_checkpoint
 from rnnlab.core.history import CHUNK, Column, History
+from rnnlab.core.resume import resume_trainer
 from rnnlab.core.trainer import StepReport, new_trainer
 
 

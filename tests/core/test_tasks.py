@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab.core.checkpoint import load_checkpoint, resume_trainer, save_checkpoint
+from rnnlab.core.checkpoint import load_checkpoint, save_checkpoint
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
 from rnnlab.core.errors import CheckpointError, ConfigError
 from rnnlab.core.models import CharModel
+from rnnlab.core.resume import resume_trainer
 from rnnlab.core.task_data import VALIDATION_SEQUENCES, TaskData
 from rnnlab.core.tasks import IGNORE_INDEX, TASKS, find_task, task_from_dict
 from rnnlab.core.trainer import EvalReport, StepReport, new_trainer

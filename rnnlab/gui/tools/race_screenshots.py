@@ -1,8 +1,9 @@
 """Screenshots of a race: ``python -m rnnlab.gui.tools.race_screenshots OUT_DIR [--seconds S]
-[--hidden-size N] [--layers N] [--cells rnn,lstm,gru]``.
+[--hidden-size N] [--layers N] [--cells rnn,lstm,gru] [--task adding [--task-length 50]]``.
 
-Races RNN, LSTM, GRU and SRU (or ``--cells``) with equal parameters on tinyshakespeare for S
-seconds (60 by default: what a class watches), then writes race.png (1600 x 1000),
+Races RNN, LSTM, GRU and SRU (or ``--cells``) with equal parameters on tinyshakespeare (or a
+task, with the task's settings: the memory lesson) for S seconds (60 by default: what a class
+watches), then writes race.png (1600 x 1000),
 race_presentation.png (presentation mode at 1920 x 1080), one PNG per x axis and the Gradients
 page with every run overlaid (race_gradients.png, race_gradients_presentation.png), to look at as
 a student would: can every curve be told from the others, colour-blind too, and read from the
@@ -29,9 +30,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--hidden-size", type=int, default=128)
+    parser.add_argument("--hidden-size", type=int, help="default 128 (a task's own on a task)")
     parser.add_argument("--layers", type=int, default=1)
     parser.add_argument("--cells", default=",".join(DEFAULT_CELLS), help="comma-separated")
+    parser.add_argument("--task", help="a task in place of tinyshakespeare (rnnlab tasks)")
+    parser.add_argument("--task-length", type=int, default=50)
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -40,15 +43,19 @@ def main() -> None:
     from rnnlab.gui.window.startup import create_main_window
 
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat)
-    window = create_main_window(["tinyshakespeare"], settings=settings)
+    window = create_main_window([f"task:{args.task}" if args.task else "tinyshakespeare"],
+                                settings=settings)  # fmt: skip
     window.resize(1600, 1000)
     window.show()
     _wait(app, lambda: window.corpus is not None, 30)
     assert window.corpus is not None
-    model = window.model_panel.model_config(len(window.corpus.vocabulary))
+    if args.task:
+        window.corpus_panel.task_section.taskLengthSpin.setValue(args.task_length)
+    model = window.model_panel.model_config(window.corpus_shape())
     train = window.model_panel.train_config()
     assert model is not None and train is not None
-    sized = dataclasses.replace(model, hidden_size=args.hidden_size, layers=args.layers)
+    hidden = args.hidden_size or (model.hidden_size if args.task else 128)
+    sized = dataclasses.replace(model, hidden_size=hidden, layers=args.layers)
     window.model_panel.set_configs(sized, train)
     cells = tuple(args.cells.split(","))
     choice = RaceChoice(cells, "params", None, args.seconds / len(cells), 1234)
@@ -56,7 +63,7 @@ def main() -> None:
     started = time.monotonic()
     _wait(app, lambda: not window.controller.running, args.seconds * 3 + 30)
     print(f"raced {time.monotonic() - started:.0f} s:", ", ".join(
-        f"{run.name} {run.step} steps, best validation {run.best_validation:.3f}"
+        f"{run.name} {run.step} steps, best validation {run.best_validation:.4f}"
         for run in window.runs.runs.values()
     ))  # fmt: skip
     _wait(app, lambda: False, 1.0)
@@ -66,6 +73,9 @@ def main() -> None:
         _wait(app, lambda: False, 0.5)
         window.grab().save(str(args.out / f"race_{kind}.png"))
     window.parts.x_axis_control.set_x_axis("step")
+    window.center_tabs.setCurrentIndex(1)  # gates and states of the current run
+    _wait(app, lambda: False, 1.0)
+    window.grab().save(str(args.out / "race_gates.png"))
     gradients = 3  # the page with the gradient flow and σ_max of every run
     window.center_tabs.setCurrentIndex(gradients)
     _wait(app, lambda: False, 1.0)

@@ -176,7 +176,7 @@ class IdleRuns(TrainingSignals):
             if kept is not None:
                 return kept
             if checkpoint is not None:
-                from rnnlab.core.checkpoint import resume_trainer
+                from rnnlab.core.resume import resume_trainer
 
                 trainer, _ = resume_trainer(
                     checkpoint, text, device=train_config.device, threads=train_config.threads

@@ -118,7 +118,8 @@ class Loader(QObject):
     @Slot(str)
     def load_checkpoint(self, path: str) -> None:
         def work() -> LoadedCheckpoint:
-            from rnnlab.core.checkpoint import load_checkpoint, training_corpus
+            from rnnlab.core.checkpoint import load_checkpoint
+            from rnnlab.core.resume import training_corpus
 
             checkpoint = load_checkpoint(path)
             if checkpoint.task is not None:  # a task run writes no text: nothing to sample
