@@ -401,3 +401,14 @@ def test_train_a_task_then_make_it_harder_with_resume(tmp_path, capsys) -> None:
     assert "task: adding, T = 40" in info and "step 25" in info and "reads 2 numbers" in info
     assert main(["sample", str(out)]) == 2
     assert "does not write text" in capsys.readouterr().err
+
+
+def test_bench_memory_reports_each_run_against_chance(capsys) -> None:
+    assert main(["bench", "memory", "--seconds", "0.3", "--lengths", "5", "--cells", "rnn,lstm",
+                 "--json"]) == 0  # fmt: skip
+    results = json.loads(capsys.readouterr().out)
+    assert results["task"] == "adding" and results["seconds"] == 0.3
+    assert [(run["length"], run["cell"]) for run in results["runs"]] == [(5, "rnn"), (5, "lstm")]
+    for run in results["runs"]:
+        assert run["ratio"] > 0 and run["steps"] > 0 and run["ratios"]
+    assert any(line.startswith("T = 5 rnn after 30 s") for line in results["goals"])

@@ -277,11 +277,14 @@ def batching_for(corpus: Corpus | Task, config: TrainConfig) -> TrainingData:
 
 
 def parameter_group(name: str) -> str:
-    """A parameter's group for the views: "embedding", "layer 2 input", "layer 2 recurrent",
-    "output". Biases join their weights; SRU's element-wise v_f, v_r and biases are its
-    recurrent part (they act on c_(t-1)), its stacked input matrix the input part."""
+    """A parameter's group for the views: "embedding" (a numeric task's "input layer"), "layer 2
+    input", "layer 2 recurrent", "output". Biases join their weights; SRU's element-wise v_f,
+    v_r and biases are its recurrent part (they act on c_(t-1)), its stacked input matrix the
+    input part."""
     if name.startswith("embedding."):
         return "embedding"
+    if name.startswith("input_layer."):
+        return "input layer"
     if name.startswith("head."):
         return "output"
     if name.startswith("recurrent."):  # weight_ih_l0, bias_hh_l1, ...

@@ -183,3 +183,12 @@ def test_symbol_task_validation_reports_accuracy() -> None:
     report = trainer.evaluate()
     assert 0.0 <= report.accuracy <= 1.0
     assert trainer.history.evaluations[-1]["accuracy"] == report.accuracy
+
+
+def test_a_numeric_task_run_names_its_input_layer_for_the_views() -> None:
+    task = find_task("adding", 5)
+    trainer = new_trainer(task, ModelConfig(**task.model_shape(), **SMALL), TrainConfig())
+    list(trainer.run(max_steps=1))
+    assert set(trainer.group_grad_norms()) == {
+        "input layer", "layer 1 input", "layer 1 recurrent", "output"
+    }  # fmt: skip

@@ -308,3 +308,11 @@ def test_each_run_is_named_at_the_end_of_its_curve(loss_plot: LossPlot) -> None:
     loss_plot.set_x_axis("seconds")
     loss_plot.flush()
     assert loss_plot.end_labels._labels[1].pos().x() == pytest.approx(_x(1, "seconds")[-1])
+
+
+def test_run_names_at_curve_ends_grow_with_presentation_mode(loss_plot: LossPlot) -> None:
+    _two_runs(loss_plot)
+    before = loss_plot.end_labels._labels[1].textItem.font().pointSizeF()
+    loss_plot.set_font_scale(1.6)  # no new data: the names must still follow at once
+    after = loss_plot.end_labels._labels[1].textItem.font().pointSizeF()
+    assert after == pytest.approx(before * 1.6, rel=0.05)

@@ -53,6 +53,9 @@ def test_a_task_replaces_the_corpus_with_its_own_settings_and_views(qtbot, windo
     assert (model.input_size, model.vocab_size, model.outputs) == (2, 0, 1)
     assert (model.hidden_size, model.layers) == (64, 1)  # the task's defaults
     assert not window.sample_panel.isEnabled()  # a task writes no text
+    table = window.parts.runs_panel.table
+    headers = [table.horizontalHeaderItem(column).text() for column in range(table.columnCount())]
+    assert "answers" in headers and "chars" not in headers  # sequences, not characters
     bar = window.inspector.probe_bar  # shown on the inspector's pages
     assert not bar.new_sequence_button.isHidden() and bar.default_button.isHidden()
 

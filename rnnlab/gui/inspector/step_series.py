@@ -133,10 +133,13 @@ class StepSeriesPlot(SeriesPlot):
 
     def _colour_key(self, name: str) -> int | str:
         """0-based layer of "layer 2 input", "layer 2": so a layer's colour is the same in
-        every plot; "embedding" and "output" have their own."""
+        every plot; "embedding" and "output" have their own (a numeric task's "input layer"
+        the embedding's: it has the same place in the model)."""
         words = name.split()
         if len(words) >= 2 and words[0] == "layer" and words[1].isdigit():
             return int(words[1]) - 1
+        if name == "input layer":
+            return "embedding"
         return name if name in ("embedding", "output") else list(self._curves).index(name)
 
     def hover_text(self, x: float, log_y: float) -> str | None:

@@ -39,6 +39,13 @@ COLUMNS = (
     ("state", "new, running, paused, stopped or diverged"),
 )
 NAME_COLUMN = 1
+# On a task the counts are of answered sequences, and losses in the task's own unit.
+TASK_COLUMNS = {
+    "chars": ("answers", "Sequences answered: steps × batch (one answer per sequence)"),
+    "loss": ("loss", "Mean training loss of the last steps, in the task's own loss"),
+    "best val": ("best val", "Lowest validation loss so far, in the task's own loss"),
+    "chars/s": ("answers/s", "Training speed, in sequences answered a second"),
+}
 SWATCH_ROLE = Qt.ItemDataRole.UserRole + 1  # the colour index the swatch was drawn for
 
 
@@ -104,6 +111,14 @@ class RunsTable(QTableWidget):
                         "right-click to pause, step or stop one run of a race")  # fmt: skip
         self.itemSelectionChanged.connect(self._on_selection)
         self.itemChanged.connect(self._on_item_changed)
+
+    def set_task_mode(self, on: bool) -> None:
+        """Headers for a task's runs (sequences answered, the task's loss) or a text's."""
+        for column, (title, tip) in enumerate(COLUMNS):
+            title, tip = TASK_COLUMNS.get(title, (title, tip)) if on else (title, tip)
+            item = self.horizontalHeaderItem(column)
+            item.setText(title)
+            item.setToolTip(tip)
 
     def _fit_to_font(self) -> None:
         metrics = self.fontMetrics()

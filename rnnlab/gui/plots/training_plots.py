@@ -213,6 +213,10 @@ class LossPlot(LossScalePlot):
         lines = (self.uniform_line, self.chance_line)  # a stuck run's name would sit on them
         self.end_labels.place(points, self._font(0.9, bold=True), background, lines)
 
+    def set_font_scale(self, scale: float) -> None:
+        super().set_font_scale(scale)
+        self._after_redraw()  # run names at curve ends take the new size now, not at new data
+
     def _draw_overlay(self, run: int, entry: PlottedRun) -> None:
         entry.overlays["smoothed"].setData(*self._xy(entry.series, "shown_smoothed"))
         entry.overlays["validation"].setData(*self._validation_xy(run))

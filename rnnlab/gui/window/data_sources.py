@@ -51,6 +51,7 @@ def _show_corpus(window: MainWindow, corpus: Corpus) -> None:
     )
     window.corpus_panel.show_corpus(corpus, train_chars, validation_chars)
     window.model_panel.set_task_mode(False)
+    window.parts.runs_panel.table.set_task_mode(False)
     window.model_panel.set_vocabulary_size(len(corpus.vocabulary))
     window.loss_plot.set_text()
     window.loss_plot.set_vocabulary_size(len(corpus.vocabulary))
@@ -67,6 +68,7 @@ def _show_task(window: MainWindow, task: Task) -> None:
     window.training_lines = frozenset()
     window.corpus_panel.show_task(task)
     window.model_panel.set_task_mode(True, task.model_shape())
+    window.parts.runs_panel.table.set_task_mode(True)
     window.loss_plot.set_task(spec.loss, spec.chance, bool(spec.classes), spec.blind_answer)
     window.inspector.set_task(task)
     # Sampling writes text: a task run answers its questions instead (the inspector shows how).
