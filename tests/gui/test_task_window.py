@@ -56,6 +56,7 @@ def test_a_task_replaces_the_corpus_with_its_own_settings_and_views(qtbot, windo
     table = window.parts.runs_panel.table
     headers = [table.horizontalHeaderItem(column).text() for column in range(table.columnCount())]
     assert "answers" in headers and "chars" not in headers  # sequences, not characters
+    assert window.parts.x_axis_control.combo.itemText(1) == "sequences answered"
     bar = window.inspector.probe_bar  # shown on the inspector's pages
     assert not bar.new_sequence_button.isHidden() and bar.default_button.isHidden()
 

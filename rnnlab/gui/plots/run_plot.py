@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QPalette
 
 from rnnlab.gui.plots.plot_base import StepPlot
 from rnnlab.gui.plots.plotted_run import PlottedRun, RunLine, fill_legend
-from rnnlab.gui.plots.run_series import X_AXES, X_AXIS_LABELS, RunSeries
+from rnnlab.gui.plots.run_series import TASK_X_AXIS_LABELS, X_AXES, X_AXIS_LABELS, RunSeries
 from rnnlab.gui.plots.run_styles import run_colour, run_pen_style
 from rnnlab.gui.widgets.style import faded, is_dark
 
@@ -30,6 +30,7 @@ class RunPlot(StepPlot):
         self._runs: dict[int, PlottedRun] = {}
         self._current: int | None = None
         self._x_axis = "step"
+        self._counting_answers = False  # on a task "chars" counts sequences answered
         self._stale_runs: set[int] = set()  # runs whose curves need new data
         self._clip_cache: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None
         self._bold_labels: list = []  # the legend label of the current run, with several
@@ -124,13 +125,22 @@ class RunPlot(StepPlot):
         if kind == self._x_axis:
             return
         self._x_axis = kind
-        self._x_label = X_AXIS_LABELS[kind]
+        self._x_label = self._x_labels()[kind]
         self._clip_cache = None
         self._stale_runs.update(self._runs)
         self._restyle()
         self.enableAutoRange(axis="x")  # the old range counts something else
         self._schedule_redraw()
         self.flush()
+
+    def set_counting_answers(self, on: bool) -> None:
+        """On a task the "chars" axis counts sequences answered, and says so."""
+        self._counting_answers = on
+        self._x_label = self._x_labels()[self._x_axis]
+        self._restyle()
+
+    def _x_labels(self) -> dict[str, str]:
+        return TASK_X_AXIS_LABELS if self._counting_answers else X_AXIS_LABELS
 
     def x_axis(self) -> str:
         return self._x_axis

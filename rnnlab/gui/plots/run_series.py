@@ -22,6 +22,8 @@ from rnnlab.gui.plots.plot_data import GrowingArray
 
 X_AXES = ("step", "chars", "seconds")  # what a training plot's x axis can count
 X_AXIS_LABELS = {"step": "step", "chars": "characters seen", "seconds": "training seconds"}
+# On a task a run counts answers (one a sequence), not characters.
+TASK_X_AXIS_LABELS = {**X_AXIS_LABELS, "chars": "sequences answered"}
 # Per run and plot: over 5 points per pixel column of a 4K screen (TensorBoard keeps 1,000). At
 # 100,000, redrawing a full plot churned enough large arrays that the window's memory grew by
 # 91 bytes a step (rnnlab bench runs --size tiny); at 20,000 it grows by what the history keeps.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from rnnlab.gui.plots.run_series import X_AXES, X_AXIS_LABELS
+from rnnlab.gui.plots.run_series import TASK_X_AXIS_LABELS, X_AXES, X_AXIS_LABELS
 
 TIPS = {
     "step": (
@@ -52,6 +52,12 @@ class XAxisControl(QWidget):
 
     def x_axis(self) -> str:
         return str(self.combo.currentData())
+
+    def set_counting_answers(self, on: bool) -> None:
+        """On a task, "characters seen" is the sequences answered (one answer each)."""
+        labels = TASK_X_AXIS_LABELS if on else X_AXIS_LABELS
+        for index, kind in enumerate(X_AXES):
+            self.combo.setItemText(index, labels[kind])
 
     def set_x_axis(self, kind: str) -> None:
         """Choose the axis (a restored setting); emits xAxisChanged if it changes."""

@@ -51,7 +51,7 @@ def _show_corpus(window: MainWindow, corpus: Corpus) -> None:
     )
     window.corpus_panel.show_corpus(corpus, train_chars, validation_chars)
     window.model_panel.set_task_mode(False)
-    window.parts.runs_panel.table.set_task_mode(False)
+    _count_answers(window, False)
     window.model_panel.set_vocabulary_size(len(corpus.vocabulary))
     window.loss_plot.set_text()
     window.loss_plot.set_vocabulary_size(len(corpus.vocabulary))
@@ -68,7 +68,7 @@ def _show_task(window: MainWindow, task: Task) -> None:
     window.training_lines = frozenset()
     window.corpus_panel.show_task(task)
     window.model_panel.set_task_mode(True, task.model_shape())
-    window.parts.runs_panel.table.set_task_mode(True)
+    _count_answers(window, True)
     window.loss_plot.set_task(spec.loss, spec.chance, bool(spec.classes), spec.blind_answer)
     window.inspector.set_task(task)
     # Sampling writes text: a task run answers its questions instead (the inspector shows how).
@@ -78,3 +78,11 @@ def _show_task(window: MainWindow, task: Task) -> None:
     window.setWindowTitle(f"rnnlab — {task.name}")
     window.settings.setValue("taskLength", task.length)
     window.baselines.show_task(task)
+
+
+def _count_answers(window: MainWindow, on: bool) -> None:
+    """On a task runs count sequences answered, not characters: the table and x axes say so."""
+    window.parts.runs_panel.table.set_task_mode(on)
+    window.parts.x_axis_control.set_counting_answers(on)
+    for plot in (window.loss_plot, window.grad_norm_plot):
+        plot.set_counting_answers(on)
