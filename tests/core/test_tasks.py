@@ -192,3 +192,21 @@ def test_a_numeric_task_run_names_its_input_layer_for_the_views() -> None:
     assert set(trainer.group_grad_norms()) == {
         "input layer", "layer 1 input", "layer 1 recurrent", "output"
     }  # fmt: skip
+
+
+def test_a_text_checkpoint_written_before_tasks_still_opens_and_resumes(
+    tmp_path, shakespeare
+) -> None:
+    corpus = shakespeare
+    model = ModelConfig(vocab_size=len(corpus.vocabulary), **SMALL)
+    trainer = new_trainer(corpus, model, TrainConfig(batch_size=4, seq_len=16, eval_chars=64))
+    list(trainer.run(max_steps=3))
+    path = save_checkpoint(trainer, corpus, tmp_path / "text.pt")
+    payload = torch.load(path, weights_only=True)
+    payload["format"] = 2  # as the rnnlab before tasks wrote it: no "task" key at all
+    del payload["task"]
+    torch.save(payload, tmp_path / "format2.pt")
+    checkpoint = load_checkpoint(tmp_path / "format2.pt")
+    assert checkpoint.task is None and checkpoint.step == 3
+    resumed, source = resume_trainer(checkpoint, corpus)
+    assert source is corpus and resumed.step == 3

@@ -118,7 +118,7 @@ def test_accuracy_points_follow_the_x_axis_and_go_with_their_run(loss_plot) -> N
         for step, accuracy in accuracies[run]:
             loss_plot.add_accuracy(step, accuracy, run=run)
     loss_plot.flush()
-    assert "validation accuracy (right axis)" in [label.text for _, label in loss_plot.legend.items]
+    assert "accuracy (right axis)" in [label.text for _, label in loss_plot.legend.items]
     per_step = {"step": 1, "chars": CHARS_PER_STEP, "seconds": SECONDS_PER_STEP}
     for kind in X_AXES:
         loss_plot.set_x_axis(kind)
@@ -156,7 +156,7 @@ def test_no_accuracy_on_text(loss_plot) -> None:
     assert not loss_plot.getAxis("right").isVisible()
     assert not loss_plot.accuracy.view.isVisible()
     assert len(loss_plot.accuracy.points(0)[0]) == 0
-    assert "validation accuracy (right axis)" not in [
+    assert "accuracy (right axis)" not in [
         label.text for _, label in loss_plot.legend.items
     ]
     assert loss_plot.chance_line.label.toPlainText().startswith("chance 2.08")

@@ -23,7 +23,7 @@ from rnnlab.gui.plots.run_plot import RunPlot
 
 # The y axis names the loss; cross-entropy says its unit, since bits would be just as natural.
 TASK_LOSS_LABELS = {"squared error": "squared error", "cross-entropy": "cross-entropy (nats)"}
-ACCURACY_LEGEND = "validation accuracy (right axis)"
+ACCURACY_LEGEND = "accuracy (right axis)"  # short: the legend must fit two columns at 1366 px
 
 
 def format_chance(value: float) -> str:

@@ -83,6 +83,7 @@ def _show_task(window: MainWindow, task: Task) -> None:
 def _count_answers(window: MainWindow, on: bool) -> None:
     """On a task runs count sequences answered, not characters: the table and x axes say so."""
     window.parts.runs_panel.table.set_task_mode(on)
+    window.run_views.speed_unit = "answers/s" if on else "chars/s"
     window.parts.x_axis_control.set_counting_answers(on)
     for plot in (window.loss_plot, window.grad_norm_plot):
         plot.set_counting_answers(on)

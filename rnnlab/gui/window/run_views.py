@@ -15,12 +15,13 @@ class RunViews:
         self._parts = parts
         self.run_start_step = 0  # the step Train started from: the budget counts from there
         self.budget: tuple[int | None, float | None] = (None, None)  # (steps, seconds)
+        self.speed_unit = "chars/s"  # on a task: sequences answered a second
 
     def show_update(self, update: TrainingUpdate) -> None:
         """The current run's progress (its curves are drawn by ``Runs`` with every run's)."""
         parts = self._parts
         parts.status_step.setText(f"step {update.step:,}")
-        parts.status_speed.setText(f"{update.chars_per_second:,.0f} chars/s")
+        parts.status_speed.setText(f"{update.chars_per_second:,.0f} {self.speed_unit}")
         parts.status_elapsed.setText(f"{update.elapsed:,.0f} s")
         steps, seconds = self.budget
         parts.training_bar.show_progress(
