@@ -57,6 +57,8 @@ def test_a_task_replaces_the_corpus_with_its_own_settings_and_views(qtbot, windo
     headers = [table.horizontalHeaderItem(column).text() for column in range(table.columnCount())]
     assert "answers" in headers and "chars" not in headers  # sequences, not characters
     assert window.parts.x_axis_control.combo.itemText(1) == "sequences answered"
+    flow_frame = window.inspector.flow_plot.parentWidget()
+    assert "answer's loss" in flow_frame.explanation.text()
     bar = window.inspector.probe_bar  # shown on the inspector's pages
     assert not bar.new_sequence_button.isHidden() and bar.default_button.isHidden()
 
@@ -115,6 +117,7 @@ def test_a_race_on_a_task_and_back_to_text(qtbot, on_adding, monkeypatch) -> Non
                     timeout=TIMEOUT)  # fmt: skip
     assert asked and "belong to adding" in asked[0]
     assert main.runs.runs == {} and main.sample_panel.isEnabled()
+    assert "last prediction's loss" in main.inspector.flow_plot.parentWidget().explanation.text()
     model = main.model_panel.model_config(main.corpus_shape())
     assert model.input_size == 0 and model.vocab_size == len(main.corpus.vocabulary)
 

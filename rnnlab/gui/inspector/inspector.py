@@ -34,6 +34,11 @@ from rnnlab.gui.inspector.text_views import ConnectivityView, GuessesView
 from rnnlab.gui.inspector.weight_plots import GroupNormPlot, SpectrumPlot
 from rnnlab.gui.widgets.view_frame import ViewFrame
 
+FLOW_ON_TEXT = ("How much the last prediction's loss changes with the state d steps earlier. "
+                "A falling line is a fading memory.")
+FLOW_ON_TASK = ("How much the answer's loss changes with the state d steps earlier. Dashed: "
+                "the positions the answer depends on. Does any gradient reach them?")
+
 
 def _split(orientation: Qt.Orientation, widgets: Sequence[QWidget], sizes: list[int]) -> QSplitter:
     splitter = QSplitter(orientation)
@@ -105,9 +110,7 @@ class Inspector(QObject):
             Qt.Orientation.Vertical,
             [
                 _split(Qt.Orientation.Horizontal, [
-                    frame(self.flow_plot, "Gradient flow through time",
-                          "How much the last prediction's loss changes with the state d steps "
-                          "earlier. A falling line is a fading memory."),
+                    frame(self.flow_plot, "Gradient flow through time", FLOW_ON_TEXT),
                     frame(self.history_view, "Gradient flow over training",
                           "The flow curve of every probe, one column each: watch fading "
                           "(blue) or growing (red) develop."),
@@ -154,6 +157,11 @@ class Inspector(QObject):
 
     # ---- from the window -----------------------------------------------------------------------
 
+    def _explain_flow(self, on_task: bool) -> None:
+        frame = self.flow_plot.parentWidget()
+        if isinstance(frame, ViewFrame):
+            frame.explanation.setText(FLOW_ON_TASK if on_task else FLOW_ON_TEXT)
+
     def set_task(self, task: Task) -> None:
         """A task is shown (or its T changed): probe one of its sequences, the same number as
         before at the new T, so "now make it harder" compares like with like."""
@@ -161,6 +169,7 @@ class Inspector(QObject):
             self._sequence = 0
         self._task, self._corpus = task, None
         self.probe_bar.set_task_mode(True)
+        self._explain_flow(True)
         self.probe_bar.set_vocabulary(None)
         self.guesses_view.set_characters(list(task.spec.classes))
         self._send_task()
@@ -180,6 +189,7 @@ class Inspector(QObject):
         same = self._corpus is not None and self._corpus.fingerprint == corpus.fingerprint
         self._corpus, self._task = corpus, None
         self.probe_bar.set_task_mode(False)
+        self._explain_flow(False)
         self.probe_bar.set_vocabulary(corpus.vocabulary)
         self.guesses_view.set_characters(corpus.vocabulary.chars)
         if not same or len(self.probe_bar.text()) < MIN_PROBE_CHARS:
