@@ -133,3 +133,22 @@ def test_a_task_checkpoint_opens_as_a_run_on_its_task(qtbot, window, tmp_path) -
     assert window.corpus == Task(TASKS["recall"], 8)
     run = window.runs.current
     assert window.runs.get(run).step == 12 and len(window.loss_plot.data(run)["steps"]) == 12
+
+
+def test_the_distance_control_alt_letter_clashes_with_nothing_shown(qtbot, window) -> None:
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QTabBar
+
+    choose(qtbot, window, "adding")
+    texts = [w.text() for w in window.findChildren(QAbstractButton) if w.isVisible()]
+    texts += [w.text() for w in window.findChildren(QLabel) if w.isVisible() and w.buddy()]
+    for bar in window.findChildren(QTabBar):
+        if bar.isVisible():
+            texts += [bar.tabText(index) for index in range(bar.count())]
+    texts += [action.text() for action in window.menuBar().actions()]  # &File, &Training, ...
+    letters = [match[1].lower() for text in texts
+               if (match := re.search(r"&([^&\s])", text.replace("&&", "")))]  # fmt: skip
+    (distance,) = [text for text in texts if "Distance" in text.replace("&", "")]
+    letter = re.search(r"&([^&\s])", distance)[1].lower()
+    assert letters.count(letter) == 1, (letter, texts)

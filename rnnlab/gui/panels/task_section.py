@@ -75,7 +75,7 @@ class TaskSection(QWidget):
             control.setToolTip(tip)
         self.taskLengthSlider.setPageStep(5)
         self.taskLengthSpin.setKeyboardTracking(False)  # typing "120" is not 1, 12 then 120
-        label = QLabel("&Distance T:")
+        label = QLabel("Di&stance T:")  # Alt+S: D, T and A belong to other controls
         label.setBuddy(self.taskLengthSpin)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
