@@ -152,3 +152,22 @@ def test_the_distance_control_alt_letter_clashes_with_nothing_shown(qtbot, windo
     (distance,) = [text for text in texts if "Distance" in text.replace("&", "")]
     letter = re.search(r"&([^&\s])", distance)[1].lower()
     assert letters.count(letter) == 1, (letter, texts)
+
+
+def test_the_task_and_its_distance_come_back_next_time(qtbot, window) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from rnnlab.app import create_main_window
+
+    choose(qtbot, window, "order")
+    window.corpus_panel.task_section.taskLengthSpin.setValue(35)
+    window.save_settings()
+    again = create_main_window([], settings=window.settings)
+    again.show()
+    qtbot.waitUntil(lambda: again.corpus is not None, timeout=TIMEOUT)
+    assert again.corpus == Task(TASKS["order"], 35)
+    assert again.corpus_panel.taskLengthSlider.value() == 35
+    again.controller.dirty = False
+    again.close()
+    again.deleteLater()
+    QApplication.processEvents()

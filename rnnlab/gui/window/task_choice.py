@@ -13,7 +13,14 @@ from typing import Any
 from PySide6.QtCore import Slot
 
 from rnnlab.core.config import ModelConfig, TrainConfig
-from rnnlab.core.tasks import TASK_MODEL_DEFAULTS, TASK_TRAIN_DEFAULTS, Task, find_task
+from rnnlab.core.tasks import (
+    DEFAULT_LENGTH,
+    TASK_MODEL_DEFAULTS,
+    TASK_TRAIN_DEFAULTS,
+    Task,
+    find_task,
+)
+from rnnlab.gui.panels.task_section import SLIDER_RANGE
 
 # ``window`` below is the MainWindow (typed Any: importing it here, even for type checking only,
 # would make the window room's imports circular).
@@ -27,7 +34,13 @@ class TaskChoice:
         self._window = window
         # The panel's text settings while a task is shown, given back when a text returns.
         self._text_configs: tuple[ModelConfig | None, TrainConfig | None] | None = None
-        window.corpus_panel.task_section.lengthChanged.connect(self.change_length)
+        section = window.corpus_panel.task_section
+        section.lengthChanged.connect(self.change_length)
+        try:  # the T of the last session: the lesson goes on where it was
+            remembered = int(window.settings.value("taskLength", DEFAULT_LENGTH))
+        except (TypeError, ValueError):
+            remembered = DEFAULT_LENGTH
+        section.set_length(min(max(remembered, SLIDER_RANGE[0]), SLIDER_RANGE[1]))
 
     @property
     def task(self) -> Task | None:
