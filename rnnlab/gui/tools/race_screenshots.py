@@ -4,8 +4,10 @@
 Races RNN, LSTM, GRU and SRU (or ``--cells``) with equal parameters on tinyshakespeare (or a
 task, with the task's settings: the memory lesson) for S seconds (60 by default: what a class
 watches), then writes race.png (1600 x 1000),
-race_presentation.png (presentation mode at 1920 x 1080), one PNG per x axis and the Gradients
-page with every run overlaid (race_gradients.png, race_gradients_presentation.png), to look at as
+race_presentation.png (presentation mode at 1920 x 1080), one PNG per x axis, the gates page,
+and the Gradients page with every run overlaid (race_gradients.png,
+race_gradients_presentation.png), and both in presentation mode with Focus (race_focus.png,
+race_gradients_focus.png), to look at as
 a student would: can every curve be told from the others, colour-blind too, and read from the
 back of a room?
 """
@@ -88,6 +90,13 @@ def main() -> None:
     window.center_tabs.setCurrentIndex(gradients)
     _wait(app, lambda: False, 1.0)
     window.grab().save(str(args.out / "race_gradients_presentation.png"))
+    window.actions_.focus.trigger()  # what a projector shows: no side panels
+    _wait(app, lambda: False, 1.0)
+    window.grab().save(str(args.out / "race_gradients_focus.png"))
+    window.center_tabs.setCurrentIndex(0)
+    _wait(app, lambda: False, 1.0)
+    window.grab().save(str(args.out / "race_focus.png"))
+    window.actions_.focus.trigger()
     window.actions_.presentation.trigger()
     window.controller.dirty = False
     window.close()
