@@ -56,6 +56,8 @@ def test_corpus_vocabulary_config_and_sampling_do_not_import_torch() -> None:
 import json, sys
 import rnnlab.core.config
 import rnnlab.core.corpus
+import rnnlab.core.lesson  # the window opens a lesson before any run is built
+import rnnlab.core.lesson_writer
 import rnnlab.core.sampling
 import rnnlab.core.stepping
 import rnnlab.core.vocabulary

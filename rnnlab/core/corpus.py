@@ -78,6 +78,11 @@ def bundled_data_dir() -> Path:
     )
 
 
+def bundled_names() -> tuple[str, ...]:
+    """The bundled corpora's names, without looking for their files (lessons name them)."""
+    return tuple(name for name, _, _ in _BUNDLED)
+
+
 def bundled_corpora() -> list[BundledCorpus]:
     folder = bundled_data_dir()
     return [

@@ -25,6 +25,11 @@ class DeviceError(RnnlabError):
     """A device that was asked for but is not available."""
 
 
+class LessonError(RnnlabError):
+    """A lesson file that cannot be opened: unreadable, not TOML, or a key or action it cannot
+    use. The message names the file and the key."""
+
+
 def is_out_of_memory(error: BaseException) -> bool:
     """Whether ``error`` says memory ran out: Python's MemoryError, torch.OutOfMemoryError (a
     RuntimeError saying "out of memory", as CUDA and MPS do) or PyTorch's CPU allocator."""
