@@ -1,8 +1,9 @@
 """The desktop application: ``rnnlab`` (no subcommand) opens the window.
 
 ``rnnlab`` opens tinyshakespeare (or the corpus of the last session); ``rnnlab text.txt`` opens
-that corpus; ``rnnlab model.pt`` opens that model. torch is imported only when the first model
-is built or opened, in a background thread, so the window paints quickly.
+that corpus; ``rnnlab model.pt`` opens that model; ``rnnlab lesson.toml`` opens that lesson.
+torch is imported only when the first model is built or opened, in a background thread, so the
+window paints quickly.
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ from rnnlab.gui.panels.task_section import TaskSection
 PREVIEW_CHARS = 2_000
 _ERROR_COLOR = "#d32f2f"  # readable on light and dark palettes
 _TEXT_FILTER = (
-    "Text files (*.txt *.text *.md *.csv *.tsv *.py *.c *.h *.tex *.html *.json);;All files (*)"
+    "Text files (*.txt *.text *.md *.csv *.tsv *.py *.c *.h *.tex *.html *.json);;"
+    "rnnlab lessons (*.toml);;All files (*)"  # the window opens a .toml file as a lesson
 )
 def _file_size(size_bytes: int) -> str:
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):

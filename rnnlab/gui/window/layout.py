@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from rnnlab.core.config import TrainConfig
 from rnnlab.gui.inspector.inspector import Inspector
 from rnnlab.gui.panels.corpus_panel import CorpusPanel
+from rnnlab.gui.panels.lesson_panel import LessonPanel
 from rnnlab.gui.panels.model_panel import ModelPanel
 from rnnlab.gui.panels.runs_panel import RunsPanel
 from rnnlab.gui.panels.sample_panel import SamplePanel
@@ -64,6 +65,7 @@ class WindowParts:
     status_speed: QLabel
     status_elapsed: QLabel
     baseline_control: BaselineControl  # baselineCombo: n-gram lines on the loss plot
+    lesson_panel: LessonPanel  # lessonPanel: across the top of the middle while a lesson is open
 
 
 def build_layout(window: QMainWindow) -> WindowParts:
@@ -120,6 +122,10 @@ def build_layout(window: QMainWindow) -> WindowParts:
     for page, title in inspector.pages:
         center_tabs.addTab(page, title)
     inspector.probe_bar.hide()  # the Loss page does not use it
+    # The lesson first, above everything in the middle: where a class looks on a projector.
+    lesson_panel = LessonPanel()
+    lesson_panel.hide()
+    layout.addWidget(lesson_panel)
     layout.addWidget(training_bar)
     layout.addWidget(banner)
     layout.addWidget(inspector.probe_bar)
@@ -140,7 +146,7 @@ def build_layout(window: QMainWindow) -> WindowParts:
     return WindowParts(
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
         banner, smoothing_control, x_axis_control, loss_plot, grad_norm_plot, inspector,
-        center_tabs, runs_panel, *status, baseline_control,
+        center_tabs, runs_panel, *status, baseline_control, lesson_panel,
     )  # fmt: skip
 
 

@@ -21,7 +21,10 @@ from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
 from rnnlab.gui.window.actions import WindowActions
 from rnnlab.gui.window.baselines import Baselines
 from rnnlab.gui.window.data_sources import show_source
+from rnnlab.gui.window.hidden_controls import HiddenControls
 from rnnlab.gui.window.layout import build_layout
+from rnnlab.gui.window.lesson_menus import LessonMenus
+from rnnlab.gui.window.lessons import Lessons, is_lesson_path
 from rnnlab.gui.window.model_files import ModelFiles
 from rnnlab.gui.window.run_commands import RunCommands
 from rnnlab.gui.window.run_inspections import RunInspections
@@ -75,6 +78,9 @@ class MainWindow(QMainWindow):
         self.task_choice = TaskChoice(self)
         connect_window(self)
         self.baselines = Baselines(self, parts)  # after the wiring: its slots run after the plot's
+        self.hidden_controls = HiddenControls(self, parts, self.settings)
+        self.lessons = Lessons(self)  # after the wiring: its runs come once a text has loaded
+        self.lesson_menus = LessonMenus(self)
         self.files.refresh_recent()
         self._on_state("stopped")
         restore_window(self, self.settings, parts)
@@ -84,7 +90,10 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def open_corpus(self, source: str) -> None:
         """Load a bundled name or a file in the background (the current corpus stays until
-        then), or show a task ("task:adding")."""
+        then), show a task ("task:adding"), or open a lesson (a .toml file)."""
+        if is_lesson_path(source):
+            self.lessons.open(source)
+            return
         if self.controller.running:
             self.show_error("stop training before changing the corpus or task")
             return

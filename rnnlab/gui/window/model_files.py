@@ -82,12 +82,15 @@ class ModelFiles(QObject):
             action.setToolTip(path)
             action.triggered.connect(lambda _=False, p=path: self.open_path(p))
         self._recent_menu.setEnabled(bool(recent))
-        self.recentTextsChanged.emit([path for path in recent if not path.endswith(".pt")])
+        # Models and lessons are in the recent menu, not among the texts to train on.
+        texts = [path for path in recent if not path.lower().endswith((".pt", ".toml"))]
+        self.recentTextsChanged.emit(texts)
 
     # ---- paths -----------------------------------------------------------------------------
 
     def open_path(self, path: str) -> None:
-        """A dropped, recent or command-line path: a model (.pt), a folder of them, or a text."""
+        """A dropped, recent or command-line path: a model (.pt), a folder of them, or a text
+        or a lesson (.toml), which the window tells apart."""
         if path.endswith(".pt") or Path(path).is_dir():
             self.open_model_file(path)
         else:

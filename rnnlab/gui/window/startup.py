@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QSettings
 
 from rnnlab.gui.window.collector import collect_in_gui_thread
+from rnnlab.gui.window.lessons import is_lesson_path
 from rnnlab.gui.window.main_window import DEFAULT_CORPUS, MainWindow
 
 
@@ -15,7 +16,8 @@ def create_main_window(
 ) -> MainWindow:
     """Build the main window (a QApplication must exist) without entering the event loop.
 
-    ``argv``: the arguments after the program name: nothing, a text file, or a model (.pt).
+    ``argv``: the arguments after the program name: nothing, a text file, a model (.pt) or a
+    lesson (.toml).
     ``settings``: where the layout, last corpus and configuration persist (tests pass a
     temporary file); by default the user's settings.
     """
@@ -27,6 +29,10 @@ def create_main_window(
     arguments = list(argv or [])
     if arguments and arguments[0].endswith(".pt"):
         window.files.open_path(arguments[0])
+    elif arguments and is_lesson_path(arguments[0]):
+        # A lesson that cannot open (it has said why) leaves the window on the last data.
+        if not window.lessons.open(arguments[0]):
+            window.open_corpus(str(window.settings.value("corpus") or DEFAULT_CORPUS))
     elif arguments:
         window.open_corpus(arguments[0])
     else:
