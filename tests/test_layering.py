@@ -54,6 +54,7 @@ def test_corpus_vocabulary_config_and_sampling_do_not_import_torch() -> None:
     import) has loaded."""
     code = f"""
 import json, sys
+import rnnlab.core.builtin_lessons  # the Lessons menu lists them before torch has loaded
 import rnnlab.core.config
 import rnnlab.core.corpus
 import rnnlab.core.lesson  # the window opens a lesson before any run is built

@@ -1,4 +1,4 @@
-"""The ``rnnlab`` command: train, sample, info, corpora, ngram, race, tasks, bench.
+"""The ``rnnlab`` command: train, sample, info, corpora, ngram, race, tasks, lessons, bench.
 
 User errors print one line on stderr and exit with code 2; no traceback reaches a user unless
 ``--debug`` is given.
@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from rnnlab.cli import bench, inspect, ngram, race, train
+    from rnnlab.cli import bench, inspect, lessons, ngram, race, train
     from rnnlab.cli.task_arguments import add_tasks_parser
 
     parser = _Parser(
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     ngram.add_parser(commands)
     race.add_parser(commands)
     add_tasks_parser(commands)
+    lessons.add_parser(commands)
     bench.add_parser(commands)
     parser.set_defaults(commands=tuple(commands.choices))  # what main() tells from a file name
     return parser
