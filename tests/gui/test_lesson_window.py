@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QAction, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QWidget
 from test_main_window import TIMEOUT
 
@@ -296,3 +296,21 @@ def test_black_screen_and_the_shortcut_sheet(qtbot, window) -> None:
     assert ("View", "Keyboard shortcuts", "F1, ?") in rows
     assert any(row[1] == "Next step" and row[2].startswith("PgDown") for row in rows)
     sheet.close()
+
+
+def test_the_lessons_menu_opens_a_built_in_lesson(qtbot, window) -> None:
+    from PySide6.QtWidgets import QMenu
+
+    from rnnlab.core.builtin_lessons import builtin_lessons
+
+    menu = window.findChild(QMenu, "lessonMenu")
+    assert menu is not None and menu.title() == "Lessons"
+    titles = [action.text() for action in menu.actions()]
+    lessons = builtin_lessons()
+    assert len(lessons) >= 8
+    assert [f"{number}. {lesson.title}" for number, lesson in enumerate(lessons, 1)] == titles[:8]
+    forgetting = window.findChild(QAction, "lesson_forgetting")
+    forgetting.trigger()
+    qtbot.waitUntil(lambda: isinstance(window.corpus, Task) and len(window.runs.runs) >= 2,
+                    timeout=30_000)  # fmt: skip
+    assert window.findChild(object, "lessonPanel").isVisibleTo(window)

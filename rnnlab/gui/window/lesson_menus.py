@@ -64,8 +64,9 @@ class LessonMenus(QObject):
                                     "controls and the lesson's steps as a lesson file")  # fmt: skip
         file_menu.insertAction(self._after(file_menu, actions.save_all), self.save_lesson)
 
-        lesson_menu = QMenu("Lesson", window)
+        lesson_menu = QMenu("Lessons", window, objectName="lessonMenu")
         window.menuBar().insertMenu(view_menu.menuAction(), lesson_menu)
+        self._add_builtin_lessons(lesson_menu)
         self.next_step = self._action("&Next step", NEXT_KEYS, window.lessons.next, lesson_menu)
         self.back_step = self._action("&Previous step", BACK_KEYS, window.lessons.back, lesson_menu)
         lesson_menu.addSeparator()
@@ -79,6 +80,27 @@ class LessonMenus(QObject):
         self.shortcuts = self._action("&Keyboard shortcuts", (Qt.Key.Key_F1, Qt.Key.Key_Question),
                                       self.show_shortcuts, view_menu)  # fmt: skip
         self.set_lesson_open(False)
+
+    def _add_builtin_lessons(self, menu: QMenu) -> None:
+        """The bundled lessons first, in teaching order: one click opens each."""
+        from rnnlab.core.builtin_lessons import builtin_lessons
+        from rnnlab.core.errors import RnnlabError
+
+        try:
+            lessons = builtin_lessons()
+        except RnnlabError as error:  # a broken installation: say so where the lessons would be
+            broken = menu.addAction("Built-in lessons could not be read")
+            broken.setEnabled(False)
+            broken.setToolTip(str(error))
+            menu.addSeparator()
+            return
+        opener = self._window.open_corpus  # a .toml path opens as a lesson
+        for number, lesson in enumerate(lessons, start=1):
+            action = menu.addAction(f"{number}. {lesson.title}")
+            action.setObjectName(f"lesson_{lesson.name}")
+            action.setToolTip(f"Open the lesson {lesson.path.name}")
+            action.triggered.connect(lambda _checked=False, path=str(lesson.path): opener(path))
+        menu.addSeparator()
 
     def _menu(self, title: str) -> QMenu:
         return next(action.menu() for action in self._window.menuBar().actions()
