@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from rnnlab.core.corpus import Corpus, bundled_names
 from rnnlab.core.errors import ConfigError, LessonError
@@ -29,7 +29,6 @@ from rnnlab.gui.window.lesson_steps import StepActions
 # would make the window room's imports circular).
 MainWindow = Any
 LESSON_SUFFIX = ".toml"
-BUTTONS = QMessageBox.StandardButton
 NEXT_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down)  # as clickers send
 BACK_KEYS = (Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up)
 
@@ -136,13 +135,9 @@ class Lessons(QObject):
         with_weights = window.run_commands.runs_with_weights()
         if with_weights or window.controller.running:
             unsaved = sum(run in window.controller.dirty_runs for run in with_weights)
-            answer = QMessageBox.question(
-                window, "Drop the runs?",
-                f"The lesson {lesson.title!r} brings its own runs: the {len(with_weights)} "
-                f"run(s) with weights go; {unsaved} of them not saved. Drop them?",
-                BUTTONS.Yes | BUTTONS.No, BUTTONS.No,
-            )  # fmt: skip
-            if answer != BUTTONS.Yes:
+            why = (f"The lesson {lesson.title!r} brings its own runs: the {len(with_weights)} "
+                   "run(s) with weights go")  # fmt: skip
+            if not window.run_commands.ask_to_drop(why, unsaved):
                 return False
         self.close()
         window._cancel_pending()

@@ -292,10 +292,15 @@ class RunCommands(QObject):
         if not with_weights:
             return True
         unsaved = sum(run.run in window.controller.dirty_runs for run in with_weights)
-        answer = QMessageBox.question(
-            window, "Drop the runs?",
+        return self.ask_to_drop(
             f"The {len(with_weights)} run(s) with weights belong to {current.name} and cannot "
-            f"continue on other data; {unsaved} of them not saved. Drop them?",
+            "continue on other data", unsaved,
+        )  # fmt: skip
+
+    def ask_to_drop(self, why: str, unsaved: int) -> bool:
+        """Ask before runs with weights go (why they must, how many are unsaved); True: yes."""
+        answer = QMessageBox.question(
+            self._window, "Drop the runs?", f"{why}; {unsaved} of them not saved. Drop them?",
             BUTTONS.Yes | BUTTONS.No, BUTTONS.No,
         )  # fmt: skip
         return answer == BUTTONS.Yes
