@@ -74,8 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from rnnlab.cli import UserError
     from rnnlab.core.config import ModelConfig, TrainConfig
     from rnnlab.core.race import new_race, race_models
-    from rnnlab.core.tasks import TASK_MODEL_DEFAULTS, TASK_TRAIN_DEFAULTS, Task
-    from rnnlab.core.trainer import source_shape
+    from rnnlab.core.tasks import TASK_MODEL_DEFAULTS, TASK_TRAIN_DEFAULTS, Task, model_shape_of
 
     cells = [cell.strip() for cell in args.cells.split(",") if cell.strip()]
     if args.steps is not None and args.steps < 1:
@@ -95,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
                          if getattr(args, name) is not None})  # fmt: skip
     if args.eval_every is not None:
         train_values["eval_every"] = args.eval_every
-    base = ModelConfig(**source_shape(corpus), **model_values)
+    base = ModelConfig(**model_shape_of(corpus), **model_values)
     config = TrainConfig(seed=args.seed, device=args.device, threads=args.threads, **train_values)
     models = race_models(cells, base, args.equal)
     race = new_race(corpus, models, config, max_steps=args.steps, seconds=seconds)

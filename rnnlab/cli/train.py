@@ -103,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
     from rnnlab.core.checkpoint import load_checkpoint, save_checkpoint
     from rnnlab.core.errors import ConfigError
     from rnnlab.core.resume import resume_trainer
-    from rnnlab.core.trainer import new_trainer, source_shape
+    from rnnlab.core.tasks import model_shape_of
+    from rnnlab.core.trainer import new_trainer
 
     if args.steps is not None and args.steps < 1:
         raise UserError("--steps must be at least 1")
@@ -147,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
             for name, field in _TRAIN_FIELDS.items()
             if getattr(args, name) is not None
         }
-        model_config = ModelConfig(**source_shape(corpus), **model_values)
+        model_config = ModelConfig(**model_shape_of(corpus), **model_values)
         trainer = new_trainer(corpus, model_config, TrainConfig(**train_values))
         out = args.out
     if out is not None and out.exists() and out.is_dir():

@@ -53,11 +53,6 @@ class TaskData(TrainingData):
             ]
         return list(self._validation)
 
-    def validation_marks(self) -> np.ndarray:
-        """(N, L) bool: the positions each validation sequence's answer depends on."""
-        rng = np.random.default_rng([self._seed, self.task.length, _VALIDATION])
-        return self.task.generate(rng, VALIDATION_SEQUENCES)[2]
-
     def batch_chars(self, count: int) -> np.ndarray:
         return np.full(count, self.batch_size, dtype=np.int64)
 

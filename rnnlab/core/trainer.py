@@ -32,8 +32,7 @@ from rnnlab.core.models import CharModel, State
 from rnnlab.core.random_stream import RandomStream
 from rnnlab.core.reports import DivergenceReport, EvalReport, Report, StepReport
 from rnnlab.core.task_data import TaskData
-from rnnlab.core.tasks import CROSS_ENTROPY, Task
-from rnnlab.core.tasks import model_shape_of as source_shape
+from rnnlab.core.tasks import CROSS_ENTROPY, Task, model_shape_of
 
 LOG2 = math.log(2.0)
 
@@ -234,7 +233,7 @@ def new_trainer(
     """A fresh run on a corpus or a task: threads, device and seed set, data batched (or
     ``data``, shared with runs of the same batching), model built and initialised."""
     train_config = train_config or TrainConfig()
-    shape = source_shape(corpus)
+    shape = model_shape_of(corpus)
     model_config = model_config or ModelConfig(**shape)
     mine = {name: getattr(model_config, name) for name in shape}  # the same keys
     if mine != shape:

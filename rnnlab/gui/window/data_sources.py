@@ -66,18 +66,24 @@ def _show_corpus(window: MainWindow, corpus: Corpus) -> None:
 def _show_task(window: MainWindow, task: Task) -> None:
     spec = task.spec
     window.training_lines = frozenset()
-    window.corpus_panel.show_task(task)
+    show_task_length(window, task)
     window.model_panel.set_task_mode(True, task.model_shape())
     _count_answers(window, True)
     window.loss_plot.set_task(spec.loss, spec.chance, bool(spec.classes), spec.blind_answer)
-    window.inspector.set_task(task)
     # Sampling writes text: a task run answers its questions instead (the inspector shows how).
     window.sample_panel.setEnabled(False)
     window.sample_panel.setToolTip("Sampling writes text: on a task, the inspector shows the "
                                    "model's answers instead.")  # fmt: skip
+    window.baselines.show_task(task)
+
+
+def show_task_length(window: MainWindow, task: Task) -> None:
+    """What names the task's T: the panel, the inspector's sequence, the title, the settings
+    (the next session opens at this T). A new task or only a new T both come through here."""
+    window.corpus_panel.show_task(task)
+    window.inspector.set_task(task)
     window.setWindowTitle(f"rnnlab — {task.name}")
     window.settings.setValue("taskLength", task.length)
-    window.baselines.show_task(task)
 
 
 def _count_answers(window: MainWindow, on: bool) -> None:

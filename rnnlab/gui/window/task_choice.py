@@ -21,6 +21,7 @@ from rnnlab.core.tasks import (
     find_task,
 )
 from rnnlab.gui.panels.task_section import SLIDER_RANGE
+from rnnlab.gui.window.data_sources import show_task_length
 
 # ``window`` below is the MainWindow (typed Any: importing it here, even for type checking only,
 # would make the window room's imports circular).
@@ -80,11 +81,8 @@ class TaskChoice:
             return
         harder = Task(task.spec, length)
         window.corpus = harder
-        window.corpus_panel.show_task(harder)
         window.controller.switch_task_length(harder)
-        window.inspector.set_task(harder)
-        window.setWindowTitle(f"rnnlab — {harder.name}")
-        window.settings.setValue("taskLength", length)
+        show_task_length(window, harder)
         kept = " and go on at the new T" if window.run_commands.runs_with_weights() else ""
         window.statusBar().showMessage(
             f"T = {length}: new sequences; runs keep their weights{kept}", 8000
