@@ -27,7 +27,9 @@ from rnnlab.core.sampling import Sampler, SampleSettings, log_softmax
 from rnnlab.core.vocabulary import Vocabulary
 
 SAMPLE_CHARS = 200  # per temperature: enough characters for a steady mean entropy
-BEAM_WIDTH, BEAM_CHARS = 5, 30  # as `rnnlab sample --beam 5` would search
+# The beam search the lesson sets on the sample panel (beamSpin, lengthSpin), these if it
+# sets none.
+BEAM_WIDTH, BEAM_CHARS = 5, 30
 NAMES = 20  # surnames sampled with the lesson's prefix
 WINDOW_TEMPERATURE = 0.8  # the sample panel's default temperature
 # The sample panel's temperature slider (rnnlab/gui/panels/sample_panel.py), which a lesson
@@ -56,12 +58,18 @@ def _prime(lesson: Lesson, default: str) -> str:
     return primes[-1] if primes else default
 
 
+def _last_number(lesson: Lesson, object_name: str, default: int) -> int:
+    """The last whole number the lesson sets on a spin box, or ``default``."""
+    values = [int(value) for value in set_values(lesson, object_name) if value.isdigit()]
+    return values[-1] if values else default
+
+
 def check_temperature(lesson: Lesson, steps: int) -> CheckResult:
     """At the temperatures the lesson sets on the slider, in rising order, the mean entropy of
     the distributions each sample was drawn from rises; and beam search's best continuation
     of the lesson's prime is at least as likely as greedy decoding's (greedy takes the
-    likeliest character at each step, beam search keeps BEAM_WIDTH candidates and can see
-    further)."""
+    likeliest character at each step, beam search keeps the lesson's beamSpin candidates and
+    can see further)."""
     positions = {int(value) for value in set_values(lesson, "temperatureSlider") if value.isdigit()}
     temperatures = sorted(slider_temperature(position) for position in positions)
     trained = _trained(lesson, steps)
@@ -77,16 +85,18 @@ def check_temperature(lesson: Lesson, steps: int) -> CheckResult:
         entropies.append(_mean_entropy(model, corpus.vocabulary, prime + sample, len(prime),
                                        temperature))  # fmt: skip
     rising = all(low < high for low, high in itertools.pairwise(entropies))
-    greedy = sampler.sample(prime, BEAM_CHARS, SampleSettings(greedy=True))
+    width = _last_number(lesson, "beamSpin", BEAM_WIDTH)
+    length = _last_number(lesson, "lengthSpin", BEAM_CHARS)
+    greedy = sampler.sample(prime, length, SampleSettings(greedy=True))
     greedy_score = _log_probability(model, corpus.vocabulary, prime, greedy)
-    beam, beam_score = sampler.beam_search(prime, BEAM_WIDTH, BEAM_CHARS)[0]
+    beam, beam_score = sampler.beam_search(prime, width, length)[0]
     # 1e-6: the two add up the same probabilities in another order (NumPy, torch)
     passed = rising and beam_score >= greedy_score - 1e-6
     shown = ", ".join(f"T {temperature:.2f}: {entropy:.2f}"
                       for temperature, entropy in zip(temperatures, entropies))  # fmt: skip
     return CheckResult(passed, f"{steps} steps; mean entropy (nats/char) {shown}; after "
                                f"{prime!r}: greedy {greedy!r} log-probability "
-                               f"{greedy_score:.2f}, beam of {BEAM_WIDTH} {beam!r} "
+                               f"{greedy_score:.2f}, beam of {width} {beam!r} "
                                f"{beam_score:.2f}")  # fmt: skip
 
 

@@ -149,6 +149,63 @@ class CharSampler:
         check_temperature(temperature)
         return softmax(self.next_char_logits(prefix) / temperature)
 
+    def log_probability(self, prime: str, continuation: str) -> float:
+        """The total log-probability (nats) of ``continuation`` following ``prime``: how the
+        window compares greedy decoding with beam search."""
+        if self.vocabulary.unknown(continuation):
+            raise SamplingError("the continuation has characters the model never saw")
+        logits, state = self._start(prime)
+        total = 0.0
+        for index, code in enumerate(self.vocabulary.encode(continuation).tolist()):
+            total += float(log_softmax(logits)[code])
+            if index < len(continuation) - 1:
+                logits, state = self._advance(code, state)
+        return total
+
+    def beam_search(self, prime: str, width: int, length: int) -> list[tuple[str, float]]:
+        """The ``width`` most likely continuations of ``length`` characters, with their total
+        log-probabilities (nats), best first. In line mode a beam ends at the end of its line."""
+        if width < 1 or length < 1:
+            raise SamplingError("beam width and length must be at least 1")
+        chars = self.vocabulary.chars
+        logits, state = self._start(prime)
+        states = self._beam_states(state)
+        log_probs = log_softmax(logits)[None, :]  # (beams, V)
+        beams, scores = [""], np.zeros(1)
+        finished: list[tuple[str, float]] = []
+        for step in range(length):
+            totals = (scores[:, None] + log_probs).ravel()  # (beams * V,)
+            wanted = min(width - len(finished), totals.size)
+            best = np.argsort(-totals, kind="stable")[:wanted]
+            origin, codes = np.divmod(best, log_probs.shape[1])
+            keep = []
+            for index, (source, code) in enumerate(zip(origin, codes)):
+                if self.line_mode and chars[code] == NEWLINE:
+                    finished.append((beams[source], float(totals[best[index]])))
+                else:
+                    keep.append(index)
+            beams = [beams[origin[i]] + chars[codes[i]] for i in keep]
+            scores = totals[best[keep]]
+            if not beams or step == length - 1:
+                break
+            logits, states = self._advance_beams(codes[keep], states, origin[keep])
+            log_probs = log_softmax(logits)
+        finished.extend(zip(beams, scores.tolist()))
+        return sorted(finished, key=lambda item: item[1], reverse=True)[:width]
+
+    # Beam search's state: by default a list of the one-character states, one per beam; a
+    # model that steps a batch at once keeps them as one batch instead (``Sampler``).
+    def _beam_states(self, state: Any) -> Any:
+        return [state]
+
+    def _advance_beams(
+        self, codes: np.ndarray, states: Any, origin: np.ndarray
+    ) -> tuple[np.ndarray, Any]:
+        """Beam ``i`` continues beam ``origin[i]`` with ``codes[i]``: logits (beams, V) and the
+        beams' new states."""
+        stepped = [self._advance(int(code), states[source]) for code, source in zip(codes, origin)]
+        return np.stack([logits for logits, _ in stepped]), [state for _, state in stepped]
+
 
 class Sampler(CharSampler):
     """Samples from a NumPy snapshot of a network's weights."""
@@ -178,36 +235,14 @@ class Sampler(CharSampler):
         logits, states = self.stepper.step(np.array([code]), state)
         return logits[0], states
 
-    def beam_search(self, prime: str, width: int, length: int) -> list[tuple[str, float]]:
-        """The ``width`` most likely continuations of ``length`` characters, with their total
-        log-probabilities (nats), best first. In line mode a beam ends at the end of its line."""
-        if width < 1 or length < 1:
-            raise SamplingError("beam width and length must be at least 1")
-        chars = self.vocabulary.chars
-        logits, states = self._start(prime)
-        log_probs = log_softmax(logits)[None, :]  # (beams, V)
-        beams, scores = [""], np.zeros(1)
-        finished: list[tuple[str, float]] = []
-        for step in range(length):
-            totals = (scores[:, None] + log_probs).ravel()  # (beams * V,)
-            wanted = min(width - len(finished), totals.size)
-            best = np.argsort(-totals, kind="stable")[:wanted]
-            origin, codes = np.divmod(best, log_probs.shape[1])
-            keep = []
-            for index, (source, code) in enumerate(zip(origin, codes)):
-                if self.line_mode and chars[code] == NEWLINE:
-                    finished.append((beams[source], float(totals[best[index]])))
-                else:
-                    keep.append(index)
-            beams = [beams[origin[i]] + chars[codes[i]] for i in keep]
-            scores = totals[best[keep]]
-            if not beams or step == length - 1:
-                break
-            states = self.stepper.select(states, origin[keep])
-            logits, states = self.stepper.step(codes[keep], states)
-            log_probs = log_softmax(logits)
-        finished.extend(zip(beams, scores.tolist()))
-        return sorted(finished, key=lambda item: item[1], reverse=True)[:width]
+    # Beam search: all beams in one batch, one matrix product per layer and character.
+    def _beam_states(self, state: LayerStates) -> LayerStates:
+        return state  # already a batch of one
+
+    def _advance_beams(
+        self, codes: np.ndarray, states: LayerStates, origin: np.ndarray
+    ) -> tuple[np.ndarray, LayerStates]:
+        return self.stepper.step(codes, self.stepper.select(states, origin))
 
 
 def log_softmax(values: np.ndarray) -> np.ndarray:

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from rnnlab.core.errors import SamplingError
-from rnnlab.core.sampling import Sampler, SampleSettings
+from rnnlab.core.ngram import NgramCounts, NgramModel, split_for_ngrams
+from rnnlab.core.ngram_sampling import NgramSampler
+from rnnlab.core.sampling import CharSampler, Sampler, SampleSettings
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +148,45 @@ def test_stepping_reproduces_the_fused_model(shakespeare, cell: str, embedding_s
     for position, code in enumerate(codes):
         logits, states = stepper.step(np.array([code]), states)
         np.testing.assert_allclose(logits[0], expected[0, position].numpy(), atol=2e-5)
+
+
+class OneAtATime(Sampler):
+    """The same network, beam-searched one beam at a time: the path an n-gram model takes."""
+
+    def _beam_states(self, state):
+        return CharSampler._beam_states(self, state)
+
+    def _advance_beams(self, codes, states, origin):
+        return CharSampler._advance_beams(self, codes, states, origin)
+
+
+def test_beams_one_at_a_time_equal_beams_in_one_batch(sampler) -> None:
+    one_at_a_time = OneAtATime(sampler.stepper, sampler.vocabulary)
+    batched = sampler.beam_search("ROMEO", 5, 20)
+    single = one_at_a_time.beam_search("ROMEO", 5, 20)
+    assert [text for text, _ in single] == [text for text, _ in batched]
+    assert np.allclose([score for _, score in single], [score for _, score in batched])
+
+
+def test_log_probability_of_a_continuation_adds_up_each_character(sampler) -> None:
+    continuation = " the king"
+    expected = sum(
+        math.log(sampler.next_char_distribution("ROMEO:" + continuation[:index])[
+            sampler.vocabulary.index(char)])
+        for index, char in enumerate(continuation)
+    )  # fmt: skip
+    assert sampler.log_probability("ROMEO:", continuation) == pytest.approx(expected, abs=1e-6)
+    with pytest.raises(SamplingError, match="never saw"):
+        sampler.log_probability("ROMEO:", "€")
+
+
+def test_an_ngram_model_beam_searches_too(shakespeare) -> None:
+    train, _, _ = split_for_ngrams(shakespeare, 0.9)
+    model = NgramModel(NgramCounts(train, len(shakespeare.vocabulary), 3), 3)
+    markov = NgramSampler(model, shakespeare.vocabulary)
+    beams = markov.beam_search("the ", 3, 10)
+    assert [len(text) for text, _ in beams] == [10, 10, 10]
+    best_text, best_score = beams[0]
+    assert best_score == pytest.approx(markov.log_probability("the ", best_text))
+    greedy = markov.sample("the ", 10, SampleSettings(greedy=True))
+    assert best_score >= markov.log_probability("the ", greedy) - 1e-9

@@ -1,6 +1,7 @@
-"""The sampling panel: prime, temperature, top-k and greedy; the output; the next-character chart;
-samples over training (auto-sample). Here are the controls and what they show; how a sample
-reaches the output piece by piece, marked new or seen in line mode, is in ``sample_stream``.
+"""The sampling panel: prime, temperature, top-k, greedy and beam search; the output; the
+next-character chart; samples over training (auto-sample). Here are the controls and what they
+show; how a sample reaches the output piece by piece, marked new or seen in line mode, is in
+``sample_stream``; beam search's report in ``sample_beams``; the timeline in ``sample_timeline``.
 
 It samples from a NumPy weight snapshot (rnnlab.core.sampling) and never imports torch, so it works
 before torch has loaded and while the training thread changes the live weights. It can sample from
@@ -33,9 +34,11 @@ from PySide6.QtWidgets import (
 from rnnlab.core.errors import SamplingError
 from rnnlab.core.sampling import CharSampler, SampleSettings, check_temperature, softmax
 from rnnlab.gui.panels.next_char_chart import CHART_BARS, NextCharChart
+from rnnlab.gui.panels.sample_beams import MAX_BEAM_WIDTH, beam_report
 from rnnlab.gui.panels.sample_sources import SampleSources
 from rnnlab.gui.panels.sample_stream import MARK_NEW, MARK_SEEN, SampleStream
 from rnnlab.gui.panels.sample_texts import TIPS
+from rnnlab.gui.panels.sample_timeline import SampleTimeline
 from rnnlab.gui.widgets.style import point_size
 
 __all__ = ["MARK_NEW", "MARK_SEEN", "SamplePanel", "slider_position", "temperature_at"]
@@ -76,8 +79,6 @@ class SamplePanel(QWidget):
         self._stream = SampleStream(self.sampleOutput)
         self._prime_timer = QTimer(self, interval=PRIME_DELAY_MS, singleShot=True)
         self._prime_timer.timeout.connect(self._refresh_prime)
-        self._auto_timer = QTimer(self, interval=self.autoSampleSeconds.value() * 1000)
-        self._auto_timer.timeout.connect(self.auto_sample_now)
         self._connect()
         self._ready = True
         self._apply_text_fonts()
@@ -107,14 +108,15 @@ class SamplePanel(QWidget):
         self.topKSpin = self._add(QSpinBox(minimum=0, maximum=1000), "topKSpin")
         self.topKSpin.setSpecialValueText("off")
         self.greedyCheck = self._add(QCheckBox("Greedy"), "greedyCheck")
+        self.beamSpin = self._add(QSpinBox(minimum=1, maximum=MAX_BEAM_WIDTH), "beamSpin")
+        self.beamSpin.setSpecialValueText("off")  # a beam of one would be greedy decoding
         self.sampleOutput = self._add(QPlainTextEdit(readOnly=True), "sampleOutput")
         self.sampleOutput.setPlaceholderText("Train a model, then press Sample (Ctrl+G).")
         self.nextCharPlot = self._add(NextCharChart(), "nextCharPlot")
-        self.autoSampleCheck = self._add(QCheckBox("Auto-sample every"), "autoSampleCheck")
-        seconds = QSpinBox(minimum=1, maximum=3600, value=10, suffix=" s")
-        self.autoSampleSeconds = self._add(seconds, "autoSampleSeconds")
-        self.sampleTimeline = self._add(QPlainTextEdit(readOnly=True), "sampleTimeline")
-        self.sampleTimeline.setPlaceholderText("Check Auto-sample to see the text improve.")
+        self.timeline = SampleTimeline()
+        self.autoSampleCheck = self.timeline.autoSampleCheck
+        self.autoSampleSeconds = self.timeline.autoSampleSeconds
+        self.sampleTimeline = self.timeline.sampleTimeline
 
         source = QHBoxLayout()
         source.addWidget(QLabel("Source:"))
@@ -135,19 +137,11 @@ class SamplePanel(QWidget):
         grid.addWidget(QLabel("Top-k:"), 3, 2, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.topKSpin, 3, 3)
         grid.addWidget(self.greedyCheck, 3, 4, 1, 2)
+        grid.addWidget(QLabel("Beam:"), 4, 2, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.beamSpin, 4, 3)
         grid.setColumnStretch(4, 1)
-        timeline = QWidget()
-        timeline_layout = QGridLayout(timeline)
-        timeline_layout.setContentsMargins(0, 0, 0, 0)
-        # The title on a row of its own: beside the auto-sample controls it was cut off in
-        # presentation mode.
-        timeline_layout.addWidget(QLabel("Samples over training"), 0, 0, 1, 3)
-        timeline_layout.addWidget(self.autoSampleCheck, 1, 0)
-        timeline_layout.addWidget(self.autoSampleSeconds, 1, 1)
-        timeline_layout.addWidget(self.sampleTimeline, 2, 0, 1, 3)
-        timeline_layout.setColumnStretch(2, 1)
         areas = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
-        for widget in (self.sampleOutput, self.nextCharPlot, timeline):
+        for widget in (self.sampleOutput, self.nextCharPlot, self.timeline):
             areas.addWidget(widget)
         areas.setSizes([400, 260, 180])
         layout = QGridLayout(self)
@@ -165,8 +159,7 @@ class SamplePanel(QWidget):
         self.sources.changed.connect(self._use_source)
         stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop_sampling)
         stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # Esc elsewhere is not ours
-        self.autoSampleCheck.toggled.connect(self._auto_sample_toggled)
-        self.autoSampleSeconds.valueChanged.connect(self._auto_interval_changed)
+        self.timeline.due.connect(self.auto_sample_now)
 
     # ---- public calls --------------------------------------------------------------------------
 
@@ -178,6 +171,9 @@ class SamplePanel(QWidget):
         self._step = step
         self.sources.set_run(sampler, frozenset(training_lines))
         self._use_source()
+        self.timeline.forget_after(step)
+        if sampler is not None and self.timeline.wants_step(step):
+            self.auto_sample_now()
 
     def _use_source(self) -> None:
         """Sample from the chosen source: the run's network or an n-gram model."""
@@ -217,15 +213,30 @@ class SamplePanel(QWidget):
             return False
         if self._prime_timer.isActive():
             self._refresh_prime()
+        line_mode = self._sampler.line_mode
+        count = (self.lineCountSpin if line_mode else self.lengthSpin).value()
+        if self.beamSpin.value() > 1:
+            return self._beam_search(count)
         try:
             settings = self.settings()
         except SamplingError as error:
             self._show_warnings([str(error)])
             return False
-        line_mode = self._sampler.line_mode
-        count = (self.lineCountSpin if line_mode else self.lengthSpin).value()
         self._stream.start(self._sampler, self._prime, settings, count)
         self.sampleButton.setText("Stop")
+        return True
+
+    def _beam_search(self, count: int) -> bool:
+        """Show beam search's best continuations of the prime (and greedy decoding's, to compare)
+        in the output at once: a search, not a stream."""
+        assert self._sampler is not None
+        try:
+            report, best = beam_report(self._sampler, self._prime, self.beamSpin.value(), count)
+        except SamplingError as error:
+            self._show_warnings([str(error)])
+            return False
+        self.sampleOutput.setPlainText(report)
+        self.samplingFinished.emit(best)
         return True
 
     def stop_sampling(self) -> None:
@@ -258,7 +269,7 @@ class SamplePanel(QWidget):
             self._show_warnings([str(error)])
             return False
         self._last_auto_step = self._step
-        self.sampleTimeline.appendPlainText(f"step {self._step}: {text.replace(chr(10), '⏎')}")
+        self.timeline.add(self._step, text)
         return True
 
     def next_char_chart(self) -> list[tuple[str, float]]:
@@ -316,16 +327,6 @@ class SamplePanel(QWidget):
     def _show_warnings(self, warnings: list[str]) -> None:
         self.primeWarning.setText("⚠ " + " ".join(warnings) if warnings else "")
         self.primeWarning.setVisible(bool(warnings))
-
-    def _auto_sample_toggled(self, checked: bool) -> None:
-        if checked:
-            self._auto_timer.start()
-            self.auto_sample_now()  # one at once: waiting N seconds for the first looks broken
-        else:
-            self._auto_timer.stop()
-
-    def _auto_interval_changed(self, seconds: int) -> None:
-        self._auto_timer.setInterval(seconds * 1000)
 
     def _apply_text_fonts(self) -> None:
         """Monospace output a bit larger than the panel's font, which follows the application."""

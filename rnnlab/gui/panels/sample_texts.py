@@ -24,10 +24,17 @@ TIPS = {
     "sampleOutput": "The prime, then what the model wrote, one character at a time.",
     "nextCharPlot": "The 15 most likely characters after the prime at the current temperature.\n"
     "Sampling rolls a die weighted by these bars (␣ is a space, ⏎ a new line).",
-    "autoSampleCheck": "While training, add a short sample to the timeline every few seconds:\n"
-    "watch the text go from noise to words. The dice are the same each time,\n"
-    "so the changes come from training, not luck.",
+    "autoSampleCheck": "While training, add a short sample to the timeline every few seconds\n"
+    "or at chosen steps: watch the text go from noise to words. The dice are the same\n"
+    "each time, so the changes come from training, not luck.",
+    "autoSampleModeCombo": "When to add a sample: every few seconds of the clock, or at chosen\n"
+    "training steps (the same steps give the same model on any machine).",
     "autoSampleSeconds": "Seconds between two timeline samples.",
+    "autoSampleStepsEdit": "The training steps to sample at, e.g. 100, 300, 500, 700, 1200, 2000.\n"
+    "The weights are copied right after each of these steps.",
+    "beamSpin": "Beam search: keep the K likeliest beginnings at every character and show\n"
+    "the K likeliest continuations with their log-probabilities, and greedy decoding's\n"
+    "to compare. Off: sample. Ignores temperature, top-k and greedy.",
     "sampleTimeline": "Samples over training: one per training step (⏎ marks a line end).",
     "primeWarning": "The prime was changed before sampling.",
     "sampleSourceCombo": "What writes the text: the current run's network, or an n-gram model\n"

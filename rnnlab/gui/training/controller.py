@@ -33,6 +33,7 @@ from rnnlab.gui.training.requests import (
     SetClipping,
     SetLearningRate,
     SetProbe,
+    SnapshotSteps,
     StepOnce,
     Stop,
     StopRun,
@@ -72,6 +73,7 @@ class TrainingController(IdleRuns):
         self._snapshot_timer = QTimer(self)
         self._snapshot_timer.setInterval(int(SNAPSHOT_SECONDS * 1000))
         self._snapshot_timer.timeout.connect(self.request_snapshot)
+        self._snapshot_steps: frozenset[int] = frozenset()  # see snapshot_at_steps
 
     # ---- state -----------------------------------------------------------------------------
 
@@ -151,6 +153,7 @@ class TrainingController(IdleRuns):
         for name in FORWARDED:
             getattr(worker, name).connect(getattr(self, name))
         worker.submit(Follow(self.current))
+        worker.submit(SnapshotSteps(self._snapshot_steps))
         for request in changes:
             worker.submit(request)
         if self._probe is not None:
@@ -213,6 +216,13 @@ class TrainingController(IdleRuns):
         else:
             self.emit_idle_snapshot(run)
             self.probe_now()
+
+    @Slot(object)
+    def snapshot_at_steps(self, steps: frozenset[int]) -> None:
+        """Snapshots of the followed run right after each of ``steps`` (empty: none), in this
+        worker and the next ones: the sample panel's timeline at fixed steps."""
+        self._snapshot_steps = frozenset(steps)
+        self._submit(SnapshotSteps(self._snapshot_steps))
 
     @Slot()
     def request_snapshot(self) -> None:
@@ -315,4 +325,3 @@ class TrainingController(IdleRuns):
         self.emit_idle_snapshot(self.current)  # sampling gets the final weights
         # The views show the final weights: the current run's, and the others' beside it.
         self.probe_idle_runs({self.current, *worker.trainers})
-

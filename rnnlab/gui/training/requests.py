@@ -90,6 +90,14 @@ class TakeSnapshot:
 
 
 @dataclass(frozen=True)
+class SnapshotSteps:
+    """A snapshot of the followed run right after each of these training steps (the sample
+    panel's timeline at fixed steps); empty: none."""
+
+    steps: frozenset[int]
+
+
+@dataclass(frozen=True)
 class SaveCheckpoint:
     path: str
     corpus: Corpus | Task
@@ -129,6 +137,6 @@ class ProbeNow:
 
 Request = (
     Pause | Resume | Stop | StopRun | StepOnce | AddRun | Follow | SetLearningRate | SetClipping
-    | TakeSnapshot | SaveCheckpoint | SetProbe | ProbeNow | SwitchTaskLength
+    | TakeSnapshot | SnapshotSteps | SaveCheckpoint | SetProbe | ProbeNow | SwitchTaskLength
 )  # fmt: skip
 REQUESTS: tuple[type, ...] = get_args(Request)  # what TrainingWorker.submit accepts

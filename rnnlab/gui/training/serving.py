@@ -27,6 +27,7 @@ from rnnlab.gui.training.requests import (
     SetClipping,
     SetLearningRate,
     SetProbe,
+    SnapshotSteps,
     StepOnce,
     Stop,
     StopRun,
@@ -50,6 +51,7 @@ class RequestServing(TrainingSignals):
     _single_steps: deque[int]
     _follow: int
     _probe: SetProbe | None
+    _snapshot_steps: frozenset[int]
     probe_schedule: ProbeSchedule
 
     # ---- provided by the worker ------------------------------------------------------------
@@ -117,6 +119,8 @@ class RequestServing(TrainingSignals):
                     self._change_setting(lambda: trainer.set_clipping(mode, value))  # noqa: B023
             case TakeSnapshot(run):
                 self._snapshot(run)
+            case SnapshotSteps(steps):
+                self._snapshot_steps = steps
             case SaveCheckpoint(path, corpus, run):
                 self._save(path, corpus, run)
             case SetProbe():
@@ -219,4 +223,3 @@ class RequestServing(TrainingSignals):
             self.failed.emit(describe_save_failure(path, error))
             return
         self.saved.emit(str(path))
-

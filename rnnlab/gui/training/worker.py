@@ -91,6 +91,7 @@ class TrainingWorker(RequestServing):
         self._last_emit = 0.0
         self._follow = next(iter(builds))  # probes and snapshots are of this run
         self._probe: SetProbe | None = None
+        self._snapshot_steps: frozenset[int] = frozenset()  # the followed run's, for sampling
         self.probe_schedule = ProbeSchedule()
         self.probe_rotation = ProbeRotation()  # which run each scheduled probe is of
 
@@ -169,6 +170,8 @@ class TrainingWorker(RequestServing):
             single = lane.paused
             self._take_turn(lane)
             self._flush(force=single)
+            if int(lane.name) == self._follow and lane.trainer.step in self._snapshot_steps:
+                self._snapshot(self._follow)
             if single:  # a step asked for while paused: the user looks at its result
                 self._inspect(scheduled=False, lane=lane)
             elif self.probe_schedule.due(self._training_seconds()):

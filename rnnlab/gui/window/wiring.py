@@ -46,6 +46,7 @@ def connect_window(window: Any) -> None:
     controller.diverged.connect(window._on_diverged)
     controller.failed.connect(window.show_error)
     controller.snapshotReady.connect(window._on_snapshot)
+    parts.sample_panel.timeline.stepsWanted.connect(controller.snapshot_at_steps)
     controller.saved.connect(window._on_saved)
     # Every probe with its run: the current run's fill the inspector, the others' overlay it.
     controller.runInspected.connect(window.run_inspections.take)

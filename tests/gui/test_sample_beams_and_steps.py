@@ -1,0 +1,114 @@
+"""The sample panel's beam search (beamSpin) and its timeline at fixed training steps, with real
+widgets, real samplers and, for the schedule, the real window training in its thread."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_main_window import TIMEOUT, click, tiny
+from test_sample_panel import _train
+
+from rnnlab.core.corpus import load_corpus
+from rnnlab.core.sampling import Sampler, SampleSettings
+from rnnlab.gui.panels.sample_panel import SamplePanel
+from rnnlab.gui.panels.sample_timeline import AT_STEPS, parse_steps
+
+RANKED = re.compile(r"^\s*(\d+)\.\s+(\S+)\s\s(.*)$")
+
+
+@pytest.fixture(scope="module")
+def sampler() -> Sampler:
+    return _train(load_corpus("sonnets"))
+
+
+@pytest.fixture
+def panel(qtbot) -> SamplePanel:
+    panel = SamplePanel()
+    qtbot.addWidget(panel)
+    panel.resize(560, 900)
+    panel.show()
+    return panel
+
+
+def _number(text: str) -> float:
+    return float(text.replace("\N{MINUS SIGN}", "-"))
+
+
+def test_beam_search_shows_the_k_best_continuations_and_greedy_s(qtbot, panel, sampler):
+    panel.set_sampler(sampler, 60)
+    panel.primeEdit.setText("Shall I")
+    panel.lengthSpin.setValue(20)
+    panel.beamSpin.setValue(4)
+    with qtbot.waitSignal(panel.samplingFinished, timeout=20_000) as finished:
+        panel.sampleButton.click()
+    shown = panel.sampleOutput.toPlainText().split("\n")
+    ranked = [RANKED.match(line) for line in shown if RANKED.match(line)]
+    assert [int(match.group(1)) for match in ranked] == [1, 2, 3, 4]
+    scores = [_number(match.group(2)) for match in ranked]
+    assert scores == sorted(scores, reverse=True)
+    expected = sampler.beam_search("Shall I", 4, 20)
+    assert [match.group(3) for match in ranked] == [text for text, _ in expected]
+    assert scores == pytest.approx([score for _, score in expected], abs=0.006)  # 2 decimals
+    assert finished.args[0] == "Shall I" + expected[0][0]
+    # Greedy decoding's text and score close the report, and never beat the best beam.
+    greedy = sampler.sample("Shall I", 20, SampleSettings(greedy=True))
+    greedy_line = next(line for line in shown if line.startswith("greedy"))
+    assert greedy_line.endswith(greedy)
+    assert _number(greedy_line.split()[1]) <= scores[0] + 1e-9
+    assert panel.sampleButton.text() == "Sample", "a search ends at once: nothing to stop"
+
+    panel.beamSpin.setValue(panel.beamSpin.minimum())  # "off": sampling streams again
+    assert panel.beamSpin.text() == "off"
+    with qtbot.waitSignal(panel.samplingFinished, timeout=20_000) as finished:
+        panel.sampleButton.click()
+    assert len(finished.args[0]) == len("Shall I") + 20
+
+
+def test_the_steps_field_takes_a_schedule_and_names_a_mistake(qtbot, panel) -> None:
+    assert parse_steps("700, 100 300;300  500") == (100, 300, 500, 700)
+    for wrong in ("", "100, ten", "0", "-5", "1.5"):
+        with pytest.raises(ValueError):
+            parse_steps(wrong)
+    timeline = panel.timeline
+    timeline.autoSampleModeCombo.setCurrentText(AT_STEPS)
+    assert timeline.autoSampleStepsEdit.isVisible() and not panel.autoSampleSeconds.isVisible()
+    timeline.autoSampleStepsEdit.setText("100, ten")
+    assert "'ten' is not a step" in timeline.stepsWarning.text()
+    assert timeline.stepsWarning.isVisible()
+    assert timeline.scheduled_steps() == (100, 300, 500, 700, 1200, 2000), "the last good one"
+    timeline.autoSampleStepsEdit.setText("5, 10")
+    assert not timeline.stepsWarning.isVisible() and timeline.scheduled_steps() == (5, 10)
+
+
+def test_at_steps_the_timeline_samples_each_scheduled_step_once(qtbot, panel, sampler) -> None:
+    timeline = panel.timeline
+    timeline.autoSampleModeCombo.setCurrentText(AT_STEPS)
+    timeline.autoSampleStepsEdit.setText("100, 300")
+    with qtbot.waitSignal(timeline.stepsWanted) as wanted:
+        panel.autoSampleCheck.setChecked(True)
+    assert wanted.args[0] == frozenset({100, 300})
+    for step in (40, 100, 100, 200, 300, 400):  # snapshots as training sends them
+        panel.set_sampler(sampler, step)
+    steps = [entry.split(":")[0] for entry in panel.sampleTimeline.toPlainText().split("\n")]
+    assert steps == ["step 100", "step 300"]
+    panel.set_sampler(None, 0)  # the run was reset: its next step 100 is another model
+    panel.set_sampler(sampler, 100)
+    assert panel.sampleTimeline.toPlainText().count("step 100:") == 2
+    with qtbot.waitSignal(timeline.stepsWanted) as wanted:
+        panel.autoSampleCheck.setChecked(False)
+    assert wanted.args[0] == frozenset(), "training need not copy weights for nobody"
+
+
+def test_the_window_samples_the_model_right_after_each_scheduled_step(qtbot, window) -> None:
+    main = window
+    tiny(main)
+    timeline = main.sample_panel.timeline
+    timeline.autoSampleModeCombo.setCurrentText(AT_STEPS)
+    timeline.autoSampleStepsEdit.setText("7, 40, 133")
+    main.sample_panel.autoSampleCheck.setChecked(True)
+    main.training_bar.steps_budget.setValue(150)
+    click(qtbot, main, "trainButton")
+    qtbot.waitUntil(lambda: "step 133:" in timeline.text(), timeout=TIMEOUT)
+    steps = [entry.split(":")[0] for entry in timeline.text().split("\n")]
+    assert steps == ["step 7", "step 40", "step 133"]
