@@ -14,7 +14,7 @@ from rnnlab.core.sampling import Sampler, SampleSettings
 from rnnlab.gui.panels.sample_panel import SamplePanel
 from rnnlab.gui.panels.sample_timeline import AT_STEPS, parse_steps
 
-RANKED = re.compile(r"^\s*(\d+)\.\s+(\S+)\s\s(.*)$")
+RANKED = re.compile(r"^(\d+)\. (\S+)\n   (.*)$", re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +42,8 @@ def test_beam_search_shows_the_k_best_continuations_and_greedy_s(qtbot, panel, s
     panel.beamSpin.setValue(4)
     with qtbot.waitSignal(panel.samplingFinished, timeout=20_000) as finished:
         panel.sampleButton.click()
-    shown = panel.sampleOutput.toPlainText().split("\n")
-    ranked = [RANKED.match(line) for line in shown if RANKED.match(line)]
+    shown = panel.sampleOutput.toPlainText()
+    ranked = list(RANKED.finditer(shown))
     assert [int(match.group(1)) for match in ranked] == [1, 2, 3, 4]
     scores = [_number(match.group(2)) for match in ranked]
     assert scores == sorted(scores, reverse=True)
@@ -53,9 +53,9 @@ def test_beam_search_shows_the_k_best_continuations_and_greedy_s(qtbot, panel, s
     assert finished.args[0] == "Shall I" + expected[0][0]
     # Greedy decoding's text and score close the report, and never beat the best beam.
     greedy = sampler.sample("Shall I", 20, SampleSettings(greedy=True))
-    greedy_line = next(line for line in shown if line.startswith("greedy"))
-    assert greedy_line.endswith(greedy)
-    assert _number(greedy_line.split()[1]) <= scores[0] + 1e-9
+    greedy_score, greedy_text = re.search(r"^greedy (\S+)\n   (.*)$", shown, re.MULTILINE).groups()
+    assert greedy_text == greedy
+    assert _number(greedy_score) <= scores[0] + 1e-9
     assert panel.sampleButton.text() == "Sample", "a search ends at once: nothing to stop"
 
     panel.beamSpin.setValue(panel.beamSpin.minimum())  # "off": sampling streams again
@@ -112,3 +112,20 @@ def test_the_window_samples_the_model_right_after_each_scheduled_step(qtbot, win
     qtbot.waitUntil(lambda: "step 133:" in timeline.text(), timeout=TIMEOUT)
     steps = [entry.split(":")[0] for entry in timeline.text().split("\n")]
     assert steps == ["step 7", "step 40", "step 133"]
+
+
+def test_in_line_mode_beams_are_whole_names_with_the_prefix(qtbot, panel) -> None:
+    corpus = load_corpus("names")
+    sampler = _train(corpus)
+    panel.set_sampler(sampler, 60, frozenset(corpus.lines))
+    panel.primeEdit.setText("ma")
+    panel.lineCountSpin.setValue(2)  # lines to sample; a beam search ends at the line's end
+    panel.beamSpin.setValue(3)
+    with qtbot.waitSignal(panel.samplingFinished, timeout=20_000):
+        panel.sampleButton.click()
+    shown = panel.sampleOutput.toPlainText()
+    assert "to the line's end" in shown
+    names = [match.group(3) for match in RANKED.finditer(shown)]
+    expected = sampler.beam_search("ma", 3, 100)
+    assert names == ["ma" + text for text, _ in expected] and len(names) == 3
+    assert all("⏎" not in name for name in names)

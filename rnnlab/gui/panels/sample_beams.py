@@ -16,10 +16,24 @@ from rnnlab.core.sampling import CharSampler, SampleSettings
 MAX_BEAM_WIDTH = 20
 MAX_BEAM_CHARS = 100  # longer beams only repeat themselves; a line in line mode ends sooner
 _MINUS = "\N{MINUS SIGN}"
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _shown(text: str) -> str:
+    return text.replace("\n", "⏎")
 
 
 def _signed(nats: float) -> str:
     return f"{nats:.2f}".replace("-", _MINUS)
+
+
+def _times(nats: float) -> str:
+    """How many times as likely a text ``nats`` more log-probable is, readable at any size."""
+    if nats < math.log(10):
+        return f"{math.exp(nats):.1f} times"
+    if nats < math.log(1e6):
+        return f"{math.exp(nats):,.0f} times"
+    return f"about 10{str(round(nats / math.log(10))).translate(_SUPERSCRIPTS)} times"
 
 
 def beam_report(sampler: CharSampler, prime: str, width: int, length: int) -> tuple[str, str]:
@@ -32,20 +46,19 @@ def beam_report(sampler: CharSampler, prime: str, width: int, length: int) -> tu
     greedy = sampler.sample(prime, length, SampleSettings(greedy=True))
     greedy_score = sampler.log_probability(prime, greedy) if greedy else 0.0
     best_text, best_score = beams[0]
-    unit = "line" if sampler.line_mode else f"{length} characters"
-    shown_prime = prime.replace("\n", "⏎")
+    unit = "to the line's end" if sampler.line_mode else f"of {length} characters"
+    # Score and text on lines of their own: the sample dock is narrow, and a wrapped text
+    # would hide where one beam ends and the next begins.
     lines = [
-        f"Beam search, {width} beams: the likeliest continuations ({unit}) of “{shown_prime}”,",
-        "with their log-probability in nats (0 is certain; every −0.69 halves the chance).",
-        "",
+        f"The {len(beams)} likeliest continuations {unit} of “{_shown(prime)}” "
+        "(log-probability in nats: 0 is certain, every −0.69 halves the chance):",
     ]
+    start = prime if sampler.line_mode else ""  # a name reads whole, prefix and all
     for rank, (text, score) in enumerate(beams, start=1):
-        lines.append(f"{rank:>2}. {_signed(score):>8}  {text.replace(chr(10), '⏎')}")
-    lines += ["", f"greedy {_signed(greedy_score):>8}  {greedy.replace(chr(10), '⏎')}"]
+        lines += ["", f"{rank}. {_signed(score)}", f"   {_shown(start + text)}"]
+    lines += ["", f"greedy {_signed(greedy_score)}", f"   {_shown(start + greedy)}", ""]
     if best_score > greedy_score + 1e-9:
-        ratio = math.exp(min(best_score - greedy_score, 700.0))
-        shown = f"{ratio:,.1f}" if ratio < 10 else f"{ratio:,.0f}"
-        lines.append(f"The best beam is {shown} times as likely as greedy's text.")
+        lines.append(f"The best beam is {_times(best_score - greedy_score)} as likely as greedy's.")
     else:
         lines.append("Greedy decoding found the likeliest text here too.")
     return "\n".join(lines), prime + best_text

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from rnnlab.core.errors import SamplingError
 from rnnlab.core.sampling import CharSampler, SampleSettings, check_temperature, softmax
 from rnnlab.gui.panels.next_char_chart import CHART_BARS, NextCharChart
-from rnnlab.gui.panels.sample_beams import MAX_BEAM_WIDTH, beam_report
+from rnnlab.gui.panels.sample_beams import MAX_BEAM_CHARS, MAX_BEAM_WIDTH, beam_report
 from rnnlab.gui.panels.sample_sources import SampleSources
 from rnnlab.gui.panels.sample_stream import MARK_NEW, MARK_SEEN, SampleStream
 from rnnlab.gui.panels.sample_texts import TIPS
@@ -216,7 +216,7 @@ class SamplePanel(QWidget):
         line_mode = self._sampler.line_mode
         count = (self.lineCountSpin if line_mode else self.lengthSpin).value()
         if self.beamSpin.value() > 1:
-            return self._beam_search(count)
+            return self._beam_search(MAX_BEAM_CHARS if line_mode else count)  # a line ends it
         try:
             settings = self.settings()
         except SamplingError as error:
@@ -226,12 +226,12 @@ class SamplePanel(QWidget):
         self.sampleButton.setText("Stop")
         return True
 
-    def _beam_search(self, count: int) -> bool:
+    def _beam_search(self, length: int) -> bool:
         """Show beam search's best continuations of the prime (and greedy decoding's, to compare)
         in the output at once: a search, not a stream."""
         assert self._sampler is not None
         try:
-            report, best = beam_report(self._sampler, self._prime, self.beamSpin.value(), count)
+            report, best = beam_report(self._sampler, self._prime, self.beamSpin.value(), length)
         except SamplingError as error:
             self._show_warnings([str(error)])
             return False
