@@ -1,8 +1,9 @@
 """The sampling panel's next-character chart: the most likely characters after the prime as bars.
 
-The panel computes the probabilities; this widget draws them, labels the bars with characters that
-stay visible (a space, a line end), and follows the palette and the presentation font scale, which
-pyqtgraph does not do by itself.
+The panel gives the model's scores after the prime; this widget keeps them, so that moving the
+temperature costs one softmax, draws the likeliest characters' probabilities, labels the bars with
+characters that stay visible (a space, a line end), and follows the palette and the presentation
+font scale, which pyqtgraph does not do by itself.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QWidget
 
+from rnnlab.core.sampling import check_temperature, softmax
 from rnnlab.gui.widgets.style import base_point_size, role_colour, shown_char
 
 CHART_BARS = 15
@@ -30,6 +32,9 @@ class NextCharChart(pg.PlotWidget):
         self._font_scale = 1.0
         self._ticks: list[tuple[int, str]] = []
         self._title = ""
+        self._logits: np.ndarray | None = None  # (V,) after the prime, until it or weights change
+        self._top_codes = np.zeros(0, np.int64)  # the likeliest characters' codes, likeliest first
+        self._next_title = self._empty_title = ""
         self.setMinimumHeight(160)
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
@@ -41,6 +46,31 @@ class NextCharChart(pg.PlotWidget):
         self._bars = pg.BarGraphItem(x=np.arange(0), height=np.zeros(0), width=0.7)
         self.addItem(self._bars)
         self._ready = True
+
+    def set_next(
+        self, logits: np.ndarray | None, chars: Sequence[str], prime: str, *, has_model: bool
+    ) -> None:
+        """The scores (V,) of the character after ``prime``, for ``chars`` (the vocabulary);
+        None: nothing to show (no model, or a prime it cannot read). ``show_temperature`` draws."""
+        self._logits = logits
+        if logits is None:
+            self._top_codes = np.zeros(0, np.int64)
+        else:
+            self._top_codes = np.argsort(-logits, kind="stable")[:CHART_BARS]
+        self.set_characters([chars[code] for code in self._top_codes])
+        # Short enough for a narrow dock at presentation size; the slider's label shows T.
+        shown = prime if len(prime) <= 12 else "…" + prime[-11:]
+        self._next_title = f"Next character after “{shown.replace(chr(10), '⏎')}”"
+        self._empty_title = "" if has_model else "No model yet: train a model first"
+
+    def show_temperature(self, temperature: float) -> None:
+        """The bars at ``temperature``: a softmax of the kept scores."""
+        if self._logits is None:
+            self.show_probabilities(np.zeros(0), self._empty_title)
+            return
+        check_temperature(temperature)  # the slider cannot go below 0.05; guard anyway
+        heights = softmax(self._logits / temperature)[self._top_codes]
+        self.show_probabilities(heights, self._next_title)
 
     def set_characters(self, chars: Sequence[str]) -> None:
         """Label the bars, most likely first (no characters: no model or no prime yet)."""

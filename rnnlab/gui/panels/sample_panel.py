@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -32,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from rnnlab.core.errors import SamplingError
-from rnnlab.core.sampling import CharSampler, SampleSettings, check_temperature, softmax
-from rnnlab.gui.panels.next_char_chart import CHART_BARS, NextCharChart
+from rnnlab.core.sampling import CharSampler, SampleSettings
+from rnnlab.gui.panels.next_char_chart import NextCharChart
 from rnnlab.gui.panels.sample_beams import MAX_BEAM_CHARS, MAX_BEAM_WIDTH, beam_report
 from rnnlab.gui.panels.sample_sources import SampleSources
 from rnnlab.gui.panels.sample_stream import MARK_NEW, MARK_SEEN, SampleStream
@@ -71,8 +70,6 @@ class SamplePanel(QWidget):
         self._sampler: CharSampler | None = None  # the chosen source's: run or n-gram
         self._step = 0
         self._prime = ""  # the prime as sampled: characters the model never saw dropped
-        self._logits: np.ndarray | None = None  # after the prime; cached until it or weights change
-        self._top_codes = np.zeros(0, np.int64)
         self._last_auto_step: int | None = None
         self._build()
         self.sources = SampleSources(self.sampleSourceCombo)
@@ -290,39 +287,24 @@ class SamplePanel(QWidget):
     # ---- prime, chart and fonts ----------------------------------------------------------------
 
     def _refresh_prime(self) -> None:
-        """Clean the prime and cache the logits of the character after it."""
+        """Clean the prime; the chart caches the scores of the character after it."""
         self._prime_timer.stop()
-        self._prime, self._logits, warnings = self.primeEdit.text(), None, []
+        self._prime, logits, warnings = self.primeEdit.text(), None, []
         if self._sampler is not None:
             try:
                 self._prime, warnings = self._sampler.clean_prime(self._prime, drop_unknown=True)
-                self._logits = self._sampler.next_char_logits(self._prime)
+                logits = self._sampler.next_char_logits(self._prime)
             except SamplingError as error:
                 warnings.append(str(error))
         self._show_warnings(warnings)
-        if self._logits is None:
-            self._top_codes, top_chars = np.zeros(0, np.int64), []
-        else:
-            self._top_codes = np.argsort(-self._logits, kind="stable")[:CHART_BARS]
-            chars = self._sampler.vocabulary.chars
-            top_chars = [chars[code] for code in self._top_codes]
-        self.nextCharPlot.set_characters(top_chars)
+        chars = self._sampler.vocabulary.chars if self._sampler is not None else []
+        self.nextCharPlot.set_next(logits, chars, self._prime, has_model=self._sampler is not None)
         self._show_temperature()
 
     def _show_temperature(self) -> None:
-        """Label and bars for the slider's temperature: only a softmax of the cached logits."""
         temperature = self.temperature()
         self.temperatureLabel.setText(f"T = {temperature:.2f}")
-        if self._logits is None:
-            heights = np.zeros(0)
-            title = "No model yet: train a model first" if self._sampler is None else ""
-        else:
-            check_temperature(temperature)  # the slider cannot go below 0.05; guard anyway
-            heights = softmax(self._logits / temperature)[self._top_codes]
-            # Short enough for a narrow dock at presentation size; the slider's label shows T.
-            prime = self._prime if len(self._prime) <= 12 else "…" + self._prime[-11:]
-            title = f"Next character after “{prime.replace(chr(10), '⏎')}”"
-        self.nextCharPlot.show_probabilities(heights, title)
+        self.nextCharPlot.show_temperature(temperature)
 
     def _show_warnings(self, warnings: list[str]) -> None:
         self.primeWarning.setText("⚠ " + " ".join(warnings) if warnings else "")
