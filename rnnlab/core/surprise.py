@@ -43,12 +43,17 @@ def _frozen(values: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class Surprise:
     """Per character of ``text``: the surprise in nats (NaN where not scored), whether the
-    vocabulary lacks it, and the mean over the scored characters (NaN if there are none)."""
+    vocabulary lacks it, what the model expected there, and the mean over the scored characters
+    (NaN if there are none)."""
 
     text: str
     chars: np.ndarray  # (T,) the characters, one string each
     nats: np.ndarray  # (T,) float64 −ln p(char | the text before it); NaN: not scored
     unknown: np.ndarray  # (T,) bool: outside the vocabulary (not scored, skipped)
+    # (T,) the character the model found likeliest there ("" where not scored): a spelling
+    # checker's suggestion, and its probability (NaN where not scored)
+    expected: np.ndarray
+    expected_probability: np.ndarray
     mean: float  # nats per character over the scored characters: the text's loss
 
     @property
@@ -86,7 +91,8 @@ def surprise_of(sampler: CharSampler, text: str) -> Surprise:
     """Each character's surprise under ``sampler``'s model, reading ``text`` once."""
     vocabulary = sampler.vocabulary
     size = len(text)
-    nats = np.full(size, np.nan)
+    nats, expected_probability = np.full(size, np.nan), np.full(size, np.nan)
+    expected = np.full(size, "", dtype="<U1")
     unknown = np.array([char not in vocabulary for char in text], dtype=bool)
     logits: np.ndarray | None = None  # of the next character; None: no context yet
     state: Any = None
@@ -99,9 +105,14 @@ def surprise_of(sampler: CharSampler, text: str) -> Surprise:
         if logits is None:  # the first known character: the context, read but not scored
             logits, state = sampler.begin(char)
             continue
-        nats[position] = -log_softmax(logits)[code]
+        log_probabilities = log_softmax(logits)
+        nats[position] = -log_probabilities[code]
+        likeliest = int(logits.argmax())
+        expected[position] = vocabulary.chars[likeliest]
+        expected_probability[position] = math.exp(log_probabilities[likeliest])
         logits, state = sampler.advance(code, state)
     scored = nats[np.isfinite(nats)]
     mean = float(scored.mean()) if scored.size else math.nan
     chars = np.array(list(text), dtype="<U1") if text else np.zeros(0, dtype="<U1")
-    return Surprise(text, _frozen(chars), _frozen(nats), _frozen(unknown), mean)
+    arrays = (chars, nats, unknown, expected, expected_probability)
+    return Surprise(text, *(_frozen(values) for values in arrays), mean)

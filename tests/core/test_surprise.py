@@ -36,6 +36,10 @@ def test_one_pass_equals_feeding_every_prefix(shakespeare, cell: str) -> None:
     np.testing.assert_allclose(result.probabilities[1:], np.exp(-result.nats[1:]))
     np.testing.assert_allclose(result.bits, result.nats * BITS_PER_NAT)
     assert "".join(result.chars) == text and not result.unknown.any()
+    logits = sampler.next_char_logits(text[:5])
+    assert result.expected[5] == sampler.vocabulary.chars[int(logits.argmax())]
+    assert result.expected_probability[5] == pytest.approx(np.exp(log_softmax(logits)).max())
+    assert result.expected[0] == "" and math.isnan(result.expected_probability[0])
 
 
 def test_in_line_mode_the_first_character_is_predicted_from_a_line_start(names) -> None:
