@@ -114,5 +114,12 @@ def surprise_of(sampler: CharSampler, text: str) -> Surprise:
     scored = nats[np.isfinite(nats)]
     mean = float(scored.mean()) if scored.size else math.nan
     chars = np.array(list(text), dtype="<U1") if text else np.zeros(0, dtype="<U1")
-    arrays = (chars, nats, unknown, expected, expected_probability)
-    return Surprise(text, *(_frozen(values) for values in arrays), mean)
+    return Surprise(
+        text,
+        chars=_frozen(chars),
+        nats=_frozen(nats),
+        unknown=_frozen(unknown),
+        expected=_frozen(expected),
+        expected_probability=_frozen(expected_probability),
+        mean=mean,
+    )
