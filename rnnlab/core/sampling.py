@@ -138,6 +138,16 @@ class CharSampler:
             lines.append(prefix + self.sample(prefix, max_length, each))
         return lines
 
+    def begin(self, prime: str = "") -> tuple[np.ndarray, Any]:
+        """Read ``prime`` as sampling does (an empty one: the start of a text, a newline): the
+        logits (V,) of the next character and a state for ``advance``. For reading a whole text
+        one character at a time (``rnnlab.core.surprise``)."""
+        return self._start(prime)
+
+    def advance(self, code: int, state: Any) -> tuple[np.ndarray, Any]:
+        """Read one more character (its code) after ``state``: the next logits (V,), a new state."""
+        return self._advance(code, state)
+
     def next_char_logits(self, prefix: str) -> np.ndarray:
         """Logits (V,) of the character after ``prefix``: cache them, then ``softmax(logits / T)``
         at any temperature costs microseconds (the window's temperature slider)."""

@@ -15,19 +15,11 @@ from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QPainter, QPalett
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolTip, QWidget
 
 from rnnlab.gui.inspector.task_marks import paint_rings
-from rnnlab.gui.widgets.style import base_point_size, scaled_font, shown_char
+from rnnlab.gui.widgets.style import base_point_size, contrast_ink, scaled_font, shown_char
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
 _MARGIN = 4  # pixels around the grid, times the font scale
 _TEXT_SCALE = 1.15  # the characters are the content: a little larger than the interface text
-
-
-def contrast_ink(background: QColor) -> QColor:
-    """Black or white, whichever reads better on ``background``: by perceived brightness (the
-    YIQ weights), cheap enough for every cell of every update."""
-    red, green, blue, _ = background.getRgbF()
-    bright = 0.299 * red + 0.587 * green + 0.114 * blue > 0.55
-    return QColor(Qt.GlobalColor.black if bright else Qt.GlobalColor.white)
 
 
 def vertical_scroll(grid: QWidget) -> QScrollArea:

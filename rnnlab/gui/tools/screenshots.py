@@ -2,8 +2,9 @@
 ``python -m rnnlab.gui.tools.screenshots OUT_DIR [--seconds S] [--corpus NAME]``.
 
 Writes OUT_DIR/window.png, window_presentation.png, window_names.png (line mode) and one
-window_<page>.png per inspector page (gates, text, gradients; also at presentation size), to look
-at as a user would: readable, nothing clipped or overlapping. ``--cell rnn`` trains a vanilla RNN
+window_<page>.png per inspector page (gates, text, gradients; also at presentation size) and
+window_surprise.png (the Surprise tab; also at presentation size), to look at as a user would:
+readable, nothing clipped or overlapping. ``--cell rnn`` trains a vanilla RNN
 instead of the preset's cell.
 """
 
@@ -61,6 +62,7 @@ def capture(
     if name == "window":
         for page in (1, 2, 3):
             _show_page(app, window, page, out / f"{name}_{PAGES[page]}.png")
+        _show_surprise(app, window, out / f"{name}_surprise.png")
         window.actions_.presentation.trigger()
         window.resize(1920, 1080)  # a projector, with the window maximised on it
         _wait(app, lambda: False, 0.5)
@@ -68,6 +70,7 @@ def capture(
         window.grab().save(str(out / f"{name}_presentation.png"))
         for page in (1, 3):
             _show_page(app, window, page, out / f"{name}_presentation_{PAGES[page]}.png")
+        _show_surprise(app, window, out / f"{name}_presentation_surprise.png")
         window.actions_.focus.trigger()  # a teacher's layout: the views take the whole width
         for page in (1, 2, 3):
             _show_page(app, window, page, out / f"{name}_presentation_focus_{PAGES[page]}.png")
@@ -84,6 +87,15 @@ def _show_page(app: QApplication, window, page: int, path: Path) -> None:
     window.center_tabs.setCurrentIndex(page)
     _wait(app, lambda: False, 0.5)  # the page catches up with the latest probe and repaints
     window.grab().save(str(path))
+
+
+def _show_surprise(app: QApplication, window, path: Path) -> None:
+    """The Surprise tab with its default text (a typo), then back to the Sample tab."""
+    window.actions_.surprise.trigger()
+    _wait(app, lambda: window.parts.surprise_panel.result() is not None, 5)
+    _wait(app, lambda: False, 0.3)
+    window.grab().save(str(path))
+    window.parts.sample_tabs.setCurrentWidget(window.sample_panel)
 
 
 def dark_palette() -> QPalette:

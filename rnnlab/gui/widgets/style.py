@@ -6,6 +6,7 @@ No pyqtgraph here: widgets of every kind use it.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -70,3 +71,11 @@ def is_dark(widget: QWidget) -> bool:
 def role_colour(widget: QWidget, role: str) -> QColor:
     """The role's colour (ROLE_COLOURS) for the widget's palette, light or dark."""
     return QColor(ROLE_COLOURS[role][is_dark(widget)])
+
+
+def contrast_ink(background: QColor) -> QColor:
+    """Black or white, whichever reads better on ``background``: by perceived brightness (the
+    YIQ weights), cheap enough for every cell of every update."""
+    red, green, blue, _ = background.getRgbF()
+    bright = 0.299 * red + 0.587 * green + 0.114 * blue > 0.55
+    return QColor(Qt.GlobalColor.black if bright else Qt.GlobalColor.white)

@@ -82,6 +82,8 @@ class WindowActions(QObject):
         view.addSeparator()
         view.addAction(parts.left_dock.toggleViewAction())
         view.addAction(parts.sample_dock.toggleViewAction())
+        self.surprise = self._action(view, "&Surprise: spot typos", None, self.show_surprise)
+        self.surprise.setToolTip("The model as a spelling checker: type a text, a typo lights up")
         # The inspector's pages want the whole width on a projector: both docks away at once.
         self.focus = self._action(
             view, "&Focus on the middle (hide side panels)", "Ctrl+Shift+F", self.toggle_focus
@@ -135,6 +137,17 @@ class WindowActions(QObject):
         self._export("Export samples", "samples.txt", "Text (*.txt)", export)
 
     # ---- presentation ----------------------------------------------------------------------
+
+    @Slot()
+    def show_surprise(self) -> None:
+        """The surprise tab, in its dock (shown again if hidden), with the text to type into."""
+        parts = self._parts
+        if self.focus.isChecked():  # both side panels come back, as unchecking it does
+            self.focus.setChecked(False)
+            self.toggle_focus()
+        parts.sample_dock.show()
+        parts.sample_tabs.setCurrentWidget(parts.surprise_panel)
+        parts.surprise_panel.surpriseEdit.setFocus()
 
     @Slot()
     def toggle_focus(self) -> None:

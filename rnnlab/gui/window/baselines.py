@@ -93,7 +93,7 @@ class Baselines(QObject):
         self._token += 1
         self.jobs.cancel_build()
         self._counts, self._losses, self._scored = None, [], None
-        self._parts.sample_panel.sources.set_ngrams([])
+        self._offer_ngrams([])
         self._set_note("building…", "Counting the n-grams of this text in the background.")
         self._start_timer.start()  # the settings of an opened model arrive after this call
 
@@ -104,7 +104,7 @@ class Baselines(QObject):
         self._rescore_timer.stop()
         self.jobs.cancel_build()
         self._corpus, self._counts, self._losses, self._scored = None, None, [], None
-        self._parts.sample_panel.sources.set_ngrams([])
+        self._offer_ngrams([])
         self._set_note("not on a task", f"n-gram baselines count text; {task.spec.name} is a "
                        "synthetic task, whose chance line the plot shows instead.")  # fmt: skip
 
@@ -120,6 +120,11 @@ class Baselines(QObject):
         self._start_timer.stop()
         self._rescore_timer.stop()
         self.jobs.close()
+
+    def _offer_ngrams(self, samplers: list[NgramSampler], lines: frozenset[str] = frozenset()):
+        """The n-gram models as sources of the sample and surprise panels (none: only the run)."""
+        self._parts.sample_panel.sources.set_ngrams(samplers, lines)
+        self._parts.surprise_panel.sources.set_ngrams(samplers, lines)
 
     # ---- building and scoring ---------------------------------------------------------------
 
@@ -163,7 +168,7 @@ class Baselines(QObject):
         ]
         self._names = [sampler.name for sampler in samplers]
         lines = split_sizes(corpus, self._layout().fraction)[2]
-        self._parts.sample_panel.sources.set_ngrams(samplers, lines)
+        self._offer_ngrams(samplers, lines)
         self._built = (
             f"Orders 1–{counts.max_order} counted in {result.seconds:.1f} s (tables "
             f"{counts.memory_bytes() / 1e6:.0f} MB, peak {result.peak_bytes / 1e6:.0f} MB)."

@@ -57,6 +57,7 @@ def _show_corpus(window: MainWindow, corpus: Corpus) -> None:
     window.loss_plot.set_vocabulary_size(len(corpus.vocabulary))
     window.inspector.set_corpus(corpus)
     window.sample_panel.setEnabled(True)
+    window.parts.surprise_panel.set_on_task(False)
     window.setWindowTitle(f"rnnlab — {corpus.name}")
     if not corpus.bundled:
         window.files.remember_recent(corpus.source)
@@ -74,6 +75,7 @@ def _show_task(window: MainWindow, task: Task) -> None:
     window.sample_panel.setEnabled(False)
     window.sample_panel.setToolTip("Sampling writes text: on a task, the inspector shows the "
                                    "model's answers instead.")  # fmt: skip
+    window.parts.surprise_panel.set_on_task(True)
     window.baselines.show_task(task)
 
 

@@ -58,7 +58,8 @@ class HiddenControls(QObject):
         any other hidden control (one a lesson hid), so it can be shown again."""
         parts = self._parts
         panels = (("Corpus", parts.corpus_panel), ("Model", parts.model_panel),
-                  ("Sample", parts.sample_panel), ("Training bar", parts.training_bar))  # fmt: skip
+                  ("Sample", parts.sample_panel), ("Surprise", parts.surprise_panel),
+                  ("Training bar", parts.training_bar))  # fmt: skip
         listed: set[str] = set()
         groups = []
         for title, panel in panels:

@@ -1,5 +1,6 @@
 """The window's widgets and where they sit: corpus and model on the left, the training bar, plots
-and inspector pages in the middle, sampling on the right, device and progress in the status bar.
+and inspector pages in the middle, sampling and the surprise of a typed text on the right (two
+tabs of one dock), device and progress in the status bar.
 
 ``build_layout`` creates them in a ``QMainWindow`` and returns them as ``WindowParts``, the
 collaborators the window's actions, files and settings get handed, so that none of those needs
@@ -30,6 +31,7 @@ from rnnlab.gui.panels.lesson_panel import LessonPanel
 from rnnlab.gui.panels.model_panel import ModelPanel
 from rnnlab.gui.panels.runs_panel import RunsPanel
 from rnnlab.gui.panels.sample_panel import SamplePanel
+from rnnlab.gui.panels.surprise_panel import SurprisePanel
 from rnnlab.gui.plots.baseline_control import BaselineControl
 from rnnlab.gui.plots.smoothing_control import SmoothingControl
 from rnnlab.gui.plots.training_plots import GradNormPlot, LossPlot
@@ -66,6 +68,8 @@ class WindowParts:
     status_elapsed: QLabel
     baseline_control: BaselineControl  # baselineCombo: n-gram lines on the loss plot
     lesson_panel: LessonPanel  # lessonPanel: across the top of the middle while a lesson is open
+    surprise_panel: SurprisePanel  # surprisePanel: a typed text coloured by surprise
+    sample_tabs: QTabWidget  # sampleTabs: the sample and surprise panels in the right-hand dock
 
 
 def build_layout(window: QMainWindow) -> WindowParts:
@@ -82,11 +86,19 @@ def build_layout(window: QMainWindow) -> WindowParts:
         window, "Corpus and model", "corpusModelDock", left_tabs,
         Qt.DockWidgetArea.LeftDockWidgetArea,
     )  # fmt: skip
-    sample_panel = SamplePanel()
+    sample_panel, surprise_panel = SamplePanel(), SurprisePanel()
     sample_panel.setMinimumWidth(SAMPLE_WIDTH)
+    # Tabs of one dock: both read text from the same model, and a second dock beside the first
+    # would take width the plots need on a 1366-pixel laptop.
+    sample_tabs = QTabWidget(objectName="sampleTabs")
+    sample_tabs.addTab(sample_panel, "Sample")
+    sample_tabs.addTab(surprise_panel, "Surprise")
+    sample_tabs.setTabToolTip(1, "The model as a spelling checker: a typed text coloured by how "
+                                 "much each character surprised it")  # fmt: skip
     sample_dock = _dock(
-        window, "Sample", "sampleDock", sample_panel, Qt.DockWidgetArea.RightDockWidgetArea
-    )
+        window, "Sample and surprise", "sampleDock", sample_tabs,
+        Qt.DockWidgetArea.RightDockWidgetArea,
+    )  # fmt: skip
 
     center = QWidget()
     layout = QVBoxLayout(center)
@@ -146,7 +158,8 @@ def build_layout(window: QMainWindow) -> WindowParts:
     return WindowParts(
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
         banner, smoothing_control, x_axis_control, loss_plot, grad_norm_plot, inspector,
-        center_tabs, runs_panel, *status, baseline_control, lesson_panel,
+        center_tabs, runs_panel, *status, baseline_control, lesson_panel, surprise_panel,
+        sample_tabs,
     )  # fmt: skip
 
 

@@ -1,5 +1,6 @@
 """What the window shows of the current run: the plots, the status bar, the progress bar, the
-sampler and the inspector. Messages from the training side come in here; nothing goes back."""
+sampler (the sample and surprise panels) and the inspector. Messages from the training side come
+in here; nothing goes back."""
 
 from __future__ import annotations
 
@@ -46,11 +47,13 @@ class RunViews:
             return
         sampler = Sampler(stepper, corpus.vocabulary, line_mode=corpus.line_mode)
         self._parts.sample_panel.set_sampler(sampler, step, lines)
+        self._parts.surprise_panel.set_sampler(sampler, step)
 
     def clear(self) -> None:
         """Forget what is shown of the current run: a reset, another corpus, another run."""
         parts = self._parts
         parts.inspector.clear()
         parts.sample_panel.set_sampler(None, 0)
+        parts.surprise_panel.set_sampler(None, 0)
         parts.banner.hide()
         parts.status_step.setText("step 0")

@@ -21,6 +21,7 @@ def connect_window(window: Any) -> None:
         for signal in trigger:
             signal.connect(slot)
     bar.unitChanged.connect(window.loss_plot.set_unit)
+    bar.unitChanged.connect(parts.surprise_panel.set_unit)  # surprise in the plot's unit
     window.loss_plot.modeChanged.connect(bar.set_loss_task)  # a task has its own loss
     parts.smoothing_control.smoothingChanged.connect(window.loss_plot.set_smoothing)
     parts.x_axis_control.xAxisChanged.connect(window.loss_plot.set_x_axis)
