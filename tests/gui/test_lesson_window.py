@@ -155,6 +155,7 @@ def test_a_lesson_naming_an_unknown_control_changes_nothing(qtbot, window, tmp_p
     typo = EXAMPLE.replace("set taskLengthSpin 50", "set taskLenghtSpin 50")
     main.open_corpus(str(write(tmp_path, typo)))
     message = main.banner.label.text()
+    assert "⚠</b> the lesson was not opened: " in message  # not a half-opened lesson
     assert "steps[2].action[2]" in message and "taskLenghtSpin" in message
     assert "did you mean taskLengthSpin?" in message
     assert main.corpus is before and not main.runs.runs and not main.lessons.is_open
@@ -170,7 +171,9 @@ def test_a_lesson_naming_an_unknown_control_changes_nothing(qtbot, window, tmp_p
     assert "hidden_controls[2]" in main.banner.label.text() and main.corpus is before
     broken = EXAMPLE.replace("hidden_size = 128", "hiden_size = 128")
     main.open_corpus(str(write(tmp_path, broken)))
-    assert "runs[1].model.hiden_size" in main.banner.label.text() and main.corpus is before
+    message = main.banner.label.text()
+    assert "⚠</b> the lesson was not opened: " in message and main.corpus is before
+    assert "runs[1].model.hiden_size" in message
 
 
 def test_back_and_next_by_the_clicker_keys(qtbot, window, tmp_path) -> None:

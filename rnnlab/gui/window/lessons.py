@@ -81,11 +81,11 @@ class Lessons(QObject):
         try:
             lesson = load_lesson(path)
         except LessonError as error:
-            window.show_error(str(error))
+            window.show_error(f"the lesson was not opened: {error}")
             return False
         problem = self.problem(lesson, path)
         if problem is not None:
-            window.show_error(problem)
+            window.show_error(f"the lesson was not opened: {problem}")
             return False
         if not self._drop_runs(lesson):
             return False
