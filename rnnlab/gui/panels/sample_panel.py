@@ -38,6 +38,7 @@ from rnnlab.gui.panels.sample_sources import SampleSources
 from rnnlab.gui.panels.sample_stream import MARK_NEW, MARK_SEEN, SampleStream
 from rnnlab.gui.panels.sample_texts import TIPS
 from rnnlab.gui.panels.sample_timeline import SampleTimeline
+from rnnlab.gui.widgets.form_controls import named
 from rnnlab.gui.widgets.style import point_size
 
 __all__ = ["MARK_NEW", "MARK_SEEN", "SamplePanel", "slider_position", "temperature_at"]
@@ -85,9 +86,7 @@ class SamplePanel(QWidget):
     # ---- building ----------------------------------------------------------------------------
 
     def _add(self, widget: QWidget, name: str) -> QWidget:
-        widget.setObjectName(name)
-        widget.setToolTip(TIPS[name])
-        return widget
+        return named(widget, name, TIPS)
 
     def _build(self) -> None:
         self.sampleSourceCombo = self._add(QComboBox(), "sampleSourceCombo")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from rnnlab.gui.panels.sample_texts import TIPS
+from rnnlab.gui.widgets.form_controls import named
 
 EVERY, AT_STEPS = "every", "at steps"  # the mode combo's items, as a lesson sets them
 DEFAULT_STEPS = "100, 300, 500, 700, 1200, 2000"
@@ -72,9 +73,7 @@ class SampleTimeline(QWidget):
         self._update()
 
     def _add(self, widget: QWidget, name: str) -> QWidget:
-        widget.setObjectName(name)
-        widget.setToolTip(TIPS[name])
-        return widget
+        return named(widget, name, TIPS)
 
     def _build(self) -> None:
         self.autoSampleCheck = self._add(QCheckBox("Auto-sample"), "autoSampleCheck")

@@ -40,6 +40,7 @@ from rnnlab.gui.panels.surprise_view import (
     colour_stops,
     scale_top,
 )
+from rnnlab.gui.widgets.form_controls import named
 from rnnlab.gui.widgets.style import point_size, shown_char
 
 TEXT_DELAY_MS = 150  # a big model reads a long text in a while: not on every keystroke
@@ -109,9 +110,7 @@ class SurprisePanel(QWidget):
         self.set_sampler(None)
 
     def _add(self, widget: QWidget, name: str) -> QWidget:
-        widget.setObjectName(name)
-        widget.setToolTip(TIPS[name])
-        return widget
+        return named(widget, name, TIPS)
 
     def _build(self) -> None:
         self.surpriseSourceCombo = self._add(QComboBox(), "surpriseSourceCombo")

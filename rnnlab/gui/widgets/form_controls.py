@@ -1,8 +1,21 @@
-"""Builders for the model panel's form controls, and a with-block that silences widgets."""
+"""Builders for the panels' form controls, and a with-block that silences widgets."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QWidget
+
+Control = TypeVar("Control", bound=QWidget)
+
+
+def named(widget: Control, name: str, tips: Mapping[str, str]) -> Control:
+    """``widget`` with its object name (what lessons and tests find it by) and its tooltip, the
+    text ``tips`` holds under that name."""
+    widget.setObjectName(name)
+    widget.setToolTip(tips[name])
+    return widget
 
 
 def spin_box(name: str, low: int, high: int, step: int = 1) -> QSpinBox:
