@@ -11,19 +11,19 @@ import torch
 from rnnlab.core.config import ModelConfig
 from rnnlab.core.models import CharModel
 from rnnlab.core.probe import probe
+from rnnlab.core.probe_agreement import (
+    NOISE,
+    UNDERFLOW,
+    comparable,
+    max_relative_error,
+    relative_errors,
+)
 from rnnlab.core.probe_result import ProbeResult
 from rnnlab.core.task_probe import probe_task
 from rnnlab.core.tasks import find_task
 
 CELLS = ("rnn", "lstm", "gru", "sru")
-TOLERANCE = 1e-3  # the largest relative error allowed in a comparable norm
-# Where float32 cannot say, neither path is right, so the two are not compared:
-# - a norm at or below UNDERFLOW is made of components near float32's smallest normal number
-#   (1.2e-38), which the fast pass flushes to zero and the reference keeps as denormals;
-# - a norm below NOISE times the largest of its kind is a difference of much larger float32
-#   terms (a trained LSTM's gradient through c): against the same probe in float64, both
-#   paths are off by 1e-4 to 1e-2 there (measured), and by under 1e-5 above it.
-UNDERFLOW, NOISE = 1e-30, 1e-6
+TOLERANCE = 1e-3  # the largest relative error allowed where float32 can tell (probe_agreement)
 
 
 @pytest.fixture(autouse=True)
@@ -36,10 +36,12 @@ def one_thread():
 
 
 def _relative_errors(fast: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Relative errors where float32 can tell; elsewhere both must be small."""
     floor = max(UNDERFLOW, NOISE * float(reference.max(initial=0.0)))
-    comparable = reference > floor
-    assert np.all(fast[~comparable] <= 10 * floor), "a norm below the floor came back large"
-    return np.abs(fast - reference)[comparable] / reference[comparable]
+    assert np.all(fast[~comparable(reference)] <= 10 * floor), (
+        "a norm below the floor came back large"
+    )
+    return relative_errors(fast, reference)
 
 
 def _assert_same(fast: ProbeResult, reference: ProbeResult) -> float:
@@ -57,7 +59,7 @@ def _assert_same(fast: ProbeResult, reference: ProbeResult) -> float:
         worst = max(worst, float(errors.max(initial=0.0)))
     errors = _relative_errors(fast.connectivity, reference.connectivity)
     worst = max(worst, float(errors.max(initial=0.0)))
-    assert worst <= TOLERANCE
+    assert worst == max_relative_error(fast, reference) <= TOLERANCE
     return worst
 
 
