@@ -14,6 +14,7 @@ the CPU (copied from the model's device once per layer).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,16 +37,28 @@ class LayerForward:
     extra: dict[str, np.ndarray]  # what the backward pass needs beyond the gates
 
 
-def _fresh(tensor: torch.Tensor) -> np.ndarray:
-    """A tensor this module just computed, as a float32 NumPy copy on the CPU: results cross
-    to the window's thread and are never views of tensors (a copy costs about 0.1 ms a layer)."""
-    return tensor.detach().to("cpu", torch.float32).numpy().copy()
+WEIGHTS = frozenset({"w_ih", "w_hh", "v_f", "v_r", "b_f", "b_r"})
 
 
-def _weights(tensor: torch.Tensor) -> np.ndarray:
-    """A weight for the backward pass. On the CPU a view of the live weight: the probe runs in
-    the training thread, between steps, and the weights never leave it."""
-    return tensor.detach().to("cpu", torch.float32).numpy()
+def _to_host(tensors: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    """Float32 NumPy arrays on the CPU, in one transfer from a GPU. Results cross to the window's
+    thread, so what this module computed is copied, never a view of a tensor (about 0.1 ms a
+    layer); the weights (``WEIGHTS``) are read in place on the CPU: the probe runs in the
+    training thread, between steps, and they never leave the backward pass."""
+    first = next(iter(tensors.values()))
+    if first.device.type == "cpu":
+        return {
+            name: tensor.detach().float().numpy() if name in WEIGHTS
+            else tensor.detach().float().numpy().copy()
+            for name, tensor in tensors.items()
+        }  # fmt: skip
+    flat = torch.cat([tensor.detach().float().reshape(-1) for tensor in tensors.values()])
+    host = flat.cpu().numpy()  # the one copy to the host: one synchronisation a layer
+    arrays, start = {}, 0
+    for name, tensor in tensors.items():
+        arrays[name] = host[start : start + tensor.numel()].reshape(tensor.shape)
+        start += tensor.numel()
+    return arrays
 
 
 def _sigmoid(values: np.ndarray) -> np.ndarray:
@@ -57,15 +70,19 @@ def _fused_outputs(weights: LayerWeights, inputs: torch.Tensor) -> torch.Tensor:
     zero = inputs.new_zeros(1, 1, weights.hidden_size)
     parameters = [weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh]
     batch = inputs.unsqueeze(0)  # (1, T, D)
-    # Arguments: parameters, has_biases, layers, dropout, train, bidirectional, batch_first.
-    if weights.cell == "lstm":
-        outputs = torch.lstm(batch, (zero, zero), parameters, True, 1, 0.0, False, False, True)[0]
-    elif weights.cell == "gru":
-        outputs = torch.gru(batch, zero, parameters, True, 1, 0.0, False, False, True)[0]
-    elif weights.cell == "rnn":
-        outputs = torch.rnn_tanh(batch, zero, parameters, True, 1, 0.0, False, False, True)[0]
-    else:
-        outputs = torch.rnn_relu(batch, zero, parameters, True, 1, 0.0, False, False, True)[0]
+    with warnings.catch_warnings():
+        # cuDNN copies one layer's separate weights into its own layout: expected, once a probe.
+        warnings.filterwarnings("ignore", message="RNN module weights are not part")
+        # Arguments: parameters, has_biases, layers, dropout, train, bidirectional, batch_first.
+        if weights.cell == "lstm":
+            state = (zero, zero)
+            outputs = torch.lstm(batch, state, parameters, True, 1, 0.0, False, False, True)[0]
+        elif weights.cell == "gru":
+            outputs = torch.gru(batch, zero, parameters, True, 1, 0.0, False, False, True)[0]
+        elif weights.cell == "rnn":
+            outputs = torch.rnn_tanh(batch, zero, parameters, True, 1, 0.0, False, False, True)[0]
+        else:
+            outputs = torch.rnn_relu(batch, zero, parameters, True, 1, 0.0, False, False, True)[0]
     return outputs[0]
 
 
@@ -79,40 +96,44 @@ def layer_forward(weights: LayerWeights, inputs: torch.Tensor) -> LayerForward:
         previous = torch.cat((outputs.new_zeros(1, weights.hidden_size), outputs[:-1]))
         from_input = F.linear(inputs, weights.w_ih, weights.b_ih)  # (T, G*H)
         from_state = F.linear(previous, weights.w_hh, weights.b_hh)  # (T, G*H)
-        w_ih, w_hh = _weights(weights.w_ih), _weights(weights.w_hh)
-        h = _fresh(outputs)
+        parts = {"h": outputs, "w_ih": weights.w_ih, "w_hh": weights.w_hh}
         # Activations in torch: several times faster than NumPy's exp on (T, G*H).
         if weights.cell == "lstm":
             pre_i, pre_f, pre_g, pre_o = from_input.add_(from_state).chunk(4, dim=1)
-            i, f, o = (_fresh(part.sigmoid()) for part in (pre_i, pre_f, pre_o))
-            g = _fresh(pre_g.tanh())
+            parts.update(i=pre_i.sigmoid(), f=pre_f.sigmoid(), g=pre_g.tanh(), o=pre_o.sigmoid())
+            host = _to_host(parts)
+            i, f, g = host["i"], host["f"], host["g"]
             c = np.empty_like(i)
             memory = np.zeros(weights.hidden_size, np.float32)
             for t in range(len(c)):  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
                 np.multiply(f[t], memory, out=c[t])
                 c[t] += i[t] * g[t]
                 memory = c[t]
-            gates = {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
-            return LayerForward("lstm", outputs, gates, w_ih, w_hh, {})
+            gates = {name: host[name] for name in ("i", "f", "g", "o")} | {"c": c, "h": host["h"]}
+            return LayerForward("lstm", outputs, gates, host["w_ih"], host["w_hh"], {})
         if weights.cell == "gru":
             x_r, x_z, x_n = from_input.chunk(3, dim=1)
             h_r, h_z, h_n = from_state.chunk(3, dim=1)
             r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
             n = (x_n + r * h_n).tanh()  # r scales W_hn h + b_hn (PyTorch's form)
-            gates = {"r": _fresh(r), "z": _fresh(z), "n": _fresh(n), "h": h}
-            extra = {"h_n": _fresh(h_n.contiguous()), "previous": _fresh(previous)}
-            return LayerForward("gru", outputs, gates, w_ih, w_hh, extra)
-        pre = _fresh(from_input.add_(from_state))
-        return LayerForward(weights.cell, outputs, {"pre": pre, "h": h}, w_ih, w_hh, {})
+            host = _to_host(parts | {"r": r, "z": z, "n": n, "h_n": h_n, "previous": previous})
+            gates = {name: host[name] for name in ("r", "z", "n", "h")}
+            extra = {name: host[name] for name in ("h_n", "previous")}
+            return LayerForward("gru", outputs, gates, host["w_ih"], host["w_hh"], extra)
+        host = _to_host(parts | {"pre": from_input.add_(from_state)})
+        gates = {"pre": host["pre"], "h": host["h"]}
+        return LayerForward(weights.cell, outputs, gates, host["w_ih"], host["w_hh"], {})
 
 
 def _sru_forward(weights: LayerWeights, inputs: torch.Tensor) -> LayerForward:
     """SRU has no fused kernel here: one projection for all steps, then its elementwise scan."""
     assert weights.v_f is not None and weights.v_r is not None
     assert weights.b_f is not None and weights.b_r is not None
-    candidate, f_in, r_in, skip = np.split(_fresh(project_inputs(weights, inputs)), 4, axis=1)
-    v_f, v_r, b_f, b_r = (_weights(part) for part in (weights.v_f, weights.v_r, weights.b_f,
-                                                      weights.b_r))  # fmt: skip
+    host = _to_host({"projected": project_inputs(weights, inputs), "w_ih": weights.w_ih,
+                     "v_f": weights.v_f, "v_r": weights.v_r, "b_f": weights.b_f,
+                     "b_r": weights.b_r})  # fmt: skip
+    candidate, f_in, r_in, skip = np.split(host["projected"], 4, axis=1)
+    v_f, v_r, b_f, b_r = (host[name] for name in ("v_f", "v_r", "b_f", "b_r"))
     f, r, c = np.empty_like(candidate), np.empty_like(candidate), np.empty_like(candidate)
     memory = np.zeros(weights.hidden_size, np.float32)
     for t in range(len(c)):
@@ -123,4 +144,4 @@ def _sru_forward(weights: LayerWeights, inputs: torch.Tensor) -> LayerForward:
     outputs = torch.from_numpy(h).to(inputs.device)
     extra = {"candidate": candidate, "skip": skip, "v_f": v_f, "v_r": v_r}
     gates = {"f": f, "r": r, "c": c, "h": h}
-    return LayerForward("sru", outputs, gates, _weights(weights.w_ih), None, extra)
+    return LayerForward("sru", outputs, gates, host["w_ih"], None, extra)
