@@ -59,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_window(arguments)
     args = parser.parse_args(arguments)
+    from rnnlab.core.numpy_threads import hold_numpy_to_one_thread
+
+    hold_numpy_to_one_thread()  # see rnnlab.core.numpy_threads: the commands train beside NumPy
     if args.command is None:
         parser.print_help()
         return 0

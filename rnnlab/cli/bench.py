@@ -13,9 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from rnnlab.cli import fading, memory_bench, race_bench, window_bench
-
-SIZES = {"hidden_size": 256, "layers": 2, "embedding_size": 64}
+from rnnlab.cli import fading, memory_bench, probe_bench, race_bench, window_bench
+from rnnlab.cli.probe_bench import SIZES
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -81,15 +80,18 @@ def run(args: argparse.Namespace) -> int:
             f"training {cell} 2x256 B32xT64: engine {engine:,.0f} chars/s, bare {bare:,.0f}, "
             f"engine/bare {ratio:.3f}",
         )
-    probe_seconds, step_seconds = _probe_vs_step(corpus, device, args.rounds)
-    results["probe_seconds"] = probe_seconds
-    results["step_seconds_b32_t128"] = step_seconds
-    results["probe_vs_step"] = probe_seconds / step_seconds
-    _say(
-        args,
-        f"probe of 256 chars on 2x256 LSTM: {probe_seconds * 1000:.0f} ms; one B32xT128 step "
-        f"{step_seconds * 1000:.0f} ms; probe/step {probe_seconds / step_seconds:.3f}",
-    )
+    probes = probe_bench.probe_measures(corpus, device, args.rounds)
+    for key in ("probe_vs_step", "max_relative_error", "probe_seconds", "step_seconds"):
+        name = "probe_max_relative_error" if key == "max_relative_error" else key
+        results[name] = {cell: measured[key] for cell, measured in probes.items()}
+    for cell, measured in probes.items():
+        _say(
+            args,
+            f"probe of 256 chars on 2x256 {cell}: {measured['probe_seconds'] * 1000:.1f} ms; one "
+            f"B32xT128 step {measured['step_seconds'] * 1000:.0f} ms; probe/step "
+            f"{measured['probe_vs_step']:.3f}; against the reference probe: largest relative "
+            f"error {measured['max_relative_error']:.1e}",
+        )
     results["sample_chars_per_s"], results["sample_vs_naive"] = {}, {}
     for hidden in (256, 512):
         ours, naive = _sampling_speed(corpus, hidden, args.rounds)
@@ -101,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
             f"sampling {key}: {ours:,.0f} chars/s; naive nn.LSTM(seq_len=1) loop "
             f"{naive:,.0f}; ratio {ours / naive:.2f}",
         )
+    while_training = probe_bench.sampling_while_training(corpus, args.rounds)
+    results["sampling_while_training_chars_per_s"] = while_training
+    _say(args, "sampling a 2x256 LSTM while training: " + ", ".join(
+        f"{rate:,.0f} chars/s with {name.replace('_', ' ')}" for name, rate in
+        while_training.items()))  # fmt: skip
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -195,38 +202,6 @@ def _engine_vs_bare(corpus: Any, cell: str, device: Any, rounds: int) -> tuple[f
     return _alternate(engine, bare, rounds)
 
 
-def _probe_vs_step(corpus: Any, device: Any, rounds: int) -> tuple[float, float]:
-    from rnnlab.core.config import ModelConfig, TrainConfig
-    from rnnlab.core.device import synchronize
-    from rnnlab.core.probe import probe
-    from rnnlab.core.trainer import new_trainer
-
-    train_config = TrainConfig(
-        batch_size=32, seq_len=128, eval_every=10**9, device=str(device.type)
-    )
-    model_config = ModelConfig(vocab_size=len(corpus.vocabulary), cell="lstm", **SIZES)
-    trainer = new_trainer(corpus, model_config, train_config)
-    steps = trainer.run()
-    text = corpus.text[-256:]
-
-    def probe_rate() -> float:
-        started = time.perf_counter()
-        probe(trainer.model, corpus.vocabulary, text)
-        synchronize(device)
-        return 1.0 / (time.perf_counter() - started)
-
-    def step_rate() -> float:
-        synchronize(device)
-        started = time.perf_counter()
-        next(steps)
-        synchronize(device)
-        return 1.0 / (time.perf_counter() - started)
-
-    probe_rate(), step_rate()
-    probes, train_steps, _ = _alternate(probe_rate, step_rate, max(rounds, 5))
-    return 1.0 / probes, 1.0 / train_steps
-
-
 def _sampling_speed(corpus: Any, hidden: int, rounds: int) -> tuple[float, float]:
     import torch
 
@@ -274,7 +249,13 @@ def _print_table(results: dict[str, Any]) -> None:
     print(f"{'measure':<34}{'value':>12}{'goal':>10}")
     for cell, ratio in results["engine_vs_bare"].items():
         print(f"{'engine_vs_bare ' + cell:<34}{ratio:>12.3f}{'>= 0.95':>10}")
-    print(f"{'probe_vs_step':<34}{results['probe_vs_step']:>12.3f}{'<= 0.65':>10}")
+    for cell, ratio in results["probe_vs_step"].items():
+        goal = "<= 0.12" if cell == "lstm" else ""
+        print(f"{'probe_vs_step ' + cell:<34}{ratio:>12.3f}{goal:>10}")
+    for cell, error in results["probe_max_relative_error"].items():
+        print(f"{'probe_max_relative_error ' + cell:<34}{error:>12.1e}{'<= 1e-3':>10}")
+    for name, rate in results["sampling_while_training_chars_per_s"].items():
+        print(f"{'sampling_while_training ' + name:<34}{rate:>12,.0f}{'':>10}")
     goals = {"lstm_2x256": ">= 4000", "lstm_2x512": ">= 1500"}
     for key, rate in results["sample_chars_per_s"].items():
         print(f"{'sample_chars_per_s ' + key:<34}{rate:>12,.0f}{goals[key]:>10}")

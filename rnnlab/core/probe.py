@@ -8,6 +8,12 @@ copies, never views of live tensors, so they can cross to the window's thread.
 Positions: a text of N characters gives T = N - 1 positions; position t reads ``text[t]`` and
 predicts ``text[t + 1]``. ``recompute`` is the part a task sequence's probe shares
 (``rnnlab.core.task_probe``).
+
+Two ways to the same numbers. ``recompute`` is the fast one the window uses: the gates
+vectorised over time (``probe_forward``) and the gradients by a backward pass written out
+(``probe_backward``), with autograd only on the head. ``recompute_reference`` runs the explicit
+cell equations step by step and asks autograd for every gradient: slower, and simple enough to
+trust; ``tests/core/test_fast_probe.py`` holds the fast one to it.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from torch.nn import functional as F
 from rnnlab.core import cells
 from rnnlab.core.cell_names import STATE_NAMES
 from rnnlab.core.models import CharModel
+from rnnlab.core.probe_backward import flushed_denormals, layer_backward
+from rnnlab.core.probe_forward import LayerForward, layer_forward
 from rnnlab.core.probe_result import MIN_PROBE_CHARS, TOP_GUESSES, LayerProbe, ProbeResult
 from rnnlab.core.vocabulary import Vocabulary
 
@@ -44,11 +52,14 @@ def probe(
     vocabulary: Vocabulary,
     text: str,
     connectivity_position: int | None = None,
+    *,
+    reference: bool = False,
 ) -> ProbeResult:
     """Recompute every gate and state of ``model`` on ``text`` (without dropout), with gradients.
 
     ``connectivity_position`` (default: the last) picks which prediction's dependence on the
     earlier inputs is measured. Unknown characters raise ValueError from the vocabulary.
+    ``reference``: compute it the slow, plain way (``recompute_reference``), for tests.
     """
     if len(text) < MIN_PROBE_CHARS:
         raise ValueError("a probe text needs at least 2 characters")
@@ -63,7 +74,9 @@ def probe(
     def losses_of(logits: torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(logits, targets, reduction="none")
 
-    recomputed = recompute(model, inputs, losses_of, position)
+    recomputed = (recompute_reference if reference else recompute)(
+        model, inputs, losses_of, position
+    )
     guess_indices, guess_probabilities = top_guesses(recomputed.outputs)
     return ProbeResult(
         cell=model.config.cell,
@@ -84,12 +97,60 @@ def recompute(
     losses_of: LossesOf,
     connectivity_position: int,
 ) -> Recomputation:
-    """Run one sequence through ``model``'s explicit cell equations from a zero state.
+    """Run one sequence through ``model`` from a zero state, keeping every gate and gradient.
 
     ``inputs``: (1, T) symbol codes, or a numeric model's (1, T, D) numbers, on the model's
     device. The gradient norms are ‖∂L/∂h_t‖ for L the last position's loss; the connectivity
     differentiates the loss at ``connectivity_position`` (which must lie in [0, T)).
     """
+    steps = inputs.shape[1]
+    with torch.no_grad():
+        layer_input = _embed_detached(model, inputs)[0]  # (T, E)
+        forwards: list[LayerForward] = []
+        for layer in range(model.config.layers):
+            forwards.append(layer_forward(model.layer_weights(layer), layer_input))
+            layer_input = forwards[-1].outputs  # (T, H)
+    # Autograd on the head alone: ∂L/∂h_t of the top layer for L the loss at one position.
+    with torch.enable_grad():
+        top = layer_input.detach().requires_grad_(True)
+        head = F.linear(top, model.head.weight.detach(), model.head.bias.detach())  # (T, K)
+        losses = losses_of(head)
+        same_position = connectivity_position == steps - 1
+        (last,) = torch.autograd.grad(losses[-1], top, retain_graph=not same_position)
+        if same_position:
+            chosen = last
+        else:
+            (chosen,) = torch.autograd.grad(losses[connectivity_position], top)
+    with flushed_denormals():
+        totals, upstream = [], _to_numpy(last)
+        for forward in reversed(forwards):
+            total, upstream = layer_backward(forward, upstream)
+            totals.append(total)
+        if not same_position:
+            upstream = _to_numpy(chosen)
+            for forward in reversed(forwards):
+                upstream = layer_backward(forward, upstream)[1]
+    # Norms in float64, outside the flushed mode: squares of small gradients stay exact.
+    layers = tuple(
+        LayerProbe(gates=forward.gates, gradient_norms=_numpy_norms(total))
+        for forward, total in zip(forwards, reversed(totals))
+    )
+    return Recomputation(
+        layers=layers,
+        outputs=head.detach(),
+        losses=_to_numpy(losses),
+        connectivity=_numpy_norms(upstream),
+    )
+
+
+def recompute_reference(
+    model: CharModel,
+    inputs: torch.Tensor,
+    losses_of: LossesOf,
+    connectivity_position: int,
+) -> Recomputation:
+    """``recompute`` the plain way: the explicit cell equations step by step, and autograd
+    through them for every gradient."""
     config = model.config
     device = inputs.device
     steps = inputs.shape[1]
@@ -170,7 +231,13 @@ def _row_norms(
         g.reshape(-1, width) if g is not None else torch.zeros(1, width, device=device)
         for g in gradients
     ]
-    return torch.cat(rows).norm(dim=-1).to("cpu", torch.float64).numpy().copy()
+    # In float64: the squares of a fading gradient underflow float32 below a norm of 1e-19.
+    return torch.cat(rows).to(torch.float64).norm(dim=-1).cpu().numpy().copy()
+
+
+def _numpy_norms(rows: np.ndarray) -> np.ndarray:
+    """(T, W) -> (T,) Euclidean norms in float64."""
+    return np.linalg.norm(rows.astype(np.float64), axis=1)
 
 
 def _to_numpy(tensor: torch.Tensor) -> np.ndarray:

@@ -21,7 +21,7 @@ import torch
 from torch.nn import functional as F
 
 from rnnlab.core.models import CharModel
-from rnnlab.core.probe import recompute, top_guesses
+from rnnlab.core.probe import recompute, recompute_reference, top_guesses
 from rnnlab.core.probe_result import ProbeResult, TaskAnswer
 from rnnlab.core.task_data import PROBE_STREAM
 from rnnlab.core.tasks import SQUARED_ERROR, Generated, Task
@@ -42,9 +42,12 @@ def task_sequence(task: Task, sequence_index: int = 0, seed: int = 0) -> Generat
     return task.generate(rng, 1)
 
 
-def probe_task(model: CharModel, task: Task, sequence_index: int = 0, seed: int = 0) -> ProbeResult:
+def probe_task(
+    model: CharModel, task: Task, sequence_index: int = 0, seed: int = 0, *, reference: bool = False
+) -> ProbeResult:
     """Recompute every gate and state of ``model`` on one sequence of ``task`` (without
     dropout), with the gradients of the answer's loss; the connectivity is the answer's.
+    ``reference``: the slow, plain way (``rnnlab.core.probe.recompute_reference``), for tests.
 
     Raises ValueError where the model was built for other inputs or answers than the task's,
     or for a negative index or seed.
@@ -67,7 +70,9 @@ def probe_task(model: CharModel, task: Task, sequence_index: int = 0, seed: int 
         unasked = torch.full((steps - 1,), math.nan, device=device)
         return torch.cat((unasked, loss.reshape(1)))
 
-    recomputed = recompute(model, sequence, losses_of, steps - 1)
+    recomputed = (recompute_reference if reference else recompute)(
+        model, sequence, losses_of, steps - 1
+    )
     if squared_error:  # a number has no guesses to rank
         guess_indices = np.zeros((steps, 0), dtype=np.int64)
         guess_probabilities = np.zeros((steps, 0), dtype=np.float32)

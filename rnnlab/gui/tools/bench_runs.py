@@ -9,7 +9,8 @@ a 10 ms heartbeat in the GUI thread records how late it fires, and reports:
   it (before that the process pays one-off costs: allocator pools, and the plots' buffers
   filling up to their bound of ``MAX_POINTS`` per run: race long enough that they are full by
   then, e.g. ``--size tiny --runs 1 --seconds 1200``);
-- the heartbeat's p95 and maximum lateness.
+- the heartbeat's p95 and maximum lateness;
+- how often each run's views were refreshed (a probe of that run reached the window).
 
 ``--size big`` is four 2 x 256 LSTMs (the issue's memory goal: RSS <= 1.5 GB after 5 minutes);
 ``--size tiny`` four 1 x 16 LSTMs on batches of 4 x 16, which take thousands of steps a second:
@@ -18,6 +19,7 @@ what a small model left training overnight would do to memory.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import time
@@ -62,6 +64,10 @@ def run(seconds: float, size: str, runs: int = 4) -> int:
     steps_seen: list[int] = [0]
     window.controller.updated.connect(lambda update: steps_seen.__setitem__(0, steps_seen[0] +
                                       len(update.steps)))  # fmt: skip
+    refreshed: dict[int, list[float]] = {}  # run -> when a probe of it reached the window
+    window.controller.runInspected.connect(
+        lambda run, _: refreshed.setdefault(run, []).append(time.perf_counter())
+    )
     heartbeat = Heartbeat()
     started_rss = resident_bytes()
     window.run_commands.start_race(RaceChoice(cells, "hidden", None, seconds / runs, 1234))
@@ -85,6 +91,17 @@ def run(seconds: float, size: str, runs: int = 4) -> int:
           f"the plots' buffers hold {plots / 1e6:,.1f} MB")  # fmt: skip
     print(f"heartbeat every 10 ms: late by p95 {p95:.1f} ms (goal <= 30), "
           f"max {max(late, default=float('nan')):.1f} ms")  # fmt: skip
+    _print_refreshes(refreshed, started + 10.0)  # from 10 s on: every run has started
     window.controller.dirty = False
     window.close()
     return 0
+
+
+def _print_refreshes(refreshed: dict[int, list[float]], since: float) -> None:
+    """Each run's longest wait between two probes reaching the window, from ``since`` on."""
+    longest = {}
+    for run, moments in sorted(refreshed.items()):
+        kept = [moment for moment in moments if moment >= since]
+        longest[run] = max((b - a for a, b in itertools.pairwise(kept)), default=float("nan"))
+    shown = ", ".join(f"run {run} {seconds:.1f} s" for run, seconds in longest.items())
+    print(f"longest wait between two refreshes of a run's views: {shown} (goal <= 4 s)")

@@ -10,6 +10,7 @@ training thread's time.
 
 from __future__ import annotations
 
+import itertools
 import os
 import statistics
 import tempfile
@@ -63,7 +64,9 @@ def headless_chars_per_second(seconds: float) -> float:
 
 def window_run(
     app: QApplication, seconds: float, settings_path: str, page: int
-) -> tuple[float, list[float], tuple[int, float]]:
+) -> tuple[float, list[float], tuple[int, float], list[float]]:
+    """(chars/s in the window, heartbeat lateness in ms, (scheduled probes, their share), the
+    seconds between two refreshes of the inspector's views)."""
     from rnnlab.core.config import ModelConfig, TrainConfig
     from rnnlab.gui.window.startup import create_main_window
 
@@ -80,6 +83,8 @@ def window_run(
     window.controller.updated.connect(
         lambda update: received.append((time.perf_counter(), 2048 * len(update.steps)))
     )
+    refreshed: list[float] = []  # when an inspection of the followed run reached the window
+    window.controller.inspected.connect(lambda _: refreshed.append(time.perf_counter()))
     heartbeat = Heartbeat()
     window.train()
     _wait(app, lambda: bool(received))
@@ -94,7 +99,9 @@ def window_run(
     window.controller.dirty = False
     window.close()
     measured = [chars for moment, chars in received if moment >= started]
-    return sum(measured) / seconds, heartbeat.late_ms, probes
+    moments = [moment for moment in refreshed if moment >= started]
+    intervals = [later - earlier for earlier, later in itertools.pairwise(moments)]
+    return sum(measured) / seconds, heartbeat.late_ms, probes, intervals
 
 
 def _wait(app: QApplication, condition, seconds: float = 60.0) -> None:
@@ -112,7 +119,7 @@ def run(seconds: float, page: int) -> int:
     headless = headless_chars_per_second(seconds)
     with tempfile.TemporaryDirectory() as folder:
         settings = os.path.join(folder, "settings.ini")
-        in_window, late, (probes, share) = window_run(app, seconds, settings, page)
+        in_window, late, (probes, share), intervals = window_run(app, seconds, settings, page)
     late = sorted(late)
     p95 = late[int(0.95 * (len(late) - 1))] if late else float("nan")
     ratio = in_window / headless
@@ -123,6 +130,11 @@ def run(seconds: float, page: int) -> int:
         f"probes while training: {probes}, {share:.1%} of the training thread's time "
         f"(goal <= 5%), page {page} shown"
     )
+    if intervals:
+        print(
+            f"the inspector's views refreshed every {statistics.median(intervals):.2f} s "
+            f"(median), {max(intervals):.2f} s at most (goal <= 1 s)"
+        )
     print(
         f"heartbeat every {HEARTBEAT_MS} ms, {len(late)} beats: late by p95 {p95:.1f} ms "
         f"(goal <= 30), max {max(late, default=float('nan')):.1f} ms (goal <= 200), "

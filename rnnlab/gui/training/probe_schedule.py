@@ -1,9 +1,10 @@
 """When the training thread probes the live model: on a budget of training time.
 
-A probe costs about half a training step at 2 x 256 (``rnnlab bench``), so probing after every
-step would halve training. After a probe that took d seconds, the next one waits until training
-has run d * (1 - SHARE) / SHARE seconds more: probes then take SHARE of the time, whatever the
-model size, and small models (cheap probes) are probed often, up to MAX_RATE a second.
+A probe costs about a tenth of a training step at 2 x 256 (``rnnlab bench``: ``probe_vs_step``),
+so probing after every step would still slow training by a tenth. After a probe that took d
+seconds, the next one waits until training has run d * (1 - SHARE) / SHARE seconds more: probes
+then take SHARE of the time, whatever the model size, and models whose probes are cheap are
+probed often, up to MAX_RATE a second of training: what the eye needs of the page shown.
 Probes asked for by the user (while paused, after a single step, a new probe text) are not
 counted: they do not slow training down.
 
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 SHARE = 0.04  # the goal is at most 5 % of training time; keep a margin for the emit and copies
-MAX_RATE = 4.0  # probes a second at most: the views redraw no faster than a person looks
+MAX_RATE = 2.0  # probes a second at most: a person reads a changing view no faster
 
 
 @dataclass

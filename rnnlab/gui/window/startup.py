@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QSettings
 
+from rnnlab.core.numpy_threads import hold_numpy_to_one_thread
 from rnnlab.gui.window.collector import collect_in_gui_thread
 from rnnlab.gui.window.lessons import is_lesson_path
 from rnnlab.gui.window.main_window import DEFAULT_CORPUS, MainWindow
@@ -22,6 +23,7 @@ def create_main_window(
     temporary file); by default the user's settings.
     """
     collect_in_gui_thread()  # before any thread starts: see rnnlab.gui.window.collector
+    hold_numpy_to_one_thread()  # it samples and probes beside training: see numpy_threads
     window = MainWindow(settings)
     # The real device list needs torch: it comes from a background thread (which also warms up
     # torch for the first Train) and replaces the panel's placeholder.
