@@ -65,10 +65,17 @@ def _sigmoid(values: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-values))
 
 
+def _fused_parameters(weights: LayerWeights) -> list[torch.Tensor]:
+    """w_ih, w_hh, b_ih, b_hh: a fused cell always has all four (only SRU's are None)."""
+    parameters = [weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh]
+    assert all(parameter is not None for parameter in parameters), weights.cell
+    return [parameter for parameter in parameters if parameter is not None]
+
+
 def _fused_outputs(weights: LayerWeights, inputs: torch.Tensor) -> torch.Tensor:
     """h for every step from PyTorch's fused kernel: inputs (T, D) -> (T, H), from zero states."""
     zero = inputs.new_zeros(1, 1, weights.hidden_size)
-    parameters = [weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh]
+    parameters = _fused_parameters(weights)
     batch = inputs.unsqueeze(0)  # (1, T, D)
     with warnings.catch_warnings():
         # cuDNN copies one layer's separate weights into its own layout: expected, once a probe.
@@ -94,9 +101,10 @@ def layer_forward(weights: LayerWeights, inputs: torch.Tensor) -> LayerForward:
             return _sru_forward(weights, inputs)
         outputs = _fused_outputs(weights, inputs)  # (T, H)
         previous = torch.cat((outputs.new_zeros(1, weights.hidden_size), outputs[:-1]))
-        from_input = F.linear(inputs, weights.w_ih, weights.b_ih)  # (T, G*H)
-        from_state = F.linear(previous, weights.w_hh, weights.b_hh)  # (T, G*H)
-        parts = {"h": outputs, "w_ih": weights.w_ih, "w_hh": weights.w_hh}
+        w_ih, w_hh, b_ih, b_hh = _fused_parameters(weights)
+        from_input = F.linear(inputs, w_ih, b_ih)  # (T, G*H)
+        from_state = F.linear(previous, w_hh, b_hh)  # (T, G*H)
+        parts = {"h": outputs, "w_ih": w_ih, "w_hh": w_hh}
         # Activations in torch: several times faster than NumPy's exp on (T, G*H).
         if weights.cell == "lstm":
             pre_i, pre_f, pre_g, pre_o = from_input.add_(from_state).chunk(4, dim=1)
