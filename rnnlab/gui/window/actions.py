@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
 
 from rnnlab.gui.widgets.exporting import IMAGE_FILTER, ask_and_export, export_widget
-from rnnlab.gui.window.layout import LEFT_WIDTH, SAMPLE_WIDTH, WindowParts
+from rnnlab.gui.window.layout import LEFT_WIDTH, PLOT_SIZES, SAMPLE_WIDTH, WindowParts
 
 PRESENTATION_SCALE = 1.6
 # The side panels' widths before widening for a projector: a little more than at normal size,
@@ -87,6 +87,12 @@ class WindowActions(QObject):
             view, "&Focus on the middle (hide side panels)", "Ctrl+Shift+F", self.toggle_focus
         )
         self.focus.setCheckable(True)
+        self.focus.setToolTip(
+            "Hide the side panels (a lesson that samples keeps the Sample panel) and put the "
+            "loss and gradient plots side by side"
+        )
+        self._keep_samples = False  # an open lesson samples: Focus keeps the Sample panel
+        self._plot_sizes = list(PLOT_SIZES)  # the plots' split before Focus, to go back to
 
     def _action(
         self, menu: QMenu, text: str, shortcut: str | None, slot: Callable[[], object] | None = None
@@ -138,9 +144,24 @@ class WindowActions(QObject):
 
     @Slot()
     def toggle_focus(self) -> None:
-        shown = not self.focus.isChecked()
-        self._parts.left_dock.setVisible(shown)
-        self._parts.sample_dock.setVisible(shown)
+        focus = self.focus.isChecked()
+        self._parts.left_dock.setVisible(not focus)
+        self._parts.sample_dock.setVisible(not focus or self._keep_samples)
+        # The middle has the width then: the loss and gradient plots side by side, each as tall
+        # as the page. One above the other, a projector's large fonts left the gradient plot a
+        # strip a few dozen pixels high between its title, axis and legend.
+        splitter = self._parts.plot_splitter
+        if focus:
+            self._plot_sizes = splitter.sizes()
+        splitter.setOrientation(Qt.Orientation.Horizontal if focus else Qt.Orientation.Vertical)
+        splitter.setSizes([1, 1] if focus else self._plot_sizes)
+
+    def keep_samples(self, keep: bool) -> None:
+        """While a lesson that samples is open, Focus keeps the Sample panel: its samples are
+        what the class reads."""
+        self._keep_samples = keep
+        if self.focus.isChecked():
+            self._parts.sample_dock.setVisible(keep)
 
     @Slot()
     def toggle_presentation(self) -> None:

@@ -41,6 +41,7 @@ from rnnlab.gui.window.training_bar import TrainingBar
 # sideways scroll, and the whole window (about 1290 pixels at least) within a 1366-pixel laptop.
 LEFT_WIDTH, SAMPLE_WIDTH = 330, 376
 VALIDATION_FRACTION = TrainConfig().validation_fraction
+PLOT_SIZES = (600, 340)  # the loss plot over the gradient-norm plot
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class WindowParts:
     status_elapsed: QLabel
     baseline_control: BaselineControl  # baselineCombo: n-gram lines on the loss plot
     lesson_panel: LessonPanel  # lessonPanel: across the top of the middle while a lesson is open
+    plot_splitter: QSplitter  # the loss plot over the gradient-norm plot (side by side in Focus)
 
 
 def build_layout(window: QMainWindow) -> WindowParts:
@@ -93,11 +95,11 @@ def build_layout(window: QMainWindow) -> WindowParts:
     layout.setContentsMargins(0, 0, 0, 0)
     training_bar, banner = TrainingBar(), Banner()
     loss_plot, grad_norm_plot = LossPlot(), GradNormPlot()
-    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter = QSplitter(Qt.Orientation.Vertical, objectName="plotSplitter")
     splitter.addWidget(loss_plot)
     splitter.addWidget(grad_norm_plot)
     # The gradient plot keeps room for its curves under a legend of several runs.
-    splitter.setSizes([600, 340])
+    splitter.setSizes(list(PLOT_SIZES))
     # The smoothing sits on the Loss page, not in the training bar: a wider bar would widen the
     # window past a 1366-pixel laptop screen.
     smoothing_control, x_axis_control = SmoothingControl(), XAxisControl()
@@ -146,7 +148,7 @@ def build_layout(window: QMainWindow) -> WindowParts:
     return WindowParts(
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
         banner, smoothing_control, x_axis_control, loss_plot, grad_norm_plot, inspector,
-        center_tabs, runs_panel, *status, baseline_control, lesson_panel,
+        center_tabs, runs_panel, *status, baseline_control, lesson_panel, splitter,
     )  # fmt: skip
 
 
