@@ -105,6 +105,12 @@ class RunEndLabels:
             y = _clear_of(obstacles, point.x, y, anchor, extent, (bottom, top), pixel_height)
             placed.append((point.x, y))
             label.setPos(point.x, y)
+            # The next names keep clear of this one too: moved off a reference line, a name
+            # could land on the name placed just above it.
+            label_left = point.x - anchor[0] * extent[0]
+            label_bottom = y - (1.0 - anchor[1]) * extent[1]
+            obstacles.append((label_left, label_left + extent[0], label_bottom,
+                              label_bottom + extent[1]))  # fmt: skip
 
     def _obstacles(self, view: Box, pixel_width: float, pixel_height: float) -> list[Box]:
         """What the names keep clear of: each visible reference line in view, and its label
