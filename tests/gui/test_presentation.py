@@ -28,8 +28,8 @@ def test_presentation_mode_enlarges_the_message_strip(qtbot, window) -> None:
 
 def test_focus_puts_the_plots_side_by_side_and_back(qtbot, window) -> None:
     main = window
-    splitter = main.parts.plot_splitter
-    before = splitter.sizes()
+    splitter, runs = main.parts.plot_splitter, main.parts.runs_panel
+    before, runs_before = splitter.sizes(), runs.height()
     main.actions_.focus.trigger()
     try:
         assert not main.parts.left_dock.isVisible() and not main.parts.sample_dock.isVisible()
@@ -37,11 +37,15 @@ def test_focus_puts_the_plots_side_by_side_and_back(qtbot, window) -> None:
         loss, gradient = main.loss_plot, main.grad_norm_plot
         qtbot.waitUntil(lambda: abs(loss.height() - gradient.height()) <= 1, timeout=2000)
         assert loss.width() == pytest.approx(gradient.width(), abs=2)
+        # The runs table keeps the height of its one row: the rest goes to the pages.
+        qtbot.waitUntil(lambda: runs.height() == runs.rows_height(), timeout=2000)
+        assert runs.height() < runs_before
     finally:
         main.actions_.focus.trigger()
     assert splitter.orientation() == Qt.Orientation.Vertical
     assert main.parts.left_dock.isVisible() and main.parts.sample_dock.isVisible()
-    qtbot.waitUntil(lambda: splitter.sizes() == before, timeout=2000)
+    qtbot.waitUntil(lambda: splitter.sizes() == before and runs.height() == runs_before,
+                    timeout=2000)  # fmt: skip
 
 
 def test_focus_keeps_the_sample_panel_for_a_lesson_that_samples(qtbot, window, tmp_path) -> None:

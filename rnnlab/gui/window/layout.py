@@ -42,6 +42,7 @@ from rnnlab.gui.window.training_bar import TrainingBar
 LEFT_WIDTH, SAMPLE_WIDTH = 330, 376
 VALIDATION_FRACTION = TrainConfig().validation_fraction
 PLOT_SIZES = (600, 340)  # the loss plot over the gradient-norm plot
+RUNS_SIZES = (700, 150)  # the pages over the runs
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class WindowParts:
     baseline_control: BaselineControl  # baselineCombo: n-gram lines on the loss plot
     lesson_panel: LessonPanel  # lessonPanel: across the top of the middle while a lesson is open
     plot_splitter: QSplitter  # the loss plot over the gradient-norm plot (side by side in Focus)
+    runs_splitter: QSplitter  # the pages over the runs
 
 
 def build_layout(window: QMainWindow) -> WindowParts:
@@ -137,7 +139,7 @@ def build_layout(window: QMainWindow) -> WindowParts:
     middle.addWidget(center_tabs)
     middle.addWidget(runs_panel)
     middle.setStretchFactor(0, 1)
-    middle.setSizes([700, 150])
+    middle.setSizes(list(RUNS_SIZES))
     layout.addWidget(middle, stretch=1)
     window.setCentralWidget(center)
 
@@ -149,6 +151,7 @@ def build_layout(window: QMainWindow) -> WindowParts:
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
         banner, smoothing_control, x_axis_control, loss_plot, grad_norm_plot, inspector,
         center_tabs, runs_panel, *status, baseline_control, lesson_panel, splitter,
+        middle,
     )  # fmt: skip
 
 
