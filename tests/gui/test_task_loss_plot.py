@@ -254,3 +254,15 @@ def test_runs_ending_together_near_chance_keep_their_names_apart(qtbot, loss_plo
     qtbot.waitUntil(lambda: _label_inside_view(loss_plot, loss_plot.chance_line), timeout=2000)
     first, second = (loss_plot.end_labels._labels[run].sceneBoundingRect() for run in (1, 2))
     assert not first.intersects(second)
+
+
+def test_names_of_runs_ending_together_do_not_stretch_a_short_plot(qtbot, shown) -> None:
+    plot = shown(LossPlot(), 700, 220)  # a loss plot on a laptop in presentation mode
+    plot.set_vocabulary_size(65)
+    for run, name in enumerate(("RNN", "LSTM", "GRU", "SRU")):
+        plot.add_run(run, name, run)
+        _append(plot, run, np.linspace(4.17, 1.9 + 0.05 * run, 200))
+    _laid_out(qtbot, plot, 4.0)  # the names were placed before the range was fitted
+    assert len(plot.end_labels.texts()) == 4
+    _, (bottom, top) = plot.viewRange()
+    assert 1.5 < bottom < 1.9 and top < 5.0  # the curves' range, not the stacked names'

@@ -54,5 +54,6 @@ class RunsPanel(QWidget):
         buttons = layout.itemAt(0).sizeHint().height() + layout.spacing()
         scroll = table.horizontalScrollBar()
         bar = scroll.sizeHint().height() if scroll.isVisible() else 0
-        needed = buttons + table.horizontalHeader().height() + rows + 2 * table.frameWidth() + bar
+        header = table.horizontalHeader().sizeHint().height()  # its height lags a font change
+        needed = buttons + header + rows + 2 * table.frameWidth() + bar
         return max(needed, self.minimumSizeHint().height())

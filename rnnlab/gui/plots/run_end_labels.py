@@ -66,7 +66,9 @@ class RunEndLabels:
             if label is None:
                 label = pg.TextItem(anchor=(0.0, 0.5))  # starts just right of the curve's end
                 label.setZValue(4)
-                self._view.addItem(label)
+                # Not counted for the auto range: names pushed below one another would
+                # widen the range, which would push them further apart, and so on.
+                self._view.addItem(label, ignoreBounds=True)
                 self._labels[point.run] = label
             label.setText(f" {point.name}", color=point.colour)
             label.setFont(font)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
 
@@ -196,8 +196,8 @@ class WindowActions(QObject):
         left, sample = PRESENTATION_WIDTHS if scale > 1.0 else (LEFT_WIDTH, SAMPLE_WIDTH)
         parts.left_tabs.setMinimumWidth(int(left * widening))
         parts.sample_panel.setMinimumWidth(int(sample * widening))
-        if self.focus.isChecked():  # the runs' rows have grown or shrunk with the font
-            self._fit_runs()
+        if self.focus.isChecked():  # the runs' rows grow or shrink with the font
+            QTimer.singleShot(0, self._fit_runs)  # once the table has taken the new font
 
 
 def write_loss_csv(path: str, data: dict) -> None:
