@@ -4,6 +4,9 @@ sample panel's output and timeline, the gates page, the baseline lines) and says
 point is visible yet, with the criterion of the lesson's headless check
 (``rnnlab.core.lesson_checks``) and what it measured; ``WALKS`` says how each lesson is walked.
 The sampling lessons' points are in ``lesson_points_sampling``.
+
+The checks' modules load torch: their criteria are imported where a point reads them, so that
+importing this module (as every window module is, before torch has loaded) does not.
 """
 
 from __future__ import annotations
@@ -13,22 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.core.lesson_checks import CHECKS
-from rnnlab.core.lesson_checks_memory import (
-    EXPLODED_NORM,
-    FORGETS_ABOVE,
-    GATED,
-    REMEMBERS_BELOW,
-    VANILLA,
-)
-from rnnlab.core.lesson_checks_text import (
-    SATURATED,
-    SATURATED_SHARE,
-    TRACKS_LINE,
-    best_unit,
-    position_in_line,
-    unigram_entropy,
-)
 from rnnlab.gui.tools.lesson_points_sampling import (
     sample_done,
     samples_over_training,
@@ -48,6 +35,8 @@ def _chance(watch: Watch) -> float:
 def forgetting(watch: Watch) -> Reading:
     """Step 3, T = 20: the LSTM below 0.3 x chance while the vanilla RNN, validated as far,
     stays at or above 0.7 x chance (rnnlab.core.lesson_checks_memory.check_forgetting)."""
+    from rnnlab.core.lesson_checks_memory import FORGETS_ABOVE, GATED, REMEMBERS_BELOW, VANILLA
+
     chance = _chance(watch)
     (rnn, *_), (lstm, *_) = watch.runs(VANILLA), watch.runs(GATED)
     (rnn_step, forgets), (lstm_step, remembers) = watch.latest(rnn, 3), watch.latest(lstm, 3)
@@ -61,6 +50,8 @@ def forgetting(watch: Watch) -> Reading:
 
 def forgetting_near(watch: Watch) -> Reading:
     """Step 4, T = 5, the same runs going on: both below 0.3 x chance."""
+    from rnnlab.core.lesson_checks_memory import REMEMBERS_BELOW
+
     chance, shown = _chance(watch), []
     reached = True
     for run in watch.runs():
@@ -73,6 +64,9 @@ def forgetting_near(watch: Watch) -> Reading:
 def exploding(watch: Watch) -> Reading:
     """The run without clipping diverges (its row says so) or its plotted gradient norm passes
     10,000, while the run clipped by norm has trained the check's steps with a finite loss."""
+    from rnnlab.core.lesson_checks import CHECKS
+    from rnnlab.core.lesson_checks_memory import EXPLODED_NORM
+
     window = watch.window
     wild = next(run for run in watch.runs() if run.train_config.clip == "none")
     tamed = next(run for run in watch.runs() if run.train_config.clip == "norm")
@@ -115,6 +109,15 @@ def inside_lstm(watch: Watch) -> Reading:
     """The gates page, as shown: some unit's cell state follows the position in the line
     (|r| >= 0.7) and at least a quarter of the i, f, o values are saturated; the run beats
     guessing by letter frequencies (rnnlab.core.lesson_checks_text.check_inside_lstm)."""
+    from rnnlab.core.lesson_checks_text import (
+        SATURATED,
+        SATURATED_SHARE,
+        TRACKS_LINE,
+        best_unit,
+        position_in_line,
+        unigram_entropy,
+    )
+
     window = watch.window
     shown = window.inspector.gate_view.export_data()
     if not shown or not {"i", "f", "o", "c"} <= set(shown) or int(shown["step"]) < 1:

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.core.lesson_checks_text import LEARNED_NATS
 from rnnlab.core.sampling import log_softmax
 from rnnlab.gui.panels.sample_stream import MARK_NEW, MARK_SEEN
 from rnnlab.gui.tools.lesson_watch import Reading, Watch
@@ -88,6 +87,8 @@ TIMELINE_ENTRY = re.compile(r"^step (\d+):", re.MULTILINE)
 def samples_over_training(watch: Watch) -> Reading:
     """The timeline has samples from before and after the loss fell by a nat (as plotted:
     from the first training step's loss to the latest validation point), three at least."""
+    from rnnlab.core.lesson_checks_text import LEARNED_NATS  # loads torch: here, not above
+
     window = watch.window
     entries = [
         int(step)
