@@ -266,3 +266,7 @@ def test_names_of_runs_ending_together_do_not_stretch_a_short_plot(qtbot, shown)
     assert len(plot.end_labels.texts()) == 4
     _, (bottom, top) = plot.viewRange()
     assert 1.5 < bottom < 1.9 and top < 5.0  # the curves' range, not the stacked names'
+    view = plot.getViewBox().sceneBoundingRect()
+    qtbot.waitUntil(lambda: all(view.contains(label.sceneBoundingRect())
+                                for label in plot.end_labels._labels.values()),
+                    timeout=2000)  # fmt: skip  # and every name inside the plot, none cut off

@@ -97,13 +97,16 @@ class RunEndLabels:
             near_edge = point.x > left + 0.8 * (right - left)
             anchor = (1.0, 1.0) if near_edge else (0.0, 0.5)
             label.setAnchor(anchor)
-            y = point.y
-            for other_x, other_y in placed:
-                close_in_x = abs(other_x - point.x) < 0.15 * (right - left)
-                if close_in_x and abs(other_y - y) < spacing * pixel_height:
-                    y = other_y - spacing * pixel_height  # just below the one above
             size = label.boundingRect()
             extent = (size.width() * pixel_width, size.height() * pixel_height)
+            y, step = point.y, spacing * pixel_height
+            close = [other_y for other_x, other_y in placed
+                     if abs(other_x - point.x) < 0.15 * (right - left)]  # fmt: skip
+            for other_y in close:
+                if abs(other_y - y) < step:
+                    y = other_y - step  # just below the one above
+            if close and y - (1.0 - anchor[1]) * extent[1] < bottom:
+                y = max(close) + step  # out of the view below: above them all instead
             y = _clear_of(obstacles, point.x, y, anchor, extent, (bottom, top), pixel_height)
             placed.append((point.x, y))
             label.setPos(point.x, y)

@@ -166,10 +166,14 @@ class WindowActions(QObject):
         # gates page too short for its six rows on a projector).
         if focus:
             self._fit_runs()
+            QTimer.singleShot(0, self._fit_runs)  # again once a new font has reached the table
         else:
             middle.setSizes(self._middle_sizes)
 
+    @Slot()
     def _fit_runs(self) -> None:
+        if not self.focus.isChecked():
+            return  # Focus went off before a deferred fit
         middle, needed = self._parts.runs_splitter, self._parts.runs_panel.rows_height()
         middle.setSizes([max(sum(middle.sizes()) - needed, 1), needed])
 
