@@ -257,7 +257,7 @@ def test_runs_ending_together_near_chance_keep_their_names_apart(qtbot, loss_plo
 
 
 def test_names_of_runs_ending_together_do_not_stretch_a_short_plot(qtbot, shown) -> None:
-    plot = shown(LossPlot(), 700, 220)  # a loss plot on a laptop in presentation mode
+    plot = shown(LossPlot(), 700, 300)  # a loss plot on a laptop in presentation mode
     plot.set_vocabulary_size(65)
     for run, name in enumerate(("RNN", "LSTM", "GRU", "SRU")):
         plot.add_run(run, name, run)
@@ -270,3 +270,6 @@ def test_names_of_runs_ending_together_do_not_stretch_a_short_plot(qtbot, shown)
     qtbot.waitUntil(lambda: all(view.contains(label.sceneBoundingRect())
                                 for label in plot.end_labels._labels.values()),
                     timeout=2000)  # fmt: skip  # and every name inside the plot, none cut off
+    names = plot.end_labels._labels
+    from_top = sorted(names, key=lambda run: names[run].sceneBoundingRect().top())
+    assert from_top == [3, 2, 1, 0]  # in the order of the curves' ends, the highest first
