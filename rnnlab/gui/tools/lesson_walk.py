@@ -203,6 +203,17 @@ def table(results: list[WalkResult]) -> str:
     return "\n".join(rows)
 
 
+def _no_nan(value):
+    """JSON has no NaN: a time never reached is null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _no_nan(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_no_nan(item) for item in value]
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -227,7 +238,7 @@ def main() -> None:
             results.append(walk_lesson(app, name, args.out, (width, height), settings))
             settings.clear()  # each lesson opens as on a first start
             print(f"walked {name}", file=sys.stderr, flush=True)
-    report = [asdict(result) for result in results]
+    report = [_no_nan(asdict(result)) for result in results]
     (args.out / "walk.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(json.dumps(report, indent=2) if args.json else table(results))
 
