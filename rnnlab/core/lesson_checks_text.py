@@ -68,7 +68,7 @@ def check_inside_lstm(lesson: Lesson, steps: int) -> CheckResult:
     opening = np.concatenate([gates[name].ravel() for name in ("i", "f", "o")])
     in_range = bool(((opening >= 0) & (opening <= 1)).all())
     saturated = float(np.mean((opening < SATURATED) | (opening > 1 - SATURATED)))
-    unit, correlation = _best_unit(gates["c"], _position_in_line(result.input_text))
+    unit, correlation = best_unit(gates["c"], position_in_line(result.input_text))
     passed = (in_range and loss < unigram and abs(correlation) >= TRACKS_LINE
               and saturated >= SATURATED_SHARE)  # fmt: skip
     return CheckResult(passed, f"{steps} steps: unit {unit}'s cell state follows the position "
@@ -86,7 +86,7 @@ def _validation_passage(corpus: Corpus) -> str:
     return corpus.text[start : start + PROBE_CHARS]
 
 
-def _position_in_line(text: str) -> np.ndarray:
+def position_in_line(text: str) -> np.ndarray:
     """(T,) how many characters of its line come before each one."""
     positions, count = [], 0
     for char in text:
@@ -95,7 +95,7 @@ def _position_in_line(text: str) -> np.ndarray:
     return np.array(positions, dtype=np.float64)
 
 
-def _best_unit(states: np.ndarray, feature: np.ndarray) -> tuple[int, float]:
+def best_unit(states: np.ndarray, feature: np.ndarray) -> tuple[int, float]:
     """The unit (column of ``states``, (T, H)) whose values correlate most with ``feature``
     (T,) in size, and that correlation; a unit that never changes correlates with nothing."""
     centred = states - states.mean(axis=0)

@@ -187,3 +187,28 @@ def test_closing_during_a_build_leaves_no_process_or_thread(qtbot, tmp_path) -> 
     main.close()
     main.deleteLater()
     assert ngram_processes() == [] and ngram_threads() == []
+
+
+def test_a_curve_that_ends_near_a_baseline_is_drawn_clear_of_its_label(qtbot, shown) -> None:
+    from rnnlab.gui.plots.baseline_lines import BaselineLines
+    from rnnlab.gui.plots.training_plots import LossPlot
+
+    plot = shown(LossPlot(), 800, 400)
+    lines = BaselineLines(plot)
+    lines.show([("bigram", 2.49), ("6-gram (Kneser–Ney)", 1.56)])
+    for run, name in ((1, "LSTM"), (2, "GRU")):  # the second is drawn as an overlay
+        plot.add_run(run, name, run - 1)
+        steps = np.arange(1, 1501)
+        plot.append_steps(steps, 1.6 + 2.6 * np.exp(-steps / 60), np.zeros(1500, bool), run=run)
+    plot.flush()
+    overlay = plot._runs[2].overlays
+    curves = (plot.smoothed_curve, plot.validation_curve, overlay["smoothed"],
+              overlay["validation"])  # fmt: skip
+    view = plot.getViewBox().sceneBoundingRect()
+    for line in lines._lines:  # the networks' last points, not a label's backing, on top
+        assert all(line.zValue() < curve.zValue() for curve in curves)
+        # ... and the label at the left, away from where the curves end near the line
+        label = line.label
+        qtbot.waitUntil(lambda label=label: label.sceneBoundingRect().right() < view.center().x(),
+                        timeout=2000)  # fmt: skip
+    assert plot.uniform_line.zValue() > plot.validation_curve.zValue()  # on top, as before

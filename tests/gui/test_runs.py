@@ -295,3 +295,17 @@ def test_the_run_controls_alt_letters_clash_with_nothing_shown(qtbot, window) ->
         clashes = {key: texts for key, texts in letters().items()
                    if len(texts) > 1 and ours & set(texts)}  # fmt: skip
         assert not clashes, clashes
+
+
+def test_a_blown_up_loss_fits_its_column(qtbot) -> None:
+    from rnnlab.gui.panels.runs_table import RunRow, RunsTable
+
+    table = RunsTable()
+    qtbot.addWidget(table)
+    table.show_run(RunRow(
+        run=1, name="no clipping", index=0, visible=True, cell="rnn", layers=1, hidden_size=128,
+        parameters=18_865, steps=12, chars=384, seconds=0.2, loss=1.87e32,
+        best_validation=float("nan"), chars_per_second=0.0, state="diverged",
+    ))  # fmt: skip
+    texts = [table.item(0, column).text() for column in range(2, table.columnCount())]
+    assert "1.87e+32" in texts and "—" in texts  # not 33 digits; no validation yet

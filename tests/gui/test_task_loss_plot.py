@@ -227,3 +227,49 @@ def test_the_accuracy_axis_stays_inside_the_widget_as_the_legend_changes(shown) 
     axis = plot.getAxis("right")
     assert axis.mapRectToScene(axis.boundingRect()).right() <= plot.width() + 0.5
     assert plot.getPlotItem().geometry().width() <= plot.width() + 0.5
+
+
+def test_a_run_that_blows_up_leaves_the_other_curves_readable(qtbot, loss_plot) -> None:
+    loss_plot.set_task("squared error", ADDING_CHANCE, False, "always answering 1")
+    loss_plot.add_run(1, "no clipping", 0)
+    loss_plot.add_run(2, "clip by norm", 1)
+    exploding = np.concatenate([np.geomspace(1.2, 1e32, 12), [np.inf]])
+    _append(loss_plot, 1, exploding)
+    _append(loss_plot, 2, np.linspace(1.2, 0.1, 300))
+    _laid_out(qtbot, loss_plot, 1.0)
+    _, (bottom, top) = loss_plot.viewRange()
+    # The view spans the learning run (from 1.2 down to 0.1), not 1e32: drawn no higher than
+    # the ceiling, the blown-up run goes off the top of it.
+    assert top < 1.2 * loss_plot.ceiling() < 2.0 and bottom < 0.1
+    kept = loss_plot.data(1)["losses"]
+    assert kept[11] == pytest.approx(1e32) and np.isinf(kept[12])  # the data are as they came
+
+
+def test_runs_ending_together_near_chance_keep_their_names_apart(qtbot, loss_plot) -> None:
+    loss_plot.set_task("squared error", ADDING_CHANCE, False, "always answering 1")
+    for run, name in ((1, "clip by norm"), (2, "clip by value")):
+        loss_plot.add_run(run, name, run - 1)
+        _append(loss_plot, run, np.linspace(1.0, ADDING_CHANCE * (1.0 + 0.01 * run), 300))
+    _laid_out(qtbot, loss_plot, 1.0)
+    qtbot.waitUntil(lambda: _label_inside_view(loss_plot, loss_plot.chance_line), timeout=2000)
+    first, second = (loss_plot.end_labels._labels[run].sceneBoundingRect() for run in (1, 2))
+    assert not first.intersects(second)
+
+
+def test_names_of_runs_ending_together_do_not_stretch_a_short_plot(qtbot, shown) -> None:
+    plot = shown(LossPlot(), 700, 300)  # a loss plot on a laptop in presentation mode
+    plot.set_vocabulary_size(65)
+    for run, name in enumerate(("RNN", "LSTM", "GRU", "SRU")):
+        plot.add_run(run, name, run)
+        _append(plot, run, np.linspace(4.17, 1.9 + 0.05 * run, 200))
+    _laid_out(qtbot, plot, 4.0)  # the names were placed before the range was fitted
+    assert len(plot.end_labels.texts()) == 4
+    _, (bottom, top) = plot.viewRange()
+    assert 1.5 < bottom < 1.9 and top < 5.0  # the curves' range, not the stacked names'
+    view = plot.getViewBox().sceneBoundingRect()
+    qtbot.waitUntil(lambda: all(view.contains(label.sceneBoundingRect())
+                                for label in plot.end_labels._labels.values()),
+                    timeout=2000)  # fmt: skip  # and every name inside the plot, none cut off
+    names = plot.end_labels._labels
+    from_top = sorted(names, key=lambda run: names[run].sceneBoundingRect().top())
+    assert from_top == [3, 2, 1, 0]  # in the order of the curves' ends, the highest first

@@ -32,9 +32,10 @@ _REDS = ("#f4a582", "#b2182b")
 
 def relative_log10(norms: np.ndarray) -> np.ndarray:
     """log10(‖∂L/∂h_(T-1-d)‖ / ‖∂L/∂h_(T-1)‖) for d = 0..T-1 from norms (T,) by position:
-    0 at d = 0, -inf where the gradient is exactly zero, all NaN if the last one is zero."""
+    0 at d = 0, -inf where the gradient is exactly zero, all NaN if the last one is zero or
+    not finite (a run that diverged)."""
     norms = np.asarray(norms, dtype=np.float64)[::-1]
-    if len(norms) == 0 or not norms[0] > 0:
+    if len(norms) == 0 or not 0 < norms[0] < np.inf:
         return np.full(len(norms), np.nan)
     with np.errstate(divide="ignore"):
         return np.log10(norms / norms[0])

@@ -44,3 +44,16 @@ class RunsPanel(QWidget):
         layout.addLayout(buttons)
         self.table = RunsTable()
         layout.addWidget(self.table, stretch=1)
+
+    def rows_height(self) -> int:
+        """The height that shows the buttons, the table's header and every run's row (one row
+        at least), and no more; at least the panel's smallest height."""
+        table = self.table
+        rows = max(table.rowCount(), 1) * table.verticalHeader().defaultSectionSize()
+        layout = self.layout()
+        buttons = layout.itemAt(0).sizeHint().height() + layout.spacing()
+        scroll = table.horizontalScrollBar()
+        bar = scroll.sizeHint().height() if scroll.isVisible() else 0
+        header = table.horizontalHeader().sizeHint().height()  # its height lags a font change
+        needed = buttons + header + rows + 2 * table.frameWidth() + bar
+        return max(needed, self.minimumSizeHint().height())

@@ -173,7 +173,7 @@ class RunsTable(QTableWidget):
             texts = (
                 values.cell, f"{values.layers} × {values.hidden_size}", f"{values.parameters:,}",
                 f"{values.steps:,}", _count(values.chars), _number(values.seconds, "{:,.1f}"),
-                _number(values.loss, "{:.3f}"), _number(values.best_validation, "{:.3f}"),
+                _loss(values.loss), _loss(values.best_validation),
                 _count(values.chars_per_second) if values.chars_per_second else "—",
                 values.state,
             )  # fmt: skip
@@ -246,6 +246,11 @@ def _count(value: float) -> str:
         if value >= limit:
             return f"{value / limit:.3g}{suffix}"
     return f"{value:,.0f}"
+
+
+def _loss(value: float) -> str:
+    """1.234; a run blowing up before it diverges, 1.87e+32 rather than 33 digits."""
+    return _number(value, "{:.3f}" if abs(value) < 1e4 else "{:.3g}")
 
 
 def _number(value: float, form: str) -> str:

@@ -18,6 +18,7 @@ from rnnlab.gui.plots.plot_data import UNITS, convert_loss
 
 ROLE = "baseline"  # its colour in rnnlab.gui.widgets.style.ROLE_COLOURS
 STYLE = Qt.PenStyle.DashLine
+BELOW_CURVES = 0.5  # the smoothed curves and validation points lie at 1 to 3
 
 
 def baseline_label(name: str, nats: float, unit: str) -> str:
@@ -48,10 +49,16 @@ class BaselineLines:
         self._baselines = [(name, nats) for name, nats in baselines if math.isfinite(nats)]
         self._lines = [
             self._plot._add_line(
-                self._value(nats), baseline_label(name, nats, self._unit), ROLE, STYLE
+                self._value(nats), baseline_label(name, nats, self._unit), ROLE, STYLE,
+                at_start=True,
             )
             for name, nats in self._baselines
         ]
+        for line in self._lines:
+            # Labelled at the left and under the runs' curves (over the faint per-step loss):
+            # a network nears a baseline at the right end of its curve, and that end, not the
+            # label, is what the class reads.
+            line.setZValue(BELOW_CURVES)
 
     def set_unit(self, unit: str) -> None:
         """Show the values in ``unit`` (nats, bits or perplexity), as the plot does."""

@@ -4,18 +4,27 @@ uniform guess, or a synthetic task's own loss against its chance line (``task_mo
 The runs' series keep the losses as they came ("losses", "smoothed") and as shown
 ("shown_losses", "shown_smoothed"); a change of unit or of mode converts the shown columns anew.
 A task's losses are shown as they come: the conversion for "nats" leaves values as they are.
+Shown, a loss goes no higher than a ceiling (``LossScalePlot.ceiling``): the last steps of a run
+that blows up reach 1e30 and more, and the y axis stretched to them flattened every other run's
+curve into a line at zero. The data kept (and exported) are the losses as they came.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
 
 from rnnlab.gui.plots.accuracy_axis import PercentAxis
 from rnnlab.gui.plots.plot_data import UNITS, convert_loss
 from rnnlab.gui.plots.run_plot import RunPlot
 from rnnlab.gui.plots.task_mode import LossTask, TaskMode
+
+# The ceiling in multiples of what a blind guess scores: on text the uniform guess, where an
+# untrained run starts; on a task its chance level (an untrained adding run starts at about 7 x
+# chance: the sum's square, 1 + 1/6, over 1/6).
+TEXT_CEILING, TASK_CEILING = 2.0, 10.0
 
 LOSS_AXIS_LABELS = {
     "nats": "loss (nats/char)", "bits": "loss (bits/char)", "perplexity": "perplexity"
@@ -66,6 +75,22 @@ class LossScalePlot(RunPlot):
     def set_vocabulary_size(self, size: int) -> None:
         self._vocabulary_size = int(size)
         self._place_uniform_line()
+        if self.task() is None:
+            self._convert_shown()  # a new ceiling
+
+    def ceiling(self) -> float:
+        """The highest loss (in nats, or the task's loss) the curves are drawn at: a run whose
+        loss is higher is drawn at this height, off the top of every healthy curve."""
+        task = self.task()
+        if task is not None:
+            return task.chance * TASK_CEILING if task.chance > 0 else math.inf
+        if self._vocabulary_size > 1:
+            return math.log(self._vocabulary_size) * TEXT_CEILING
+        return math.inf
+
+    def _shown(self, losses: np.ndarray) -> np.ndarray:
+        """Losses as the curves draw them: at most the ceiling, in the unit shown."""
+        return convert_loss(np.minimum(np.asarray(losses, np.float64), self.ceiling()), self._unit)
 
     def show_uniform_line(self, shown: bool) -> None:
         """Show the uniform guess where it means something: on text of two characters or more."""
@@ -91,18 +116,22 @@ class LossScalePlot(RunPlot):
 
     def _show_unit(self, unit: str) -> None:
         self._unit = unit
-        for run, entry in self._runs.items():
-            series = entry.series
-            for shown, stored in (("shown_losses", "losses"), ("shown_smoothed", "smoothed")):
-                series.replace(shown, convert_loss(series.column(stored), unit))
-            self._stale_runs.add(run)
+        self._convert_shown()
         task = self.task()
         self._y_label = task.axis_label() if task else LOSS_AXIS_LABELS[unit]
         self._restyle()
         self._place_uniform_line()
-        self._schedule_redraw()
         self.flush()
         self.enableAutoRange(axis="y")  # the old range means nothing in the new unit
+
+    def _convert_shown(self) -> None:
+        """The shown columns anew from the losses as they came: in the unit, under the ceiling."""
+        for run, entry in self._runs.items():
+            series = entry.series
+            for shown, stored in (("shown_losses", "losses"), ("shown_smoothed", "smoothed")):
+                series.replace(shown, self._shown(series.column(stored)))
+            self._stale_runs.add(run)
+        self._schedule_redraw()
 
     def _place_uniform_line(self) -> None:
         visible = self.task() is None and self._vocabulary_size > 1  # a task has its chance line

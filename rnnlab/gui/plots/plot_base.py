@@ -32,15 +32,16 @@ _MARKER_SPACING_PX = 3.0
 
 
 def _labelled_line(text: str, position: float, vertical: bool) -> pg.InfiniteLine:
+    """The label sits on whichever side of the line has more of the view, so it is never cut
+    off at an edge: beside a vertical line; above or below a horizontal one, at the end its
+    ``position`` (a fraction of the view's width) is at."""
+    end = 1 if position > 0.5 else 0
     return pg.InfiniteLine(
         angle=90 if vertical else 0,
         label=text.replace("{", "{{").replace("}", "}}"),  # a format string: keep braces literal
-        # The label sits on whichever side of the line has more of the view, so it is never cut
-        # off at an edge: beside a vertical line; at the right end of a horizontal one, where a
-        # falling curve has left room.
         labelOpts={
             "position": position,
-            "anchors": [(0, 0.5), (1, 0.5)] if vertical else [(1, 0), (1, 1)],
+            "anchors": [(0, 0.5), (1, 0.5)] if vertical else [(end, 0), (end, 1)],
         },
     )
 
@@ -146,10 +147,16 @@ class StepPlot(pg.PlotWidget):
         """The smallest and largest x of the data, or None without data."""
         return None
 
-    def _add_line(self, step_or_value: float, text: str, role: str, style: Qt.PenStyle):
+    def _add_line(
+        self, step_or_value: float, text: str, role: str, style: Qt.PenStyle, at_start: bool = False
+    ):
+        """A labelled vertical marker (roles "marker" and "diverged") or horizontal reference.
+        A horizontal one's label is at the right end, where a falling curve has left room; or,
+        ``at_start``, at the left, where a curve that falls towards the line has not yet come
+        down (it ends near the line, at the right)."""
         vertical = role in ("marker", "diverged")
         height = _LABEL_HEIGHTS[sum(line.angle == 90 for line, _, _ in self._lines) % 4]
-        line = _labelled_line(text, height if vertical else 0.98, vertical)
+        line = _labelled_line(text, height if vertical else 0.02 if at_start else 0.98, vertical)
         line.setValue(step_or_value)
         line.setZValue(5)
         self._lines.append((line, role, style))

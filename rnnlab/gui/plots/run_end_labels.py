@@ -26,6 +26,20 @@ class EndPoint:
     y: float  # in the view's y (a log plot: log10)
 
 
+@dataclass
+class _Name:
+    """A run's name being placed: where its anchor goes, and its size, in the view's units."""
+
+    x: float
+    y: float
+    label: pg.TextItem
+    anchor: tuple[float, float]
+    extent: tuple[float, float]  # width, height
+
+    def bottom(self) -> float:
+        return self.y - (1.0 - self.anchor[1]) * self.extent[1]
+
+
 # A rectangle in the view's coordinates: left, right, bottom, top.
 Box = tuple[float, float, float, float]
 _LINE_CLEARANCE_PX = 3.0  # half the band kept clear around a reference line
@@ -66,7 +80,9 @@ class RunEndLabels:
             if label is None:
                 label = pg.TextItem(anchor=(0.0, 0.5))  # starts just right of the curve's end
                 label.setZValue(4)
-                self._view.addItem(label)
+                # Not counted for the auto range: names pushed below one another would
+                # widen the range, which would push them further apart, and so on.
+                self._view.addItem(label, ignoreBounds=True)
                 self._labels[point.run] = label
             label.setText(f" {point.name}", color=point.colour)
             label.setFont(font)
@@ -77,7 +93,8 @@ class RunEndLabels:
         return {run: label.textItem.toPlainText().strip() for run, label in self._labels.items()}
 
     def _spread(self, *_unused: object) -> None:
-        """Labels at their curves' ends, moved apart where two would overlap on screen."""
+        """Labels at their curves' ends, moved apart where two would overlap on screen (in the
+        curves' order from the top), kept inside the view, and off the reference lines."""
         if not self._points:
             return
         view = self._view
@@ -86,25 +103,37 @@ class RunEndLabels:
             (label.boundingRect().height() for label in self._labels.values()), default=0.0
         )
         (left, right), (bottom, top) = view.viewRange()
-        obstacles = self._obstacles((left, right, bottom, top), pixel_width, pixel_height)
-        placed: list[tuple[float, float]] = []  # (x, y) of labels already placed
+        step, near = spacing * pixel_height, 0.15 * (right - left)
+        names: list[_Name] = []
         for point in sorted(self._points, key=lambda point: -point.y):
             label = self._labels[point.run]
             # Right of the curve's end; above and left of it where the plot's edge is near
             # (the longest run's end is at the edge: its name would be cut off there).
-            near_edge = point.x > left + 0.8 * (right - left)
-            anchor = (1.0, 1.0) if near_edge else (0.0, 0.5)
+            anchor = (1.0, 1.0) if point.x > left + 0.8 * (right - left) else (0.0, 0.5)
             label.setAnchor(anchor)
-            y = point.y
-            for other_x, other_y in placed:
-                close_in_x = abs(other_x - point.x) < 0.15 * (right - left)
-                if close_in_x and abs(other_y - y) < spacing * pixel_height:
-                    y = other_y - spacing * pixel_height  # just below the one above
             size = label.boundingRect()
-            extent = (size.width() * pixel_width, size.height() * pixel_height)
-            y = _clear_of(obstacles, point.x, y, anchor, extent, (bottom, top), pixel_height)
-            placed.append((point.x, y))
-            label.setPos(point.x, y)
+            name = _Name(point.x, point.y, label, anchor,
+                         (size.width() * pixel_width, size.height() * pixel_height))  # fmt: skip
+            for other in names:
+                if abs(other.x - name.x) < near and abs(other.y - name.y) < step:
+                    name.y = other.y - step  # just below the one above
+            names.append(name)
+        # Names pushed out of the view at the bottom lift those above them with them: they
+        # stay in the curves' order.
+        out = [max(bottom - name.bottom(), 0.0) for name in names]
+        for index, name in enumerate(names):
+            name.y += max(lift for other, lift in zip(names[index:], out[index:])
+                          if abs(other.x - name.x) < near)  # fmt: skip
+        obstacles = self._obstacles((left, right, bottom, top), pixel_width, pixel_height)
+        for name in names:
+            name.y = _clear_of(obstacles, name.x, name.y, name.anchor, name.extent,
+                               (bottom, top), pixel_height)  # fmt: skip
+            name.label.setPos(name.x, name.y)
+            # The next names keep clear of this one too: moved off a reference line, a name
+            # could land on the name placed just above it.
+            name_left = name.x - name.anchor[0] * name.extent[0]
+            obstacles.append((name_left, name_left + name.extent[0], name.bottom(),
+                              name.bottom() + name.extent[1]))  # fmt: skip
 
     def _obstacles(self, view: Box, pixel_width: float, pixel_height: float) -> list[Box]:
         """What the names keep clear of: each visible reference line in view, and its label

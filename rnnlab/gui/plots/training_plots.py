@@ -19,7 +19,7 @@ from PySide6.QtGui import QPalette
 from rnnlab.gui.plots.grad_norm_plot import GradNormPlot
 from rnnlab.gui.plots.loss_scale import LossScalePlot
 from rnnlab.gui.plots.plot_axes import StepAxis
-from rnnlab.gui.plots.plot_data import GrowingArray, convert_loss, debiased_moving_average
+from rnnlab.gui.plots.plot_data import GrowingArray, debiased_moving_average
 from rnnlab.gui.plots.run_end_labels import EndPoint, RunEndLabels, last_finite
 from rnnlab.gui.plots.run_plot import PlottedRun
 from rnnlab.gui.plots.run_series import RunSeries
@@ -81,8 +81,8 @@ class LossPlot(LossScalePlot):
         self._averages[run] = (biased, count)
         values = {
             "losses": losses, "smoothed": smoothed,
-            "shown_losses": convert_loss(losses, self._unit),
-            "shown_smoothed": convert_loss(smoothed, self._unit),
+            "shown_losses": self._shown(losses),
+            "shown_smoothed": self._shown(smoothed),
         }  # fmt: skip
         self._runs[run].series.append(steps, clipped, values, chars, seconds)
         self._run_data_changed(run)
@@ -140,7 +140,7 @@ class LossPlot(LossScalePlot):
             )
             self._averages[run] = (biased, count)
             series.replace("smoothed", smoothed)
-            series.replace("shown_smoothed", convert_loss(smoothed, self._unit))
+            series.replace("shown_smoothed", self._shown(smoothed))
             self._stale_runs.add(run)
         self._schedule_redraw()
 
@@ -173,7 +173,7 @@ class LossPlot(LossScalePlot):
         steps, losses = self._validation_arrays(run)
         x = self._runs[run].series.x_at_steps(steps, self._x_axis)
         known = np.isfinite(x)
-        return x[known], convert_loss(losses[known], self._unit)
+        return x[known], self._shown(losses[known])
 
     # ---- RunPlot's hooks ---------------------------------------------------------------------
 

@@ -10,12 +10,18 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
 
 from rnnlab.gui.widgets.exporting import IMAGE_FILTER, ask_and_export, export_widget
-from rnnlab.gui.window.layout import LEFT_WIDTH, SAMPLE_WIDTH, WindowParts
+from rnnlab.gui.window.layout import (
+    LEFT_WIDTH,
+    PLOT_SIZES,
+    RUNS_SIZES,
+    SAMPLE_WIDTH,
+    WindowParts,
+)
 
 PRESENTATION_SCALE = 1.6
 # The side panels' widths before widening for a projector: a little more than at normal size,
@@ -89,6 +95,13 @@ class WindowActions(QObject):
             view, "&Focus on the middle (hide side panels)", "Ctrl+Shift+F", self.toggle_focus
         )
         self.focus.setCheckable(True)
+        self.focus.setToolTip(
+            "Hide the side panels (a lesson that samples keeps the Sample panel) and put the "
+            "loss and gradient plots side by side"
+        )
+        self._keep_samples = False  # an open lesson samples: Focus keeps the Sample panel
+        self._plot_sizes = list(PLOT_SIZES)  # the plots' split before Focus, to go back to
+        self._middle_sizes = list(RUNS_SIZES)  # the pages' and the runs' split before Focus
 
     def _action(
         self, menu: QMenu, text: str, shortcut: str | None, slot: Callable[[], object] | None = None
@@ -151,9 +164,38 @@ class WindowActions(QObject):
 
     @Slot()
     def toggle_focus(self) -> None:
-        shown = not self.focus.isChecked()
-        self._parts.left_dock.setVisible(shown)
-        self._parts.sample_dock.setVisible(shown)
+        focus = self.focus.isChecked()
+        self._parts.left_dock.setVisible(not focus)
+        self._parts.sample_dock.setVisible(not focus or self._keep_samples)
+        # The middle has the width then: the loss and gradient plots side by side, each as tall
+        # as the page. One above the other, a projector's large fonts left the gradient plot a
+        # strip a few dozen pixels high between its title, axis and legend.
+        splitter, middle = self._parts.plot_splitter, self._parts.runs_splitter
+        if focus:
+            self._plot_sizes, self._middle_sizes = splitter.sizes(), middle.sizes()
+        splitter.setOrientation(Qt.Orientation.Horizontal if focus else Qt.Orientation.Vertical)
+        splitter.setSizes([1, 1] if focus else self._plot_sizes)
+        # The height too: the runs table takes what its rows need (one run's table left the
+        # gates page too short for its six rows on a projector).
+        if focus:
+            self._fit_runs()
+            QTimer.singleShot(0, self._fit_runs)  # again once a new font has reached the table
+        else:
+            middle.setSizes(self._middle_sizes)
+
+    @Slot()
+    def _fit_runs(self) -> None:
+        if not self.focus.isChecked():
+            return  # Focus went off before a deferred fit
+        middle, needed = self._parts.runs_splitter, self._parts.runs_panel.rows_height()
+        middle.setSizes([max(sum(middle.sizes()) - needed, 1), needed])
+
+    def keep_samples(self, keep: bool) -> None:
+        """While a lesson that samples is open, Focus keeps the Sample panel: its samples are
+        what the class reads."""
+        self._keep_samples = keep
+        if self.focus.isChecked():
+            self._parts.sample_dock.setVisible(keep)
 
     @Slot()
     def toggle_presentation(self) -> None:
@@ -171,6 +213,8 @@ class WindowActions(QObject):
         left, sample = PRESENTATION_WIDTHS if scale > 1.0 else (LEFT_WIDTH, SAMPLE_WIDTH)
         parts.left_tabs.setMinimumWidth(int(left * widening))
         parts.sample_panel.setMinimumWidth(int(sample * widening))
+        if self.focus.isChecked():  # the runs' rows grow or shrink with the font
+            QTimer.singleShot(0, self._fit_runs)  # once the table has taken the new font
 
 
 def write_loss_csv(path: str, data: dict) -> None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
+
+# Strong colours that read on both palettes and on a projector.
+STYLE = ("#banner { background: #fff3cd; border: 2px solid #b45309; border-radius: 6px; }"
+         "#bannerText { color: #3b2300; }")  # fmt: skip
 
 
 class Banner(QFrame):
@@ -40,12 +45,14 @@ class Banner(QFrame):
         self.reset_button.clicked.connect(self.resetClicked.emit)
         self.resume_button.clicked.connect(self.resumeClicked.emit)
         self.close_button.clicked.connect(self.hide)
-        # Strong colours that read on both palettes and on a projector.
-        self.setStyleSheet(
-            "#banner { background: #fff3cd; border: 2px solid #b45309; border-radius: 6px; }"
-            "#bannerText { color: #3b2300; }"
-        )
+        self.setStyleSheet(STYLE)
+        QGuiApplication.instance().fontChanged.connect(self._restyle)
         self.hide()
+
+    def _restyle(self, _font: QFont) -> None:
+        # A widget with a style sheet keeps the font it was polished with: presentation mode's
+        # larger application font reaches the banner only when its sheet is applied again.
+        self.setStyleSheet(STYLE)
 
     def show_message(self, message: str) -> None:
         self.label.setText(f"<b>⚠</b> {html.escape(message, quote=False)}")
@@ -57,7 +64,7 @@ class Banner(QFrame):
         self.label.setText(
             f"<b>Training diverged at step {step:,}</b>: {html.escape(reason, quote=False)}.<br>"
             "The gradient exploded: a step this large throws the weights far off, and the loss "
-            "becomes infinite or NaN. Training is paused with the weights of the last good step. "
+            "becomes infinite or NaN. This run is paused with the weights of its last good step. "
             "<b>Turn on gradient clipping or lower the learning rate</b>, then resume — "
             "or reset the weights."
         )

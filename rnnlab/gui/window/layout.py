@@ -43,6 +43,8 @@ from rnnlab.gui.window.training_bar import TrainingBar
 # sideways scroll, and the whole window (about 1290 pixels at least) within a 1366-pixel laptop.
 LEFT_WIDTH, SAMPLE_WIDTH = 330, 376
 VALIDATION_FRACTION = TrainConfig().validation_fraction
+PLOT_SIZES = (600, 340)  # the loss plot over the gradient-norm plot
+RUNS_SIZES = (700, 150)  # the pages over the runs
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,13 @@ class WindowParts:
     status_elapsed: QLabel
     baseline_control: BaselineControl  # baselineCombo: n-gram lines on the loss plot
     lesson_panel: LessonPanel  # lessonPanel: across the top of the middle while a lesson is open
+<<<<<<< HEAD
     surprise_panel: SurprisePanel  # surprisePanel: a typed text coloured by surprise
     sample_tabs: QTabWidget  # sampleTabs: the sample and surprise panels in the right-hand dock
+=======
+    plot_splitter: QSplitter  # the loss plot over the gradient-norm plot (side by side in Focus)
+    runs_splitter: QSplitter  # the pages over the runs
+>>>>>>> walk
 
 
 def build_layout(window: QMainWindow) -> WindowParts:
@@ -105,11 +112,11 @@ def build_layout(window: QMainWindow) -> WindowParts:
     layout.setContentsMargins(0, 0, 0, 0)
     training_bar, banner = TrainingBar(), Banner()
     loss_plot, grad_norm_plot = LossPlot(), GradNormPlot()
-    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter = QSplitter(Qt.Orientation.Vertical, objectName="plotSplitter")
     splitter.addWidget(loss_plot)
     splitter.addWidget(grad_norm_plot)
     # The gradient plot keeps room for its curves under a legend of several runs.
-    splitter.setSizes([600, 340])
+    splitter.setSizes(list(PLOT_SIZES))
     # The smoothing sits on the Loss page, not in the training bar: a wider bar would widen the
     # window past a 1366-pixel laptop screen.
     smoothing_control, x_axis_control = SmoothingControl(), XAxisControl()
@@ -147,7 +154,7 @@ def build_layout(window: QMainWindow) -> WindowParts:
     middle.addWidget(center_tabs)
     middle.addWidget(runs_panel)
     middle.setStretchFactor(0, 1)
-    middle.setSizes([700, 150])
+    middle.setSizes(list(RUNS_SIZES))
     layout.addWidget(middle, stretch=1)
     window.setCentralWidget(center)
 
@@ -158,8 +165,13 @@ def build_layout(window: QMainWindow) -> WindowParts:
     return WindowParts(
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
         banner, smoothing_control, x_axis_control, loss_plot, grad_norm_plot, inspector,
+<<<<<<< HEAD
         center_tabs, runs_panel, *status, baseline_control, lesson_panel, surprise_panel,
         sample_tabs,
+=======
+        center_tabs, runs_panel, *status, baseline_control, lesson_panel, splitter,
+        middle,
+>>>>>>> walk
     )  # fmt: skip
 
 

@@ -167,8 +167,23 @@ class Lessons(QObject):
         self._show(START)
         self.panel.show()
         window.lesson_menus.set_lesson_open(True)
+        window.actions_.keep_samples(self._samples(lesson))
         window.files.remember_recent(str(lesson.path or display))
         window.statusBar().showMessage(f"opened the lesson {lesson.title!r}", 5000)
+
+    def _samples(self, lesson: Lesson) -> bool:
+        """Whether a step samples or sets a control of the Sample panel: then its samples are
+        part of the lesson, and Focus keeps the panel."""
+        panel = self._window.sample_panel
+        for step in lesson.steps:
+            for action in step.actions:
+                if action.kind == "sample":
+                    return True
+                widget = self._window.hidden_controls.find(action.object_name) \
+                    if action.kind == "set" else None  # fmt: skip
+                if widget is not None and panel.isAncestorOf(widget):
+                    return True
+        return False
 
     def _add_runs(self) -> None:
         """The lesson's runs over the data's shape, in the runs table; the first is current."""
@@ -248,6 +263,7 @@ class Lessons(QObject):
         self._runs_waiting = None
         self.panel.hide()
         self._window.lesson_menus.set_lesson_open(False)
+        self._window.actions_.keep_samples(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # A key no widget took reaches the window as a shortcut override. Those of Next and Back
