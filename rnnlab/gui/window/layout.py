@@ -70,13 +70,10 @@ class WindowParts:
     status_elapsed: QLabel
     baseline_control: BaselineControl  # baselineCombo: n-gram lines on the loss plot
     lesson_panel: LessonPanel  # lessonPanel: across the top of the middle while a lesson is open
-<<<<<<< HEAD
     surprise_panel: SurprisePanel  # surprisePanel: a typed text coloured by surprise
     sample_tabs: QTabWidget  # sampleTabs: the sample and surprise panels in the right-hand dock
-=======
     plot_splitter: QSplitter  # the loss plot over the gradient-norm plot (side by side in Focus)
     runs_splitter: QSplitter  # the pages over the runs
->>>>>>> walk
 
 
 def build_layout(window: QMainWindow) -> WindowParts:
@@ -165,13 +162,8 @@ def build_layout(window: QMainWindow) -> WindowParts:
     return WindowParts(
         corpus_panel, model_panel, left_tabs, left_dock, sample_panel, sample_dock, training_bar,
         banner, smoothing_control, x_axis_control, loss_plot, grad_norm_plot, inspector,
-<<<<<<< HEAD
         center_tabs, runs_panel, *status, baseline_control, lesson_panel, surprise_panel,
-        sample_tabs,
-=======
-        center_tabs, runs_panel, *status, baseline_control, lesson_panel, splitter,
-        middle,
->>>>>>> walk
+        sample_tabs, splitter, middle,
     )  # fmt: skip
 
 
