@@ -274,6 +274,16 @@ def choose(logits: np.ndarray, settings: SampleSettings, rng: np.random.Generato
     """
     if settings.greedy:
         return int(logits.argmax())
+    weights = draw_weights(logits, settings)
+    cumulative = weights.cumsum()
+    index = int(cumulative.searchsorted(rng.random() * cumulative[-1], side="right"))
+    return min(index, weights.size - 1)
+
+
+def draw_weights(logits: np.ndarray, settings: SampleSettings) -> np.ndarray:
+    """The weights (V,) a sample draws the next character with, not normalised: the scores at
+    the temperature, top-k's and top-p's cut characters at 0. Overwrites a copy, never
+    ``logits``."""
     scaled = logits * (1.0 / settings.temperature)
     if settings.top_k is not None and settings.top_k < scaled.size:
         threshold = np.partition(scaled, -settings.top_k)[-settings.top_k]
@@ -285,6 +295,23 @@ def choose(logits: np.ndarray, settings: SampleSettings, rng: np.random.Generato
         cumulative = np.cumsum(weights[order])
         cut = int(np.searchsorted(cumulative, settings.top_p * cumulative[-1])) + 1
         weights[order[cut:]] = 0.0  # outside the nucleus
-    cumulative = weights.cumsum()
-    index = int(cumulative.searchsorted(rng.random() * cumulative[-1], side="right"))
-    return min(index, weights.size - 1)
+    return weights
+
+
+def mean_entropy(sampler: CharSampler, prime: str, sample: str, settings: SampleSettings) -> float:
+    """The mean entropy (nats) of the distributions the characters of ``sample`` were drawn
+    from after ``prime``: how uncertain each draw was. 0 for greedy decoding (no dice), and for
+    an empty sample. Reads the text once."""
+    codes = sampler.vocabulary.encode(sample).tolist() if sample else []
+    if settings.greedy or not codes:
+        return 0.0
+    logits, state = sampler.begin(prime)
+    total = 0.0
+    for index, code in enumerate(codes):
+        weights = draw_weights(logits, settings)
+        probabilities = weights / weights.sum()
+        kept = probabilities[probabilities > 0]
+        total -= float((kept * np.log(kept)).sum())
+        if index < len(codes) - 1:
+            logits, state = sampler.advance(code, state)
+    return total / len(codes)

@@ -190,3 +190,22 @@ def test_an_ngram_model_beam_searches_too(shakespeare) -> None:
     assert best_score == pytest.approx(markov.log_probability("the ", best_text))
     greedy = markov.sample("the ", 10, SampleSettings(greedy=True))
     assert best_score >= markov.log_probability("the ", greedy) - 1e-9
+
+
+def test_mean_entropy_is_that_of_each_distribution_drawn_from(sampler) -> None:
+    from rnnlab.core.sampling import mean_entropy
+
+    settings = SampleSettings(temperature=0.7, seed=3)
+    text = sampler.sample("ROMEO:", 40, settings)
+    slow = []
+    for index in range(len(text)):
+        distribution = sampler.next_char_distribution("ROMEO:" + text[:index], 0.7)
+        kept = distribution[distribution > 0]
+        slow.append(-float((kept * np.log(kept)).sum()))
+    assert mean_entropy(sampler, "ROMEO:", text, settings) == pytest.approx(np.mean(slow), rel=1e-6)
+    # Hotter dice, more uncertainty; top-k cuts it; greedy has none.
+    cold = mean_entropy(sampler, "ROMEO:", text, SampleSettings(temperature=0.3))
+    hot = mean_entropy(sampler, "ROMEO:", text, SampleSettings(temperature=2.0))
+    cut = mean_entropy(sampler, "ROMEO:", text, SampleSettings(temperature=2.0, top_k=3))
+    assert cold < np.mean(slow) < hot and cut < min(hot, math.log(3) + 1e-9)
+    assert mean_entropy(sampler, "ROMEO:", text, SampleSettings(greedy=True)) == 0.0

@@ -129,3 +129,33 @@ def test_in_line_mode_beams_are_whole_names_with_the_prefix(qtbot, panel) -> Non
     expected = sampler.beam_search("ma", 3, 100)
     assert names == ["ma" + text for text, _ in expected] and len(names) == 3
     assert all("⏎" not in name for name in names)
+
+
+def test_auto_sample_makes_room_for_the_timeline(qtbot, panel) -> None:
+    before = panel.sampleTimeline.height()
+    panel.autoSampleCheck.setChecked(True)
+    qtbot.waitUntil(lambda: panel.sampleTimeline.height() > before)
+    assert panel.sampleTimeline.height() >= panel.sampleOutput.height() * 0.8
+
+
+def test_kept_samples_stand_side_by_side_with_their_entropies(qtbot, panel, sampler) -> None:
+    from rnnlab.gui.panels.sample_panel import slider_position
+
+    panel.set_sampler(sampler, 60)
+    panel.primeEdit.setText("Shall I")
+    panel.lengthSpin.setValue(60)
+    panel.keepSamplesCheck.setChecked(True)
+    for temperature in (0.3, 2.0):
+        panel.temperatureSlider.setValue(slider_position(temperature))
+        with qtbot.waitSignal(panel.samplingFinished, timeout=20_000):
+            panel.sampleButton.click()
+    shown = panel.sampleOutput.toPlainText()
+    assert shown.index("— T = 0.30 —") < shown.index("— T = 2.00 —")
+    entropies = [float(value) for value in re.findall(r"\(mean entropy ([\d.]+) nats", shown)]
+    assert len(entropies) == 2 and entropies[0] < entropies[1]
+    assert panel.sampleEntropyLabel.text().startswith(f"T = 2.00: mean entropy {entropies[1]:.2f}")
+
+    panel.keepSamplesCheck.setChecked(False)  # one sample at a time again, its entropy below
+    with qtbot.waitSignal(panel.samplingFinished, timeout=20_000) as finished:
+        panel.sampleButton.click()
+    assert panel.sampleOutput.toPlainText() == finished.args[0]

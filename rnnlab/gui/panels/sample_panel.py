@@ -106,6 +106,9 @@ class SamplePanel(QWidget):
         self.greedyCheck = self._add(QCheckBox("Greedy"), "greedyCheck")
         self.beamSpin = self._add(QSpinBox(minimum=1, maximum=MAX_BEAM_WIDTH), "beamSpin")
         self.beamSpin.setSpecialValueText("off")  # a beam of one would be greedy decoding
+        self.keepSamplesCheck = self._add(QCheckBox("Keep earlier"), "keepSamplesCheck")
+        self.sampleEntropyLabel = self._add(QLabel(), "sampleEntropyLabel")
+        self.sampleEntropyLabel.setWordWrap(True)
         self.sampleOutput = self._add(QPlainTextEdit(readOnly=True), "sampleOutput")
         self.sampleOutput.setPlaceholderText("Train a model, then press Sample (Ctrl+G).")
         self.nextCharPlot = self._add(NextCharChart(), "nextCharPlot")
@@ -135,8 +138,10 @@ class SamplePanel(QWidget):
         grid.addWidget(self.greedyCheck, 3, 4, 1, 2)
         grid.addWidget(QLabel("Beam:"), 4, 2, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.beamSpin, 4, 3)
+        grid.addWidget(self.keepSamplesCheck, 4, 0, 1, 2)  # at the right it squeezed the labels
+        grid.addWidget(self.sampleEntropyLabel, 5, 0, 1, 6)
         grid.setColumnStretch(4, 1)
-        areas = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
+        self._areas = areas = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
         for widget in (self.sampleOutput, self.nextCharPlot, self.timeline):
             areas.addWidget(widget)
         areas.setSizes([400, 260, 180])
@@ -156,6 +161,7 @@ class SamplePanel(QWidget):
         stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop_sampling)
         stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # Esc elsewhere is not ours
         self.timeline.due.connect(self.auto_sample_now)
+        self.autoSampleCheck.toggled.connect(self._make_room_for_the_timeline)
 
     # ---- public calls --------------------------------------------------------------------------
 
@@ -218,7 +224,8 @@ class SamplePanel(QWidget):
         except SamplingError as error:
             self._show_warnings([str(error)])
             return False
-        self._stream.start(self._sampler, self._prime, settings, count)
+        keep = self.keepSamplesCheck.isChecked()
+        self._stream.start(self._sampler, self._prime, settings, count, keep=keep)
         self.sampleButton.setText("Stop")
         return True
 
@@ -231,7 +238,10 @@ class SamplePanel(QWidget):
         except SamplingError as error:
             self._show_warnings([str(error)])
             return False
-        self.sampleOutput.setPlainText(report)
+        if self.keepSamplesCheck.isChecked() and not self.sampleOutput.document().isEmpty():
+            self.sampleOutput.appendPlainText("\n" + report)
+        else:
+            self.sampleOutput.setPlainText(report)
         self.samplingFinished.emit(best)
         return True
 
@@ -243,6 +253,12 @@ class SamplePanel(QWidget):
         self.sampleButton.setText("Sample")
         self.sampleButton.setEnabled(self._sampler is not None)
         line_mode = self._sampler is not None and self._sampler.line_mode
+        entropy = self._stream.entropy
+        self.sampleEntropyLabel.setText(
+            "" if entropy is None else f"{self._stream.heading}: mean entropy "
+            f"{entropy:.2f} nats per character, how uncertain each draw was (0: always the "
+            "same character)"
+        )  # fmt: skip
         self.samplingFinished.emit(("\n" if line_mode else "").join(produced))
 
     def auto_sample_now(self) -> bool:
@@ -308,6 +324,14 @@ class SamplePanel(QWidget):
     def _show_warnings(self, warnings: list[str]) -> None:
         self.primeWarning.setText("⚠ " + " ".join(warnings) if warnings else "")
         self.primeWarning.setVisible(bool(warnings))
+
+    def _make_room_for_the_timeline(self, checked: bool) -> None:
+        """Auto-sample on: the timeline is what to read, so it gets half the height (it had a
+        few lines under an empty output on a projector)."""
+        output, chart, timeline = self._areas.sizes()
+        total = output + chart + timeline
+        if checked and timeline < total // 2:
+            self._areas.setSizes([total // 2 - chart, chart, total - total // 2])
 
     def _apply_text_fonts(self) -> None:
         """Monospace output a bit larger than the panel's font, which follows the application."""

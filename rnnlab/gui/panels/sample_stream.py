@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
 from rnnlab.core.errors import SamplingError
-from rnnlab.core.sampling import CharSampler, SampleSettings
+from rnnlab.core.sampling import CharSampler, SampleSettings, mean_entropy
 from rnnlab.gui.widgets.style import ROLE_COLOURS, is_dark
 
 TICK_BUDGET_SECONDS = 0.008  # sampling per timer tick: the window still repaints at ~100 Hz
@@ -25,6 +25,16 @@ LINE_MAX_LENGTH = 100
 MARK_NEW, MARK_SEEN = "new  ", "seen "
 # (on a light background, on a dark one): no single colour reads well on both.
 COLOURS = {"new": ROLE_COLOURS["marker"], "seen": ("#868e96",) * 2}
+
+
+def describe(settings: SampleSettings) -> str:
+    """The settings a sample was drawn with, as its heading says them: "T = 0.30, top-k 5"."""
+    if settings.greedy:
+        return "greedy"
+    parts = [f"T = {settings.temperature:.2f}"]
+    if settings.top_k is not None:
+        parts.append(f"top-k {settings.top_k}")
+    return ", ".join(parts)
 
 
 class SampleStream(QObject):
@@ -45,20 +55,52 @@ class SampleStream(QObject):
         self.training_lines: frozenset[str] = frozenset()
         self._timer = QTimer(self, interval=0)
         self._timer.timeout.connect(self._tick)
+        self._keep = False
+        self._sampled: tuple[CharSampler, str, SampleSettings] | None = None
+        self.entropy: float | None = None  # of the last sample: nats per character
+        self.heading = ""  # the last sample's settings, as describe() says them
 
-    def start(self, sampler: CharSampler, prime: str, settings: SampleSettings, count: int) -> None:
+    def start(
+        self,
+        sampler: CharSampler,
+        prime: str,
+        settings: SampleSettings,
+        count: int,
+        *,
+        keep: bool = False,
+    ) -> None:
         """Clear the output and stream ``count`` characters after the prime (in line mode,
-        ``count`` lines that start with it)."""
-        self._output.clear()
+        ``count`` lines that start with it). ``keep``: below the earlier samples instead, under
+        a line naming the settings, and with the sample's mean entropy after it, so samples at
+        several temperatures can be read side by side."""
+        self.heading = describe(settings)
+        self._keep = keep and not self._output.document().isEmpty()
+        if self._keep:
+            self._append([("", f"\n\n— {self.heading} —\n")])
+        elif keep:
+            self._append([("", f"— {self.heading} —\n")])
+            self._keep = True
+        else:
+            self._output.clear()
         self._produced = []
+        self._sampled = (sampler, prime, settings)
         self._pieces = self._generate(sampler, prime, settings, count)
         self._timer.start()
 
     def stop(self) -> list[str]:
         """Stop streaming; the text produced so far: the prime and one piece per character, or
-        one piece per finished line in line mode."""
+        one piece per finished line in line mode. ``entropy`` then holds the sample's mean
+        entropy (None in line mode)."""
         self._timer.stop()
         self._pieces = None
+        self.entropy = None
+        if self._sampled is None:
+            return self._produced
+        sampler, prime, settings = self._sampled
+        if not sampler.line_mode and self._produced:
+            self.entropy = mean_entropy(sampler, prime, "".join(self._produced[1:]), settings)
+            if self._keep:
+                self._append([("", f"\n(mean entropy {self.entropy:.2f} nats per character)")])
         return self._produced
 
     def is_running(self) -> bool:

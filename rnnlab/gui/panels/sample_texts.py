@@ -32,6 +32,11 @@ TIPS = {
     "autoSampleSeconds": "Seconds between two timeline samples.",
     "autoSampleStepsEdit": "The training steps to sample at, e.g. 100, 300, 500, 700, 1200, 2000.\n"
     "The weights are copied right after each of these steps.",
+    "keepSamplesCheck": "Keep earlier samples: each new one goes below them, headed by its\n"
+    "temperature and followed by its mean entropy, to compare them side by side.",
+    "sampleEntropyLabel": "Entropy: how uncertain the model's draw was at each character,\n"
+    "averaged over the sample (nats). Low temperature: near 0; at T = 1 the model's own\n"
+    "uncertainty; high temperature: towards ln V, guessing among all characters.",
     "beamSpin": "Beam search: keep the K likeliest beginnings at every character and show\n"
     "the K likeliest continuations with their log-probabilities, and greedy decoding's\n"
     "to compare. Off: sample. Ignores temperature, top-k and greedy.",

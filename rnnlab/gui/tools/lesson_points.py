@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.gui.tools.lesson_points_sampling import (
+    beam_search,
     sample_done,
     samples_over_training,
     surnames,
@@ -191,7 +192,8 @@ WALKS: dict[str, LessonWalk] = {
     "exploding": LessonWalk(1, exploding, after={2: clipped_learn, 3: clipped_learn}),
     "inside_lstm": LessonWalk(2, inside_lstm, timed_from=1),
     "temperature": LessonWalk(
-        4, temperature, timed_from=1, waits=dict.fromkeys((2, 3), sample_done)
+        4, temperature, timed_from=1, waits=dict.fromkeys((2, 3), sample_done),
+        after={5: sample_done, 6: beam_search},
     ),
     "samples_over_training": LessonWalk(1, samples_over_training, when_done=True),
     "surnames": LessonWalk(2, surnames, timed_from=1),

@@ -81,27 +81,40 @@ def surnames(watch: Watch) -> Reading:
                        f"{uniform:.2f})")  # fmt: skip
 
 
+BEAM_SCORE = re.compile(r"^(?:1\.|greedy) (\S+)$", re.MULTILINE)
+
+
+def beam_search(watch: Watch) -> Reading:
+    """The beam search's report in the output: its best continuation at least as likely as
+    greedy decoding's (rnnlab.core.lesson_checks_sampling)."""
+    text = watch.window.sample_panel.sampleOutput.toPlainText()
+    scores = [float(score.replace("\N{MINUS SIGN}", "-")) for score in BEAM_SCORE.findall(text)]
+    if len(scores) != 2:
+        return Reading(False, "no beam search shown yet")
+    best, greedy = scores
+    return Reading(best >= greedy, f"best beam {best:.2f} nats, greedy {greedy:.2f}")
+
+
 TIMELINE_ENTRY = re.compile(r"^step (\d+):", re.MULTILINE)
 
 
 def samples_over_training(watch: Watch) -> Reading:
-    """The timeline has samples from before and after the loss fell by a nat (as plotted:
-    from the first training step's loss to the latest validation point), three at least."""
+    """The timeline has a sample at every scheduled step the run has passed (the lesson sets
+    100, 300, 500, 700, 1200, 2000), three at least, and the loss has fallen by a nat (as
+    plotted: from the first training step's loss to the latest validation point)."""
     from rnnlab.core.lesson_checks_text import LEARNED_NATS  # loads torch: here, not above
 
     window = watch.window
-    entries = [
-        int(step)
-        for step in TIMELINE_ENTRY.findall(window.sample_panel.sampleTimeline.toPlainText())
-    ]
+    timeline = window.sample_panel.timeline
+    entries = [int(step) for step in TIMELINE_ENTRY.findall(timeline.text())]
     (run, *_) = watch.runs()
+    passed = [step for step in timeline.scheduled_steps() if step <= window.controller.step]
     losses = window.loss_plot.data(run.run)["losses"]
     start = float(losses[0]) if len(losses) else math.nan
     steps, validation = watch.validations(run, 1)
     fallen = steps[start - validation >= LEARNED_NATS]
     learned_at = int(fallen[0]) if len(fallen) else None
-    reached = (len(set(entries)) >= 3 and learned_at is not None
-               and min(entries) < learned_at <= max(entries))  # fmt: skip
+    reached = len(entries) >= 3 and entries == passed and learned_at is not None
     latest = f"{validation[-1]:.2f} at step {steps[-1]}" if len(steps) else "none yet"
     return Reading(reached, f"timeline at steps {entries}; loss {start:.2f} at the first step, "
                             f"validation {latest}; fell by {LEARNED_NATS:g} nat by step "
