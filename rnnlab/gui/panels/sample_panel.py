@@ -18,15 +18,12 @@ from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSlider,
     QSpinBox,
-    QSplitter,
     QWidget,
 )
 
@@ -34,6 +31,7 @@ from rnnlab.core.errors import SamplingError
 from rnnlab.core.sampling import CharSampler, SampleSettings
 from rnnlab.gui.panels.next_char_chart import NextCharChart
 from rnnlab.gui.panels.sample_beams import MAX_BEAM_CHARS, MAX_BEAM_WIDTH, beam_report
+from rnnlab.gui.panels.sample_layout import lay_out
 from rnnlab.gui.panels.sample_sources import SampleSources
 from rnnlab.gui.panels.sample_stream import MARK_NEW, MARK_SEEN, SampleStream
 from rnnlab.gui.panels.sample_texts import TIPS
@@ -117,39 +115,7 @@ class SamplePanel(QWidget):
         self.autoSampleSeconds = self.timeline.autoSampleSeconds
         self.sampleTimeline = self.timeline.sampleTimeline
 
-        source = QHBoxLayout()
-        source.addWidget(QLabel("Source:"))
-        source.addWidget(self.sampleSourceCombo, stretch=1)
-        grid = QGridLayout()
-        grid.addWidget(QLabel("Prime:"), 0, 0)
-        grid.addWidget(self.primeEdit, 0, 1, 1, 4)
-        grid.addWidget(self.sampleButton, 0, 5)
-        grid.addWidget(self.primeWarning, 1, 1, 1, 5)
-        grid.addWidget(QLabel("Temperature:"), 2, 0)
-        grid.addWidget(self.temperatureSlider, 2, 1, 1, 4)
-        grid.addWidget(self.temperatureLabel, 2, 5)
-        grid.addWidget(self.countLabel, 3, 0)
-        counts = QHBoxLayout()  # only one of the two shows: characters, or lines in line mode
-        counts.addWidget(self.lengthSpin)
-        counts.addWidget(self.lineCountSpin)
-        grid.addLayout(counts, 3, 1)
-        grid.addWidget(QLabel("Top-k:"), 3, 2, Qt.AlignmentFlag.AlignRight)
-        grid.addWidget(self.topKSpin, 3, 3)
-        grid.addWidget(self.greedyCheck, 3, 4, 1, 2)
-        grid.addWidget(QLabel("Beam:"), 4, 2, Qt.AlignmentFlag.AlignRight)
-        grid.addWidget(self.beamSpin, 4, 3)
-        grid.addWidget(self.keepSamplesCheck, 4, 0, 1, 2)  # at the right it squeezed the labels
-        grid.addWidget(self.sampleEntropyLabel, 5, 0, 1, 6)
-        grid.setColumnStretch(4, 1)
-        self._areas = areas = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
-        for widget in (self.sampleOutput, self.nextCharPlot, self.timeline):
-            areas.addWidget(widget)
-        areas.setSizes([400, 260, 180])
-        layout = QGridLayout(self)
-        layout.addLayout(source, 0, 0)
-        layout.addLayout(grid, 1, 0)
-        layout.addWidget(areas, 2, 0)
-        layout.setRowStretch(2, 1)
+        self._areas = lay_out(self)
 
     def _connect(self) -> None:
         self.primeEdit.textChanged.connect(self._prime_timer.start)
