@@ -71,7 +71,7 @@ def _probe_vs_step(corpus: Any, device: Any, cell: str, rounds: int) -> dict[str
         "probe_seconds": statistics.median(probes),
         "step_seconds": statistics.median(train_steps),
         "probe_vs_step": statistics.median(ratios),
-        "max_relative_error": max_relative_error(fast, reference),
+        "probe_max_relative_error": max_relative_error(fast, reference),
     }
 
 

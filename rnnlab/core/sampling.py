@@ -159,18 +159,23 @@ class CharSampler:
         check_temperature(temperature)
         return softmax(self.next_char_logits(prefix) / temperature)
 
+    def read_after(self, prime: str, continuation: str) -> Iterator[tuple[np.ndarray, int]]:
+        """(logits (V,) the character was drawn from, its code) for each character of
+        ``continuation`` after ``prime``, reading the text once."""
+        if self.vocabulary.unknown(continuation):
+            raise SamplingError("the continuation has characters the model never saw")
+        codes = self.vocabulary.encode(continuation).tolist() if continuation else []
+        logits, state = self._start(prime)
+        for index, code in enumerate(codes):
+            yield logits, code
+            if index < len(codes) - 1:
+                logits, state = self._advance(code, state)
+
     def log_probability(self, prime: str, continuation: str) -> float:
         """The total log-probability (nats) of ``continuation`` following ``prime``: how the
         window compares greedy decoding with beam search."""
-        if self.vocabulary.unknown(continuation):
-            raise SamplingError("the continuation has characters the model never saw")
-        logits, state = self._start(prime)
-        total = 0.0
-        for index, code in enumerate(self.vocabulary.encode(continuation).tolist()):
-            total += float(log_softmax(logits)[code])
-            if index < len(continuation) - 1:
-                logits, state = self._advance(code, state)
-        return total
+        pairs = self.read_after(prime, continuation)
+        return sum((float(log_softmax(logits)[code]) for logits, code in pairs), 0.0)
 
     def beam_search(self, prime: str, width: int, length: int) -> list[tuple[str, float]]:
         """The ``width`` most likely continuations of ``length`` characters, with their total
@@ -302,16 +307,12 @@ def mean_entropy(sampler: CharSampler, prime: str, sample: str, settings: Sample
     """The mean entropy (nats) of the distributions the characters of ``sample`` were drawn
     from after ``prime``: how uncertain each draw was. 0 for greedy decoding (no dice), and for
     an empty sample. Reads the text once."""
-    codes = sampler.vocabulary.encode(sample).tolist() if sample else []
-    if settings.greedy or not codes:
+    if settings.greedy or not sample:
         return 0.0
-    logits, state = sampler.begin(prime)
     total = 0.0
-    for index, code in enumerate(codes):
+    for logits, _ in sampler.read_after(prime, sample):
         weights = draw_weights(logits, settings)
         probabilities = weights / weights.sum()
         kept = probabilities[probabilities > 0]
         total -= float((kept * np.log(kept)).sum())
-        if index < len(codes) - 1:
-            logits, state = sampler.advance(code, state)
-    return total / len(codes)
+    return total / len(sample)

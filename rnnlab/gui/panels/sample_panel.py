@@ -159,6 +159,11 @@ class SamplePanel(QWidget):
         """Whether the run has a network to sample from (an n-gram source does not count)."""
         return self.sources.run() is not None
 
+    def sample_entropy(self) -> float | None:
+        """The last finished sample's mean entropy (nats per character); None in line mode,
+        for a beam search or before any sample."""
+        return self._stream.entropy
+
     def is_sampling(self) -> bool:
         return self._stream.is_running()
 
@@ -201,6 +206,7 @@ class SamplePanel(QWidget):
         assert self._sampler is not None
         try:
             report, best = beam_report(self._sampler, self._prime, self.beamSpin.value(), length)
+            self._stream.entropy = None  # a search draws no dice
         except SamplingError as error:
             self._show_warnings([str(error)])
             return False

@@ -74,12 +74,10 @@ class SampleStream(QObject):
         a line naming the settings, and with the sample's mean entropy after it, so samples at
         several temperatures can be read side by side."""
         self.heading = describe(settings)
-        self._keep = keep and not self._output.document().isEmpty()
-        if self._keep:
-            self._append([("", f"\n\n— {self.heading} —\n")])
-        elif keep:
-            self._append([("", f"— {self.heading} —\n")])
-            self._keep = True
+        self._keep = keep
+        if keep:
+            below = "" if self._output.document().isEmpty() else "\n\n"
+            self._append([("", f"{below}— {self.heading} —\n")])
         else:
             self._output.clear()
         self._produced = []

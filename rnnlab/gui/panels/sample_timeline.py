@@ -62,6 +62,7 @@ class SampleTimeline(QWidget):
         super().__init__(parent)
         self._steps: tuple[int, ...] = parse_steps(DEFAULT_STEPS)
         self._sampled: set[int] = set()  # scheduled steps with an entry: each once
+        self._wanted: frozenset[int] = frozenset()  # the steps training was last asked for
         self._build()
         self._timer = QTimer(self, interval=self.autoSampleSeconds.value() * 1000)
         self._timer.timeout.connect(self.due)
@@ -154,4 +155,7 @@ class SampleTimeline(QWidget):
                 self.due.emit()  # one at once: waiting N seconds for the first looks broken
         else:
             self._timer.stop()
-        self.stepsWanted.emit(frozenset(self._steps) if on and at_steps else frozenset())
+        wanted = frozenset(self._steps) if on and at_steps else frozenset()
+        if wanted != self._wanted:
+            self._wanted = wanted
+            self.stepsWanted.emit(wanted)

@@ -7,11 +7,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from typing import Any
 
-import numpy as np
-
-from rnnlab.core.sampling import log_softmax
 from rnnlab.gui.panels.sample_stream import MARK_NEW, MARK_SEEN
 from rnnlab.gui.tools.lesson_watch import Reading, Watch
 
@@ -21,35 +17,19 @@ ENDS_WITHIN = 40  # a sampled name ends on its own within this many characters (
 def sample_done(watch: Watch) -> Reading:
     """A step that samples has its sample: it finished since its Next."""
     step = max(watch.presses, default=0)
-    done = any(at == step for at, _, _ in watch.samples)
+    done = any(sample[0] == step for sample in watch.samples)
     return Reading(done and not watch.window.sample_panel.is_sampling(), "sampled")
-
-
-def mean_entropy(sampler: Any, prime: str, text: str, temperature: float) -> float:
-    """Mean entropy (nats) of the distributions at ``temperature`` that drew ``text`` after
-    ``prime``: the sampler's own network, fed the sample back one character at a time."""
-    logits, state = sampler._start(prime)
-    total = 0.0
-    for char in text:
-        log_p = log_softmax(logits / temperature)
-        total -= float((np.exp(log_p) * log_p).sum())
-        logits, state = sampler._advance(int(sampler.vocabulary.encode(char)[0]), state)
-    return total / max(len(text), 1)
 
 
 def temperature(watch: Watch) -> Reading:
     """The samples of steps 2 to 4, each read from the output when it finished: their mean
     entropies rise with the temperature (rnnlab.core.lesson_checks_sampling)."""
-    panel = watch.window.sample_panel
-    sampler = panel.sources.run()
-    prime = panel.primeEdit.text()
+    prime = watch.window.sample_panel.primeEdit.text()
     shown = []
-    for index, (step, t, text) in enumerate(watch.samples):
-        if step < 2 or sampler is None or not text.startswith(prime):
+    for step, t, text, entropy in watch.samples:
+        if step < 2 or entropy is None or not text.startswith(prime):
             continue
-        if index not in watch.entropies:
-            watch.entropies[index] = mean_entropy(sampler, prime, text[len(prime) :], t)
-        shown.append((t, watch.entropies[index], text[len(prime) : len(prime) + 30]))
+        shown.append((t, entropy, text[len(prime) : len(prime) + 30]))
     pairs = itertools.pairwise(shown)
     rising = len(shown) >= 3 and all(a[0] < b[0] and a[1] < b[1] for a, b in pairs)
     described = "; ".join(f"T {t:.2f}: {h:.2f} nats/char {sample!r}" for t, h, sample in shown)

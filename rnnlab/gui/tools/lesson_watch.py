@@ -30,8 +30,8 @@ class Watch:
     lesson: Any  # the Lesson walked
     presses: dict[int, float] = field(default_factory=dict)  # step -> monotonic seconds
     steps_at: dict[int, dict[int, int]] = field(default_factory=dict)  # step -> run -> step
-    samples: list[tuple[int, float, str]] = field(default_factory=list)  # (step, T, text)
-    entropies: dict[int, float] = field(default_factory=dict)  # sample index -> nats/char
+    # (step, T, text, mean entropy in nats per character as the sample panel measured it)
+    samples: list[tuple[int, float, str, float | None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.window.sample_panel.samplingFinished.connect(self._sampled)
@@ -39,7 +39,7 @@ class Watch:
     def _sampled(self, text: str) -> None:
         panel = self.window.sample_panel
         step = max(self.presses, default=0)
-        self.samples.append((step, panel.temperature(), text))
+        self.samples.append((step, panel.temperature(), text, panel.sample_entropy()))
 
     def runs(self, cells: tuple[str, ...] | None = None) -> list[Any]:
         """The window's runs (of these cells), in the order they were made."""

@@ -170,7 +170,7 @@ class TrainingWorker(RequestServing):
             single = lane.paused
             self._take_turn(lane)
             self._flush(force=single)
-            if int(lane.name) == self._follow and lane.trainer.step in self._snapshot_steps:
+            if self._snapshot_steps and self._snapshot_due(lane):
                 self._snapshot(self._follow)
             if single:  # a step asked for while paused: the user looks at its result
                 self._inspect(scheduled=False, lane=lane)
@@ -179,6 +179,10 @@ class TrainingWorker(RequestServing):
                 if probed is not None:
                     self._inspect(scheduled=True, lane=probed)
         self._flush(force=True)
+
+    def _snapshot_due(self, lane: Lane) -> bool:
+        """Whether the step just taken is one the timeline samples at (of the followed run)."""
+        return int(lane.name) == self._follow and lane.trainer.step in self._snapshot_steps
 
     def _add_lane(self, lane: Lane) -> None:
         assert self._race is not None
