@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import time
 
-import torch
-
 from rnnlab.core.models import CharModel
 from rnnlab.core.probe import probe
 from rnnlab.core.probe_result import MAX_PROBE_CHARS, Inspection, ProbeResult
+from rnnlab.core.spectral import SpectralTracker, exact_norms
 from rnnlab.core.task_probe import probe_task
 from rnnlab.core.tasks import Task
 from rnnlab.core.vocabulary import Vocabulary
@@ -27,8 +26,10 @@ def inspect(
     step: int,
     connectivity_position: int | None = None,
     group_grad_norms: dict[str, float] | None = None,
+    spectral: SpectralTracker | None = None,
 ) -> Inspection:
-    """Probe ``model`` on ``text`` and measure its recurrent matrices.
+    """Probe ``model`` on ``text`` and measure its recurrent matrices (with the run's
+    ``spectral`` tracker when there is one: cheaper, ``rnnlab.core.spectral``; else exactly).
 
     ``connectivity_position`` beyond the text falls back to the last position (the text may have
     been shortened since it was chosen). Raises ValueError for a text that is too short, too
@@ -44,7 +45,7 @@ def inspect(
     if connectivity_position is not None and connectivity_position >= len(text) - 1:
         connectivity_position = None
     result = probe(model, vocabulary, text, connectivity_position)
-    return _inspection(model, result, step, group_grad_norms, started)
+    return _inspection(model, result, step, group_grad_norms, started, spectral)
 
 
 def inspect_task(
@@ -55,6 +56,7 @@ def inspect_task(
     sequence_index: int = 0,
     seed: int = 0,
     group_grad_norms: dict[str, float] | None = None,
+    spectral: SpectralTracker | None = None,
 ) -> Inspection:
     """Probe ``model`` on sequence ``sequence_index`` of ``task`` (the same sequence for the
     same seed and index; ``rnnlab.core.task_probe``) and measure its recurrent matrices.
@@ -65,7 +67,7 @@ def inspect_task(
     """
     started = time.perf_counter()
     result = probe_task(model, task, sequence_index, seed)
-    return _inspection(model, result, step, group_grad_norms, started)
+    return _inspection(model, result, step, group_grad_norms, started, spectral)
 
 
 def _inspection(
@@ -74,26 +76,13 @@ def _inspection(
     step: int,
     group_grad_norms: dict[str, float] | None,
     started: float,
+    spectral: SpectralTracker | None,
 ) -> Inspection:
+    matrices = model.recurrent_matrices()  # empty for SRU, whose recurrence is element-wise
     return Inspection(
         step=step,
         probe=result,
         group_grad_norms=dict(group_grad_norms or {}),
-        spectral_norms=spectral_norms(model),
+        spectral_norms=exact_norms(matrices) if spectral is None else spectral.norms(matrices),
         seconds=time.perf_counter() - started,
     )
-
-
-def spectral_norms(model: CharModel) -> tuple[float, ...]:
-    """The largest singular value of each layer's recurrent matrix W_hh ((G*H, H) stacked over
-    the gates for LSTM and GRU); empty for SRU, whose recurrence is element-wise."""
-    norms = []
-    with torch.no_grad():
-        for matrix in model.recurrent_matrices():
-            # σ_max(W)² is the largest eigenvalue of the (H, H) Gram matrix WᵀW: 2-3x cheaper
-            # than an SVD of the stacked (G*H, H) matrix. In float32: a third of float64's cost
-            # (it ran with every probe), within 1e-6 of the exact value (measured).
-            weights = matrix.detach().float()
-            largest = torch.linalg.eigvalsh(weights.T @ weights)[-1].clamp(min=0.0)
-            norms.append(float(largest.sqrt().item()))
-    return tuple(norms)

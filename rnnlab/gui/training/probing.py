@@ -13,22 +13,29 @@ from rnnlab.gui.training.requests import SetProbe
 
 if TYPE_CHECKING:
     from rnnlab.core.models import CharModel
+    from rnnlab.core.spectral import SpectralTracker
 
 
 def inspect_request(
-    model: CharModel, probe: SetProbe, step: int, group_grad_norms: dict[str, float]
+    model: CharModel,
+    probe: SetProbe,
+    step: int,
+    group_grad_norms: dict[str, float],
+    spectral: SpectralTracker | None = None,
 ) -> Inspection:
-    """The inspection ``probe`` asks for, of ``model``'s weights at ``step``."""
+    """The inspection ``probe`` asks for, of ``model``'s weights at ``step`` (with the run's
+    spectral-norm tracker, if it has one)."""
     from rnnlab.core.inspection import inspect, inspect_task
 
     if probe.task is not None:
         return inspect_task(
             model, probe.task, step=step, sequence_index=probe.sequence,
-            group_grad_norms=group_grad_norms,
+            group_grad_norms=group_grad_norms, spectral=spectral,
         )  # fmt: skip
     if probe.vocabulary is None:
         raise ValueError("a text probe needs the corpus's vocabulary")
     return inspect(
         model, probe.vocabulary, probe.text, step=step,
         connectivity_position=probe.position, group_grad_norms=group_grad_norms,
+        spectral=spectral,
     )  # fmt: skip

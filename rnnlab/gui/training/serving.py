@@ -39,6 +39,7 @@ from rnnlab.gui.training.signals import TrainingSignals
 if TYPE_CHECKING:
     from rnnlab.core.corpus import Corpus
     from rnnlab.core.race import Lane
+    from rnnlab.core.spectral import SpectralTracker
     from rnnlab.core.tasks import Task
     from rnnlab.core.trainer import Trainer
 
@@ -52,6 +53,7 @@ class RequestServing(TrainingSignals):
     _follow: int
     _probe: SetProbe | None
     _snapshot_steps: frozenset[int]
+    _spectral_trackers: dict[int, SpectralTracker]  # per run: its spectral norms, kept warm
     probe_schedule: ProbeSchedule
 
     # ---- provided by the worker ------------------------------------------------------------
@@ -176,20 +178,21 @@ class RequestServing(TrainingSignals):
         lane = lane or self._lane(None)
         if self._probe is None or lane is None:
             return
+        from rnnlab.core.spectral import SpectralTracker
         from rnnlab.gui.training.probing import inspect_request
 
-        trainer, probe = lane.trainer, self._probe
+        trainer, probe, run = lane.trainer, self._probe, int(lane.name)
+        spectral = self._spectral_trackers.setdefault(run, SpectralTracker())
         started = time.perf_counter()
         try:
             inspection = inspect_request(
-                trainer.model, probe, trainer.step, trainer.group_grad_norms()
+                trainer.model, probe, trainer.step, trainer.group_grad_norms(), spectral
             )
         except Exception as error:  # a bad probe text must not end the training
             self._probe = None  # not again on every step: the window sends a new text
             self.probeFailed.emit(f"probe failed: {error}")
             return
         self._flush(force=True)  # the window has every step up to the probed weights
-        run = int(lane.name)
         self.runInspected.emit(run, inspection)
         if run == self._follow:
             self.inspected.emit(inspection)

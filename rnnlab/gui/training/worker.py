@@ -42,6 +42,7 @@ from rnnlab.gui.training.serving import RequestServing
 
 if TYPE_CHECKING:
     from rnnlab.core.race import Lane, Race
+    from rnnlab.core.spectral import SpectralTracker
     from rnnlab.core.trainer import Trainer
 
 UPDATE_INTERVAL = 1.0 / 30.0  # seconds between two throttled updates
@@ -92,6 +93,7 @@ class TrainingWorker(RequestServing):
         self._follow = next(iter(builds))  # probes and snapshots are of this run
         self._probe: SetProbe | None = None
         self._snapshot_steps: frozenset[int] = frozenset()  # the followed run's, for sampling
+        self._spectral_trackers: dict[int, SpectralTracker] = {}
         self.probe_schedule = ProbeSchedule()
         self.probe_rotation = ProbeRotation()  # which run each scheduled probe is of
 
