@@ -31,3 +31,13 @@ def test_a_2x256_lstm_probe_refreshes_the_views_within_a_second_on_its_share() -
 def test_an_expensive_probe_keeps_to_its_share() -> None:
     probes = _probes_in(100.0, probe_cost=0.4)
     assert probes * 0.4 / (100 + probes * 0.4) <= SHARE + 0.005
+
+
+def test_one_slow_probe_does_not_hold_the_next_back() -> None:
+    schedule = ProbeSchedule()
+    for second in range(8):
+        schedule.record(float(second), 0.030)
+    schedule.record(8.0, 0.300)  # a garbage collection, say: ten times the usual
+    wait = schedule.next_at - 8.0
+    # The mean of the last probes sets the wait: 1.6 s, where this probe alone would say 7.2 s.
+    assert wait < 2.0

@@ -64,9 +64,9 @@ def headless_chars_per_second(seconds: float) -> float:
 
 def window_run(
     app: QApplication, seconds: float, settings_path: str, page: int
-) -> tuple[float, list[float], tuple[int, float], list[float]]:
+) -> tuple[float, list[float], tuple[int, float], list[float], list[float]]:
     """(chars/s in the window, heartbeat lateness in ms, (scheduled probes, their share), the
-    seconds between two refreshes of the inspector's views)."""
+    seconds between two refreshes of the inspector's views, each probe's seconds)."""
     from rnnlab.core.config import ModelConfig, TrainConfig
     from rnnlab.gui.window.startup import create_main_window
 
@@ -84,7 +84,9 @@ def window_run(
         lambda update: received.append((time.perf_counter(), 2048 * len(update.steps)))
     )
     refreshed: list[float] = []  # when an inspection of the followed run reached the window
+    costs: list[float] = []  # each probe's seconds in the training thread
     window.controller.inspected.connect(lambda _: refreshed.append(time.perf_counter()))
+    window.controller.inspected.connect(lambda inspection: costs.append(inspection.seconds))
     heartbeat = Heartbeat()
     window.train()
     _wait(app, lambda: bool(received))
@@ -101,7 +103,7 @@ def window_run(
     measured = [chars for moment, chars in received if moment >= started]
     moments = [moment for moment in refreshed if moment >= started]
     intervals = [later - earlier for earlier, later in itertools.pairwise(moments)]
-    return sum(measured) / seconds, heartbeat.late_ms, probes, intervals
+    return sum(measured) / seconds, heartbeat.late_ms, probes, intervals, costs
 
 
 def _wait(app: QApplication, condition, seconds: float = 60.0) -> None:
@@ -119,16 +121,19 @@ def run(seconds: float, page: int) -> int:
     headless = headless_chars_per_second(seconds)
     with tempfile.TemporaryDirectory() as folder:
         settings = os.path.join(folder, "settings.ini")
-        in_window, late, (probes, share), intervals = window_run(app, seconds, settings, page)
+        in_window, late, (probes, share), intervals, costs = window_run(
+            app, seconds, settings, page
+        )
     late = sorted(late)
     p95 = late[int(0.95 * (len(late) - 1))] if late else float("nan")
     ratio = in_window / headless
     median = statistics.median(late) if late else float("nan")
     print(f"headless engine: {headless:,.0f} chars/s")
     print(f"in the window: {in_window:,.0f} chars/s (ratio {ratio:.3f}, goal >= 0.95)")
+    cost = f"; a probe took {1000 * statistics.median(costs):.1f} ms (median)" if costs else ""
     print(
         f"probes while training: {probes}, {share:.1%} of the training thread's time "
-        f"(goal <= 5%), page {page} shown"
+        f"(goal <= 5%), page {page} shown{cost}"
     )
     if intervals:
         print(

@@ -1,26 +1,35 @@
 """When the training thread probes the live model: on a budget of training time.
 
 A probe costs about a tenth of a training step at 2 x 256 (``rnnlab bench``: ``probe_vs_step``),
-so probing after every step would still slow training by a tenth. After a probe that took d
-seconds, the next one waits until training has run d * (1 - SHARE) / SHARE seconds more: probes
-then take SHARE of the time, whatever the model size, and models whose probes are cheap are
-probed often, up to MAX_RATE a second of training: what the eye needs of the page shown.
+so probing after every step would still slow training by a tenth. After a probe, the next one
+waits until training has run d * (1 - SHARE) / SHARE seconds more, d the mean cost of the last
+RECENT probes: probes then take SHARE of the time, whatever the model size, and models whose
+probes are cheap are probed often, up to MAX_RATE a second of training: what the eye needs of
+the page shown. The mean, not the last cost: one slow probe (a garbage collection, the exact
+spectral norms every few probes) would otherwise hold the next back by 24 times its delay.
 Probes asked for by the user (while paused, after a single step, a new probe text) are not
 counted: they do not slow training down.
 
-With several runs training in turns, the scheduled probes rotate (``ProbeRotation``): every other
-one is of the followed run, the rest go round the other training runs, so the inspector can draw
-their latest curves beside the followed run's. The budget stays the same: one probe when due,
-whichever run it is of.
+With several runs training in turns, each scheduled probe is of one run (``ProbeRotation``): the
+followed run, whose views are on show, unless another training run's overlaid curves are about
+to be older than the goal of 4 s; the budget stays the same, one probe when due, whichever
+run it is of.
 """
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SHARE = 0.04  # the goal is at most 5 % of training time; keep a margin for the emit and copies
 MAX_RATE = 2.0  # probes a second at most: a person reads a changing view no faster
+RECENT = 8  # probes whose mean cost sets the wait
+# Another run's views are refreshed first once they are this old: the goal is at most 4 s, and
+# the probe then waits for the step under way and a probe's share of training (about 0.8 s at
+# 2 x 256 on one core).
+STALE_AFTER = 3.0
 
 
 @dataclass
@@ -28,6 +37,7 @@ class ProbeSchedule:
     next_at: float = 0.0  # training seconds at which the next probe is due: the first is at once
     probe_seconds: float = 0.0  # spent on scheduled probes
     probes: int = 0
+    recent: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))  # their costs
 
     def due(self, training_seconds: float) -> bool:
         return training_seconds >= self.next_at
@@ -36,7 +46,9 @@ class ProbeSchedule:
         """A scheduled probe at ``training_seconds`` took ``cost`` seconds."""
         self.probe_seconds += cost
         self.probes += 1
-        self.next_at = training_seconds + max(cost * (1.0 - SHARE) / SHARE, 1.0 / MAX_RATE)
+        self.recent.append(cost)
+        mean = sum(self.recent) / len(self.recent)
+        self.next_at = training_seconds + max(mean * (1.0 - SHARE) / SHARE, 1.0 / MAX_RATE)
 
     def share(self, training_seconds: float) -> float:
         """Scheduled probes' share of training plus probing time so far."""
@@ -46,20 +58,21 @@ class ProbeSchedule:
 
 @dataclass
 class ProbeRotation:
-    """Which run a scheduled probe is of: the followed run every other time, the other training
-    runs in turn in between (in the order of their ids, so a run that joins or leaves changes
-    nothing for the others)."""
+    """Which run a scheduled probe is of: the followed run, unless the other training run probed
+    longest ago has views STALE_AFTER seconds old or more (or never probed): then that one. With
+    the followed run paused, the others in turn, oldest first. Ties go to the lower run id."""
 
-    probes: int = 0  # scheduled probes chosen so far
-    last_other: int | None = None  # the other run probed last
+    probed_at: dict[int, float] = field(default_factory=dict)  # run -> when it was last chosen
 
-    def choose(self, followed: int | None, others: Sequence[int]) -> int | None:
-        """The run to probe now. ``followed``: the followed run if it is training, else None;
-        ``others``: the other runs training. None when there is nothing to probe."""
-        self.probes += 1
-        if not others or (followed is not None and self.probes % 2 == 1):
-            return followed
-        ordered = sorted(others)
-        later = [run for run in ordered if self.last_other is None or run > self.last_other]
-        self.last_other = (later or ordered)[0]
-        return self.last_other
+    def choose(self, followed: int | None, others: Sequence[int], now: float) -> int | None:
+        """The run to probe at ``now`` (seconds, any clock). ``followed``: the followed run if it
+        is training, else None; ``others``: the other runs training. None: nothing to probe."""
+        chosen = followed
+        if others:
+            oldest = min(others, key=lambda run: (self.probed_at.get(run, -math.inf), run))
+            age = now - self.probed_at.get(oldest, -math.inf)
+            if followed is None or age >= STALE_AFTER:
+                chosen = oldest
+        if chosen is not None:
+            self.probed_at[chosen] = now
+        return chosen

@@ -201,13 +201,13 @@ class TrainingWorker(RequestServing):
         return None
 
     def _lane_to_probe(self) -> Lane | None:
-        """The training lane a scheduled probe is of: the followed one every other time, the
-        others in turn between (``ProbeRotation``); one run alone is probed every time."""
+        """The training lane a scheduled probe is of: the followed one, unless another's views
+        are getting old (``ProbeRotation``); one run alone is probed every time."""
         race = self._race
         training = [int(lane.name) for lane in race.lanes if lane.active] if race else []
         followed = self._follow if self._follow in training else None
         others = [run for run in training if run != self._follow]
-        chosen = self.probe_rotation.choose(followed, others)
+        chosen = self.probe_rotation.choose(followed, others, time.perf_counter())
         return None if chosen is None else self._lane(chosen)
 
     def _training_seconds(self) -> float:
