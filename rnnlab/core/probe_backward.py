@@ -71,12 +71,15 @@ def _lstm(forward: LayerForward, upstream: np.ndarray) -> Gradients:
     pre = np.empty((steps, 4, hidden), np.float32)  # ∂L/∂ every pre-activation
     recurrent = np.zeros(hidden, np.float32)  # ∂L/∂h_t through step t + 1
     memory = np.zeros(hidden, np.float32)  # ∂L/∂c_t through step t + 1
-    for t in range(steps - 1, -1, -1):
-        dh = total[t] = upstream[t] + recurrent
-        dc = memory + dh * to_memory[t]
+    dc = np.empty(hidden, np.float32)  # ∂L/∂c_t in all
+    for t in range(steps - 1, -1, -1):  # in place: each temporary array costs a microsecond
+        dh = total[t]
+        np.add(upstream[t], recurrent, out=dh)
+        np.multiply(dh, to_memory[t], out=dc)
+        dc += memory
         np.multiply(dc, to_gates[t], out=pre[t, :3])
         np.multiply(dh, to_output[t], out=pre[t, 3])
-        memory = dc * f[t]
+        np.multiply(dc, f[t], out=memory)
         recurrent = pre[t].reshape(-1) @ w_hh
     return total, pre.reshape(steps, -1) @ forward.w_ih
 

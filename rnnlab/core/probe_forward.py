@@ -110,13 +110,10 @@ def layer_forward(weights: LayerWeights, inputs: torch.Tensor) -> LayerForward:
             pre_i, pre_f, pre_g, pre_o = from_input.add_(from_state).chunk(4, dim=1)
             parts.update(i=pre_i.sigmoid(), f=pre_f.sigmoid(), g=pre_g.tanh(), o=pre_o.sigmoid())
             host = _to_host(parts)
-            i, f, g = host["i"], host["f"], host["g"]
-            c = np.empty_like(i)
-            memory = np.zeros(weights.hidden_size, np.float32)
-            for t in range(len(c)):  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-                np.multiply(f[t], memory, out=c[t])
-                c[t] += i[t] * g[t]
-                memory = c[t]
+            f = host["f"]
+            c = host["i"] * host["g"]  # i_t ⊙ g_t for every t; the scan adds f_t ⊙ c_{t-1}
+            for t in range(1, len(c)):  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t, from c_{-1} = 0
+                c[t] += f[t] * c[t - 1]
             gates = {name: host[name] for name in ("i", "f", "g", "o")} | {"c": c, "h": host["h"]}
             return LayerForward("lstm", outputs, gates, host["w_ih"], host["w_hh"], {})
         if weights.cell == "gru":

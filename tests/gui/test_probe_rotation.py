@@ -4,6 +4,8 @@ and each probe names its run."""
 
 from __future__ import annotations
 
+import pytest
+
 # The worker tests' fixtures: a worker in a real QThread, a recorder of its signals, a corpus.
 from test_worker import corpus, start, tiny_trainer  # noqa: F401
 
@@ -16,9 +18,9 @@ from rnnlab.gui.training.requests import Follow, SetProbe
 def test_the_followed_run_is_probed_unless_another_runs_views_get_old() -> None:
     rotation = ProbeRotation()
     chosen = [rotation.choose(1, [2, 3], now=0.5 * half) for half in range(10)]  # every 0.5 s
-    # Runs 2 and 3 have no views yet; then each again once its views are STALE_AFTER old.
+    # No run has views yet; then runs 2 and 3 again once their views are STALE_AFTER old.
     assert STALE_AFTER == 3.0
-    assert chosen == [2, 3, 1, 1, 1, 1, 2, 3, 1, 1]
+    assert chosen == [1, 2, 3, 1, 1, 1, 1, 2, 3, 1]
     assert [ProbeRotation().choose(1, [], now=t) for t in (0.0, 0.1, 0.2)] == [1, 1, 1]
     paused = ProbeRotation()  # the followed run paused: the others take every probe, in turn
     assert [paused.choose(None, [2, 5], now=t) for t in (0.0, 0.1, 0.2)] == [2, 5, 2]
@@ -45,6 +47,9 @@ def test_four_big_runs_each_refresh_within_4_s_and_the_followed_one_gets_the_res
     assert max(_longest_waits([1, 2, 3, 4], interval=0.85).values()) <= 4.0
     two = _longest_waits([1, 2], interval=0.85)
     assert two[2] <= 4.0 and two[1] < 2 * 0.85 + 0.01  # the followed run: all but every 4th
+    # Probes too rare for every run to be refreshed in time: a rotation, the followed run too.
+    slow = _longest_waits([1, 2, 3, 4], interval=1.25)
+    assert max(slow.values()) == pytest.approx(4 * 1.25)
 
 
 def test_a_run_not_followed_is_probed_and_tagged_with_its_run(start, corpus):  # noqa: F811

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import statistics
 import tempfile
 import time
 
@@ -65,9 +66,11 @@ def run(seconds: float, size: str, runs: int = 4) -> int:
     window.controller.updated.connect(lambda update: steps_seen.__setitem__(0, steps_seen[0] +
                                       len(update.steps)))  # fmt: skip
     refreshed: dict[int, list[float]] = {}  # run -> when a probe of it reached the window
+    costs: list[float] = []  # each probe's seconds in the training thread
     window.controller.runInspected.connect(
         lambda run, _: refreshed.setdefault(run, []).append(time.perf_counter())
     )
+    window.controller.runInspected.connect(lambda _, inspection: costs.append(inspection.seconds))
     heartbeat = Heartbeat()
     started_rss = resident_bytes()
     window.run_commands.start_race(RaceChoice(cells, "hidden", None, seconds / runs, 1234))
@@ -92,6 +95,8 @@ def run(seconds: float, size: str, runs: int = 4) -> int:
     print(f"heartbeat every 10 ms: late by p95 {p95:.1f} ms (goal <= 30), "
           f"max {max(late, default=float('nan')):.1f} ms")  # fmt: skip
     _print_refreshes(refreshed, started + 10.0)  # from 10 s on: every run has started
+    if costs:
+        print(f"a probe took {1000 * statistics.median(costs):.1f} ms (median of {len(costs)})")
     window.controller.dirty = False
     window.close()
     return 0
@@ -99,9 +104,12 @@ def run(seconds: float, size: str, runs: int = 4) -> int:
 
 def _print_refreshes(refreshed: dict[int, list[float]], since: float) -> None:
     """Each run's longest wait between two probes reaching the window, from ``since`` on."""
-    longest = {}
+    longest, medians = {}, {}
     for run, moments in sorted(refreshed.items()):
-        kept = [moment for moment in moments if moment >= since]
-        longest[run] = max((b - a for a, b in itertools.pairwise(kept)), default=float("nan"))
+        waits = [b - a for a, b in itertools.pairwise(m for m in moments if m >= since)]
+        longest[run] = max(waits, default=float("nan"))
+        medians[run] = statistics.median(waits) if waits else float("nan")
     shown = ", ".join(f"run {run} {seconds:.1f} s" for run, seconds in longest.items())
     print(f"longest wait between two refreshes of a run's views: {shown} (goal <= 4 s)")
+    shown = ", ".join(f"run {run} {seconds:.1f} s" for run, seconds in medians.items())
+    print(f"median wait: {shown}")

@@ -58,21 +58,21 @@ class ProbeSchedule:
 
 @dataclass
 class ProbeRotation:
-    """Which run a scheduled probe is of: the followed run, unless the other training run probed
-    longest ago has views STALE_AFTER seconds old or more (or never probed): then that one. With
-    the followed run paused, the others in turn, oldest first. Ties go to the lower run id."""
+    """Which run a scheduled probe is of: the run probed longest ago (never probed counts as
+    longest; ties go to the followed run, then the lower id) once its views are STALE_AFTER
+    seconds old, else the followed run, whose views are on show. When probes are too rare for
+    every run to be refreshed within STALE_AFTER, this is a plain rotation: none starves."""
 
     probed_at: dict[int, float] = field(default_factory=dict)  # run -> when it was last chosen
 
     def choose(self, followed: int | None, others: Sequence[int], now: float) -> int | None:
         """The run to probe at ``now`` (seconds, any clock). ``followed``: the followed run if it
         is training, else None; ``others``: the other runs training. None: nothing to probe."""
-        chosen = followed
-        if others:
-            oldest = min(others, key=lambda run: (self.probed_at.get(run, -math.inf), run))
-            age = now - self.probed_at.get(oldest, -math.inf)
-            if followed is None or age >= STALE_AFTER:
-                chosen = oldest
-        if chosen is not None:
-            self.probed_at[chosen] = now
+        candidates = ([] if followed is None else [followed]) + sorted(others)
+        if not candidates:
+            return None
+        oldest = min(candidates, key=lambda run: self.probed_at.get(run, -math.inf))
+        stale = now - self.probed_at.get(oldest, -math.inf) >= STALE_AFTER
+        chosen = oldest if stale or followed is None else followed
+        self.probed_at[chosen] = now
         return chosen
