@@ -33,11 +33,19 @@ def test_an_expensive_probe_keeps_to_its_share() -> None:
     assert probes * 0.4 / (100 + probes * 0.4) <= SHARE + 0.005
 
 
-def test_one_slow_probe_does_not_hold_the_next_back() -> None:
+def test_slow_first_probes_and_a_slow_one_do_not_hold_the_next_back() -> None:
     schedule = ProbeSchedule()
-    for second in range(8):
-        schedule.record(float(second), 0.030)
-    schedule.record(8.0, 0.300)  # a garbage collection, say: ten times the usual
-    wait = schedule.next_at - 8.0
-    # The mean of the last probes sets the wait: 1.6 s, where this probe alone would say 7.2 s.
-    assert wait < 2.0
+    waits = []
+    for second, cost in enumerate([0.073, 0.134, 0.046, 0.030, 0.030, 0.030, 0.030, 0.300]):
+        schedule.record(float(second), cost)  # warming up (measured in the window); then a GC
+        waits.append(schedule.next_at - second)
+    assert waits[-3:] == pytest.approx([0.030 * 24] * 3)  # the usual cost's wait, not 7.2 s
+
+
+def test_runs_of_different_sizes_each_wait_on_their_own_cost() -> None:
+    schedule = ProbeSchedule()
+    for _ in range(3):
+        schedule.record(0.0, 0.100, run=1)  # a big run
+        schedule.record(0.0, 0.001, run=2)  # a tiny one
+    schedule.record(10.0, 0.100, run=1)
+    assert schedule.next_at == pytest.approx(10.0 + 2.4)

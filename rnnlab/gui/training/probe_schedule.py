@@ -1,12 +1,13 @@
 """When the training thread probes the live model: on a budget of training time.
 
 A probe costs about a tenth of a training step at 2 x 256 (``rnnlab bench``: ``probe_vs_step``),
-so probing after every step would still slow training by a tenth. After a probe, the next one
-waits until training has run d * (1 - SHARE) / SHARE seconds more, d the mean cost of the last
-RECENT probes: probes then take SHARE of the time, whatever the model size, and models whose
-probes are cheap are probed often, up to MAX_RATE a second of training: what the eye needs of
-the page shown. The mean, not the last cost: one slow probe (a garbage collection, the exact
-spectral norms every few probes) would otherwise hold the next back by 24 times its delay.
+so probing after every step would still slow training by a tenth. After a probe of a run, the
+next one waits until training has run d * (1 - SHARE) / SHARE seconds more, d that run's typical
+probe cost: probes then take SHARE of the time, whatever the model size, and models whose probes
+are cheap are probed often, up to MAX_RATE a second of training: what the eye needs of the page
+shown. Typical: the lower median of the run's last RECENT probes, not the last one alone: the
+first probes pay for warming up (two to five times the cost), and one slow probe (a garbage
+collection) would otherwise hold the next back by 24 times its delay.
 Probes asked for by the user (while paused, after a single step, a new probe text) are not
 counted: they do not slow training down.
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 SHARE = 0.04  # the goal is at most 5 % of training time; keep a margin for the emit and copies
 MAX_RATE = 2.0  # probes a second at most: a person reads a changing view no faster
-RECENT = 8  # probes whose mean cost sets the wait
+RECENT = 8  # probes of a run whose typical cost sets the wait after it
 # Another run's views are refreshed first once they are this old: the goal is at most 4 s, and
 # the probe then waits for the step under way and a probe's share of training (about 0.8 s at
 # 2 x 256 on one core).
@@ -37,18 +38,19 @@ class ProbeSchedule:
     next_at: float = 0.0  # training seconds at which the next probe is due: the first is at once
     probe_seconds: float = 0.0  # spent on scheduled probes
     probes: int = 0
-    recent: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))  # their costs
+    recent: dict[int, deque[float]] = field(default_factory=dict)  # run -> its last costs
 
     def due(self, training_seconds: float) -> bool:
         return training_seconds >= self.next_at
 
-    def record(self, training_seconds: float, cost: float) -> None:
-        """A scheduled probe at ``training_seconds`` took ``cost`` seconds."""
+    def record(self, training_seconds: float, cost: float, run: int = 0) -> None:
+        """A scheduled probe of ``run`` at ``training_seconds`` took ``cost`` seconds."""
         self.probe_seconds += cost
         self.probes += 1
-        self.recent.append(cost)
-        mean = sum(self.recent) / len(self.recent)
-        self.next_at = training_seconds + max(mean * (1.0 - SHARE) / SHARE, 1.0 / MAX_RATE)
+        costs = self.recent.setdefault(run, deque(maxlen=RECENT))
+        costs.append(cost)
+        typical = sorted(costs)[(len(costs) - 1) // 2]
+        self.next_at = training_seconds + max(typical * (1.0 - SHARE) / SHARE, 1.0 / MAX_RATE)
 
     def share(self, training_seconds: float) -> float:
         """Scheduled probes' share of training plus probing time so far."""

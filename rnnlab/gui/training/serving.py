@@ -197,7 +197,9 @@ class RequestServing(TrainingSignals):
         if run == self._follow:
             self.inspected.emit(inspection)
         if scheduled:
-            self.probe_schedule.record(self._training_seconds(), time.perf_counter() - started)
+            self.probe_schedule.record(
+                self._training_seconds(), time.perf_counter() - started, run
+            )
 
     def _switch_task_length(self, task: Task) -> None:
         from rnnlab.core.task_data import TaskData
