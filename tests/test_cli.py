@@ -412,3 +412,24 @@ def test_bench_memory_reports_each_run_against_chance(capsys) -> None:
     for run in results["runs"]:
         assert run["ratio"] > 0 and run["steps"] > 0 and run["ratios"]
     assert any(line.startswith("T = 5 rnn after 30 s") for line in results["goals"])
+
+
+def test_tokens_reports_a_unit_in_the_issue_s_keys(capsys) -> None:
+    assert main(["tokens", "--corpus", "sonnets", "--tokens", "bpe:60", "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert {"vocabulary_size", "tokens", "characters_per_token", "unknown_share", "seconds",
+            "merges"} <= set(facts)  # fmt: skip
+    assert len(facts["merges"]) == 60 and all(len(pair) == 2 for pair in facts["merges"])
+    assert facts["unknown_share"] == 0 and facts["characters_per_token"] > 1.2
+    assert main(["tokens", "--corpus", "sonnets", "--tokens", "word"]) == 0
+    out = capsys.readouterr().out
+    assert "5,000 most frequent words" in out and "of the validation text's tokens" in out
+    assert main(["tokens", "--corpus", "sonnets", "--tokens", "char", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["merges"] == []
+
+
+def test_tokens_names_a_wrong_unit_in_one_line(capsys) -> None:
+    assert main(["tokens", "--corpus", "sonnets", "--tokens", "bpe:20"]) == 2
+    assert one_line_error(capsys) == (
+        "rnnlab tokens: error: BPE takes 50 to 5,000 merges, not 20 ('bpe:20')"
+    )

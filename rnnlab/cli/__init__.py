@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from rnnlab.cli import bench, inspect, lessons, ngram, race, train
+    from rnnlab.cli import bench, inspect, lessons, ngram, race, tokens, train
     from rnnlab.cli.task_arguments import add_tasks_parser
 
     parser = _Parser(
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(commands)
     inspect.add_parsers(commands)
     ngram.add_parser(commands)
+    tokens.add_parser(commands)
     race.add_parser(commands)
     add_tasks_parser(commands)
     lessons.add_parser(commands)

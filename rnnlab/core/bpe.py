@@ -1,0 +1,134 @@
+"""Byte-pair encoding over characters: merges learned from a text, and texts cut into the pieces.
+
+A text is first cut into chunks (``chunks``): a word with the space before it (" the"), a number,
+one punctuation mark, or a run of whitespace. Merges never cross a chunk, so a piece is a word,
+a part of one, or a mark. Learning starts from single characters and merges, again and again, the
+adjacent pair seen most often in the training text (ties: the first pair in string order, so the
+merges never depend on the order a dictionary happens to keep). Counting happens over distinct
+chunks weighted by how often each occurs, and after a merge only the chunks that held the pair
+are counted again: about 1,000 merges a second or two on tinyshakespeare.
+
+Pieces are substrings, so joining a text's pieces gives the text back exactly.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from itertools import pairwise
+
+# Letters (a word), digits, one mark, or whitespace. " ?" keeps a word's space with the word;
+# "\s+(?!\S)" leaves the last space of a run for the word after it. Together the alternatives
+# match every character (``tests/core/test_tokens.py`` joins every bundled corpus back).
+CHUNK = re.compile(r" ?[^\W\d_]+| ?\d+| ?(?:[^\w\s]|_)|\s+(?!\S)|\s+")
+
+Pair = tuple[str, str]
+
+
+def chunks(text: str) -> list[str]:
+    """The text cut where merges may not cross; they join back to the text."""
+    return CHUNK.findall(text)
+
+
+def _merge(symbols: list[str], pair: Pair, merged: str) -> list[str]:
+    """``symbols`` with every occurrence of ``pair``, left to right, made one symbol."""
+    result, index = [], 0
+    while index < len(symbols):
+        if index + 1 < len(symbols) and symbols[index] == pair[0] and symbols[index + 1] == pair[1]:
+            result.append(merged)
+            index += 2
+        else:
+            result.append(symbols[index])
+            index += 1
+    return result
+
+
+def learn_merges(text: str, merges: int) -> list[Pair]:
+    """Up to ``merges`` merges learned from ``text``, in the order they were learned. Fewer when
+    no pair is left that occurs twice: a merge of a pair seen once would only memorise."""
+    counts = Counter(chunks(text))
+    words = [list(chunk) for chunk in counts]  # each distinct chunk as its current symbols
+    frequencies = list(counts.values())
+    pair_counts: dict[Pair, int] = defaultdict(int)
+    holders: dict[Pair, set[int]] = defaultdict(set)  # pair -> the words that (may) hold it
+    for index, symbols in enumerate(words):
+        for pair in pairwise(symbols):
+            pair_counts[pair] += frequencies[index]
+            holders[pair].add(index)
+    # The most frequent pair on top; an entry whose count has changed since is skipped when it
+    # surfaces (its current count has an entry of its own).
+    heap = [(-count, pair) for pair, count in pair_counts.items()]
+    heapq.heapify(heap)
+    learned: list[Pair] = []
+    while len(learned) < merges and heap:
+        negative_count, pair = heapq.heappop(heap)
+        count = pair_counts.get(pair, 0)
+        if count != -negative_count:
+            continue
+        if count < 2:
+            break
+        learned.append(pair)
+        _apply(pair, words, frequencies, pair_counts, holders, heap)
+    return learned
+
+
+def _apply(
+    pair: Pair,
+    words: list[list[str]],
+    frequencies: list[int],
+    pair_counts: dict[Pair, int],
+    holders: dict[Pair, set[int]],
+    heap: list[tuple[int, Pair]],
+) -> None:
+    """Merge ``pair`` in every word holding it and count those words' pairs again."""
+    merged = pair[0] + pair[1]
+    changed: set[Pair] = set()
+    for index in holders.pop(pair):
+        symbols, frequency = words[index], frequencies[index]
+        merged_symbols = _merge(symbols, pair, merged)
+        if len(merged_symbols) == len(symbols):
+            continue  # a stale holder: an earlier merge took the pair out of this word
+        for old in pairwise(symbols):
+            pair_counts[old] -= frequency
+            changed.add(old)
+        for new in pairwise(merged_symbols):
+            pair_counts[new] += frequency
+            holders[new].add(index)
+            changed.add(new)
+        words[index] = merged_symbols
+    for changed_pair in changed:
+        count = pair_counts[changed_pair]
+        if count > 0:
+            heapq.heappush(heap, (-count, changed_pair))
+        else:
+            del pair_counts[changed_pair]
+
+
+class PieceCutter:
+    """Cuts chunks into the pieces the merges make, lowest-ranked merge first (which gives what
+    applying the merges in order would), remembering each distinct chunk's pieces."""
+
+    def __init__(self, merges: Iterable[Pair]) -> None:
+        self._ranks = {pair: rank for rank, pair in enumerate(merges)}
+        self._cache: dict[str, list[str]] = {}
+
+    def pieces(self, chunk: str) -> list[str]:
+        cached = self._cache.get(chunk)
+        if cached is not None:
+            return cached
+        symbols = list(chunk)
+        ranks = self._ranks
+        while len(symbols) > 1:
+            pairs = pairwise(symbols)
+            best = min(pairs, key=lambda pair: ranks.get(pair, len(ranks)))
+            if best not in ranks:
+                break
+            symbols = _merge(symbols, best, best[0] + best[1])
+        self._cache[chunk] = symbols
+        return symbols
+
+    def cut(self, text: str) -> list[str]:
+        """The text's pieces, in order; they join back to the text."""
+        return [piece for chunk in chunks(text) for piece in self.pieces(chunk)]
