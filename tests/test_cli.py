@@ -433,3 +433,20 @@ def test_tokens_names_a_wrong_unit_in_one_line(capsys) -> None:
     assert one_line_error(capsys) == (
         "rnnlab tokens: error: BPE takes 50 to 5,000 merges, not 20 ('bpe:20')"
     )
+
+
+def test_train_on_bpe_pieces_then_info_and_sample_in_characters(tmp_path, capsys) -> None:
+    out = tmp_path / "pieces.pt"
+    assert main(["train", "--corpus", "sonnets", "--tokens", "bpe:60", "--steps", "6",
+                 "--eval-every", "3", "--hidden-size", "24", "--layers", "1", "--batch-size", "4",
+                 "--seq-len", "16", "--out", str(out)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "BPE-60 learned on the training split" in err and "BPE-60 tokens" in err
+    assert main(["info", str(out)]) == 0
+    info = capsys.readouterr().out
+    assert "tokens (BPE-60)" in info and "nats/token" in info and "bits/char)" in info
+    assert main(["sample", str(out), "--prime", "Thy ", "--length", "75", "--seed", "3"]) == 0
+    assert len(capsys.readouterr().out) == len("Thy ") + 75 + 1  # characters, and the newline
+    assert main(["train", "--resume", str(out), "--tokens", "word"]) == 2
+    assert "--tokens cannot change when resuming" in one_line_error(capsys)
+    assert main(["train", "--resume", str(out), "--steps", "2"]) == 0

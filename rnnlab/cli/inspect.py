@@ -70,8 +70,13 @@ def run_sample(args: argparse.Namespace) -> int:
             out.write(line + "\n")
         return 0
     out.write(prime)
-    for index, char in enumerate(sampler.generate(prime, args.length, settings)):
-        out.write(char)
+    written = 0  # characters: a word or BPE model's tokens are longer than one
+    for index, piece in enumerate(sampler.generate(prime, args.length, settings)):
+        piece = piece[: args.length - written]
+        out.write(piece)
+        written += len(piece)
+        if written >= args.length:
+            break
         if index % 64 == 63:
             out.flush()  # show text as it is produced
     out.write("\n")
@@ -85,10 +90,14 @@ def run_info(args: argparse.Namespace) -> int:
     checkpoint = load_checkpoint(args.checkpoint)
     model, train = checkpoint.model_config, checkpoint.train_config
     corpus, history, task = checkpoint.corpus_info, checkpoint.history, checkpoint.task
+    tokens = getattr(checkpoint.vocabulary, "unit", None)  # a word or BPE run's TokenUnit
     unit = "nats/char" if task is None else task.spec.loss
+    if tokens is not None:
+        unit = "nats/token"
     if task is None:
+        noun = "characters" if tokens is None else f"tokens ({tokens.label})"
         data = [
-            f"vocabulary: {model.vocab_size} characters",
+            f"vocabulary: {model.vocab_size:,} {noun}",
             f"corpus: {corpus['name']} ({'bundled' if corpus['bundled'] else corpus['source']}), "
             f"encoding {corpus['encoding']}{', line mode' if corpus['line_mode'] else ''}",
         ]
@@ -114,7 +123,10 @@ def run_info(args: argparse.Namespace) -> int:
     if history.evaluations:
         last = history.evaluations[-1]
         accuracy = f", accuracy {last['accuracy']:.1%}" if "accuracy" in last else ""
-        lines.append(f"validation loss at step {last['step']}: {last['loss']:.4f} {unit}{accuracy}")
+        bits = f" ({last['bits_per_char']:.3f} bits/char)" if "bits_per_char" in last else ""
+        lines.append(
+            f"validation loss at step {last['step']}: {last['loss']:.4f} {unit}{bits}{accuracy}"
+        )
     for event in history.events:
         lines.append(f"step {event['step']}: {event['name']} {event['old']} -> {event['new']}")
     print("\n".join(lines))

@@ -22,6 +22,7 @@ class Progress:
         self.start = self.last_print = time.perf_counter()
         self.chars = 0
         self.val_loss: float | None = None
+        self.val_bits = math.nan  # per character, whatever the run's unit
         self.val_accuracy = math.nan
         self.report: Any = None
 
@@ -33,6 +34,7 @@ class Progress:
 
     def evaluation(self, report: Any) -> None:
         self.val_loss, self.val_accuracy = report.loss, report.accuracy
+        self.val_bits = report.bits_per_char
         if self.report is not None:
             self.print()
 
@@ -64,7 +66,7 @@ class Progress:
     def _validation(self) -> str:
         if not self.val_loss:
             return ""
-        shown = f" | val {self._loss(self.val_loss, self.val_loss / math.log(2))}"
+        shown = f" | val {self._loss(self.val_loss, self.val_bits)}"
         if self.val_accuracy == self.val_accuracy:
             shown += f", accuracy {self.val_accuracy:.1%}"
         return shown

@@ -52,6 +52,10 @@ def describe_source(source: Any) -> str:
         return (f"task {source.name}: sequences of {spec.sequence_length(source.length)} steps, "
                 f"{spec.loss}, chance {spec.chance:.3f}")  # fmt: skip
     mode = " (line mode)" if source.line_mode else ""
+    unit = getattr(source, "tokenizer", None)  # a word or BPE run's (TokenCorpus)
+    if unit is not None:
+        return (f"{source.name}: {len(source.text):,} characters in {len(source.codes):,} "
+                f"{unit.unit.label} tokens, vocabulary {len(unit):,}")  # fmt: skip
     return (f"{source.name}: {len(source.text):,} characters, vocabulary "
             f"{len(source.vocabulary)}{mode}")  # fmt: skip
 

@@ -52,6 +52,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add_task_arguments(data, source)
     data.add_argument("--encoding", help="the file's text encoding, if not UTF-8/UTF-16")
     data.add_argument(
+        "--tokens", metavar="UNIT",
+        help="what one step reads: char (default), word or bpe:K (K merges, 50-5000), learned "
+        "on the training split; losses are also shown in bits per character (see rnnlab tokens)",
+    )  # fmt: skip
+    data.add_argument(
         "--line-mode",
         action="store_true",
         default=None,
@@ -118,9 +123,9 @@ def run(args: argparse.Namespace) -> int:
             and (name in _MODEL_FIELDS or name in _TRAIN_FIELDS)
             and name not in _RESUMABLE
         ]
-        if changed or args.corpus or args.task or args.encoding or args.line_mode:
+        if changed or args.corpus or args.task or args.encoding or args.line_mode or args.tokens:
             shown = ", ".join("--" + name.replace("_", "-") for name in changed) or (
-                "--task" if args.task else "--corpus"
+                "--task" if args.task else "--tokens" if args.tokens else "--corpus"
             )
             raise UserError(f"{shown} cannot change when resuming: a checkpoint keeps its settings")
         checkpoint = load_checkpoint(args.resume)
@@ -137,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
             )
         out = args.out or args.resume
     else:
-        corpus = data_source(args)
+        corpus = _in_unit(data_source(args), args.tokens)
         model_values = {
             field: getattr(args, name)
             for name, field in _MODEL_FIELDS.items()
@@ -160,6 +165,26 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if log is not None:
             log.close()
+
+
+def _in_unit(source: Any, tokens: str | None) -> Any:
+    """The corpus in the unit ``--tokens`` names (learned on its training split, saying how
+    long that took), or the corpus or task as it is."""
+    from rnnlab.core.tasks import Task
+    from rnnlab.core.token_corpus import learn_unit
+    from rnnlab.core.tokens import TokenUnit
+
+    if tokens is None:
+        return source
+    unit = TokenUnit.parse(tokens)
+    if isinstance(source, Task):
+        raise UserError("--tokens is for a corpus: a task's symbols are its own")
+    started = time.perf_counter()
+    corpus = learn_unit(source, unit, TrainConfig().validation_fraction)
+    if unit.kind != "char":
+        print(f"rnnlab: {unit.label} learned on the training split in "
+              f"{time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
+    return corpus
 
 
 def _train_loop(

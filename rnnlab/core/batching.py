@@ -14,7 +14,7 @@ sees exactly the batches it would have seen.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -40,6 +40,9 @@ class Batch:
     # task's (B, T) float32, NaN where nothing is asked
     reset_state: bool  # True: the model starts this batch from a zero hidden state
     chars: int  # number of targets that count
+    # Characters the counted targets spell: 0 when each target is one character. A token run's
+    # loss is read per character over them (``rnnlab.core.token_corpus``).
+    characters: int = 0
 
 
 class TrainingData:
@@ -79,8 +82,11 @@ class _StreamData(TrainingData):
         self, corpus: Corpus, batch_size: int, seq_len: int, fraction: float, eval_chars: int
     ) -> None:
         codes = corpus.codes
+        # A token run's split is where the characters' split is (``TokenCorpus``).
+        validation_length = getattr(corpus, "validation_tokens", None)
         # CorpusError if the text is too short for one training and one validation window.
-        layout = stream_layout(len(codes), fraction, batch_size, seq_len, eval_chars, corpus.name)
+        layout = stream_layout(len(codes), fraction, batch_size, seq_len, eval_chars, corpus.name,
+                               validation_length)  # fmt: skip
         train_length = layout.start
         self.seq_len = seq_len
         self.line_mode = False
@@ -89,9 +95,23 @@ class _StreamData(TrainingData):
         stream_length = train_length // self.batch_size
         # (B, stream_length) view of the training codes: row b is one contiguous stretch of text.
         self._streams = codes[: self.batch_size * stream_length].reshape(self.batch_size, -1)
+        # The same view of each position's characters (a token run's), or None.
+        spelled = getattr(corpus, "position_characters", None)
+        self._characters = (
+            None if spelled is None
+            else spelled[: self.batch_size * stream_length].reshape(self.batch_size, -1)
+        )  # fmt: skip
         self.batches_per_epoch = (stream_length - 1) // seq_len
         self.train_chars = self.batch_size * self.batches_per_epoch * seq_len
         self._validation = self._layout_validation(codes[train_length:], layout)
+        if spelled is not None:
+            rows, window = layout.rows(spelled[train_length:]), layout.window
+            targets = [rows[:, index * window + 1 : (index + 1) * window + 1]
+                       for index in range(len(self._validation))]  # fmt: skip
+            self._validation = [
+                replace(batch, characters=int(spelled_targets.sum()))
+                for batch, spelled_targets in zip(self._validation, targets)
+            ]
         self.validation_chars = sum(batch.chars for batch in self._validation)
 
     def batch_chars(self, count: int) -> np.ndarray:
@@ -101,11 +121,15 @@ class _StreamData(TrainingData):
         self._check_position(position)
         window = position % self.batches_per_epoch
         start = window * self.seq_len
+        characters = 0
+        if self._characters is not None:
+            characters = int(self._characters[:, start + 1 : start + self.seq_len + 1].sum())
         return Batch(
             inputs=_to_tensor(self._streams[:, start : start + self.seq_len]),
             targets=_to_tensor(self._streams[:, start + 1 : start + self.seq_len + 1]),
             reset_state=window == 0,
             chars=self.batch_size * self.seq_len,
+            characters=characters,
         )
 
     @staticmethod

@@ -4,13 +4,17 @@ The file is a ``torch.save`` of plain data only (tensors, numbers, strings, list
 loads with ``torch.load(path, weights_only=True)``, which refuses to run code from a hostile
 file. It is written to a temporary file and renamed, so a crash never leaves half a checkpoint.
 
-Layout (format 3)::
+Layout (format 4)::
 
     format, rnnlab_version, model_config, train_config, vocabulary (str), weights (state dict),
+    tokens {unit, tokens, merges} (None for a character run: then ``vocabulary`` holds its
+    characters; a word or BPE run's tokens in code order, and BPE's merges as [left, right]),
     corpus {name, source, bundled, encoding, line_mode, fingerprint} (None for a task run),
     task {name, length} (None for a text run; its vocabulary: the task's symbols, or ""),
     trainer {step, position, chars_seen, training_seconds, optimizer, carried, rng_cpu,
              rng_cuda, history}
+
+Format 3 had no ``tokens`` (every text run read characters); it opens as it is.
 
 Format 2 had no ``task`` (every run was a text run); it opens as it is.
 
@@ -41,10 +45,11 @@ from rnnlab.core.errors import CheckpointError, RnnlabError
 from rnnlab.core.history import History
 from rnnlab.core.models import CharModel
 from rnnlab.core.tasks import Task, task_from_dict
+from rnnlab.core.tokens import Tokenizer
 from rnnlab.core.trainer import Trainer
 from rnnlab.core.vocabulary import Vocabulary
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 _REQUIRED = ("format", "model_config", "train_config", "vocabulary", "weights", "corpus", "trainer")
 
 
@@ -54,7 +59,7 @@ class Checkpoint:
 
     path: Path
     model: CharModel
-    vocabulary: Vocabulary | None  # None: a numeric task's run reads no symbols
+    vocabulary: Vocabulary | Tokenizer | None  # a word or BPE run's tokens; None: numbers
     model_config: ModelConfig
     train_config: TrainConfig
     corpus_info: dict[str, Any]  # empty for a task run
@@ -87,10 +92,13 @@ def save_checkpoint(
     atomically; return the path."""
     path = Path(path)
     carried = trainer.carried
+    tokens: Tokenizer | None = None  # a word or BPE run's
     if isinstance(corpus, Task):
         vocabulary, corpus_info, task_info = corpus.spec.symbols, None, corpus.to_dict()
     else:
-        vocabulary, task_info = corpus.vocabulary.to_string(), None
+        tokens = corpus.vocabulary if isinstance(corpus.vocabulary, Tokenizer) else None
+        vocabulary = "" if tokens is not None else corpus.vocabulary.to_string()
+        task_info = None
         corpus_info = {
             "name": corpus.name,
             "source": corpus.source,
@@ -105,6 +113,7 @@ def save_checkpoint(
         "model_config": trainer.model.config.to_dict(),
         "train_config": trainer.config.to_dict(),
         "vocabulary": vocabulary,
+        "tokens": None if tokens is None else tokens.to_plain(),
         "weights": {
             name: value.detach().cpu() for name, value in trainer.model.state_dict().items()
         },
@@ -163,7 +172,11 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         task = None if payload.get("task") is None else task_from_dict(payload["task"])
         if task is None and not isinstance(payload["corpus"], dict):
             raise ValueError("it names neither a corpus nor a task")
-        vocabulary = Vocabulary(payload["vocabulary"]) if payload["vocabulary"] else None
+        vocabulary: Vocabulary | Tokenizer | None = None
+        if payload.get("tokens"):
+            vocabulary = Tokenizer.from_plain(payload["tokens"])
+        elif payload["vocabulary"]:
+            vocabulary = Vocabulary(payload["vocabulary"])
         model = CharModel(model_config)
         model.load_state_dict(payload["weights"])
     except RnnlabError as error:

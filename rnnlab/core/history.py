@@ -32,6 +32,8 @@ STEP_COLUMNS: dict[str, type] = {
     "clipped": np.bool_,
 }
 
+LN2 = math.log(2.0)
+
 
 class Column:
     """An append-only 1-D array kept in fixed-size chunks: no reallocation, at most one chunk
@@ -138,6 +140,9 @@ class History:
 
     def add_evaluation(self, report: Any) -> None:
         item = {"step": report.step, "loss": report.loss}
+        bits = getattr(report, "bits_per_char", math.nan)
+        if bits == bits and abs(bits * LN2 - report.loss) > 1e-9 * max(abs(report.loss), 1.0):
+            item["bits_per_char"] = bits  # a word or BPE run's, per character (not loss / ln 2)
         accuracy = getattr(report, "accuracy", math.nan)
         if accuracy == accuracy:  # a symbol task's validation accuracy (NaN: none)
             item["accuracy"] = accuracy

@@ -91,9 +91,9 @@ def token_facts(corpus: Corpus, unit: TokenUnit, validation_fraction: float = 0.
     lengths = np.fromiter(map(len, tokenizer.pieces(corpus.text)), np.int64)
     seconds = time.perf_counter() - started
     unknown_share = 0.0
-    if tokenizer.unknown is not None:
+    if tokenizer.unknown_code is not None:
         codes = tokenizer.encode(validation)
-        unknown_share = float(np.mean(codes == tokenizer.unknown)) if len(codes) else 0.0
+        unknown_share = float(np.mean(codes == tokenizer.unknown_code)) if len(codes) else 0.0
     facts = TokenFacts(
         unit=unit,
         vocabulary_size=len(tokenizer),

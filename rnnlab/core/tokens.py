@@ -82,7 +82,7 @@ class Tokenizer:
         self.unit = unit
         self.tokens = tuple(tokens)
         self.merges = tuple((left, right) for left, right in merges)
-        self.unknown = unknown  # the unknown token's code (words only)
+        self.unknown_code = unknown  # the unknown token's code (words only)
         self._codes = {token: code for code, token in enumerate(self.tokens)}
         if len(self._codes) != len(self.tokens):
             raise ValueError("a tokenizer's tokens must be distinct")
@@ -91,6 +91,43 @@ class Tokenizer:
 
     def __len__(self) -> int:
         return len(self.tokens)
+
+    # What a Vocabulary offers, so samplers and models take a tokenizer where they took one.
+
+    @property
+    def chars(self) -> tuple[str, ...]:
+        """The tokens' strings, by code (a Vocabulary's name for them)."""
+        return self.tokens
+
+    def __contains__(self, token: object) -> bool:
+        return token in self._codes
+
+    def index(self, token: str) -> int:
+        try:
+            return self._codes[token]
+        except KeyError:
+            raise ValueError(f"{token!r} is not a token of this {self.unit.label} unit") from None
+
+    def unknown(self, text: str) -> list[str]:
+        """Distinct characters of ``text`` this unit cannot spell, by first appearance (none
+        for words: an unknown word becomes the unknown token)."""
+        if self.unknown_code is not None:
+            return []
+        return [char for char in dict.fromkeys(text) if char not in self._codes]
+
+    def to_plain(self) -> dict[str, object]:
+        """The unit, its tokens and merges as plain data (a checkpoint stores this)."""
+        return {"unit": self.unit.name, "tokens": list(self.tokens),
+                "merges": [list(pair) for pair in self.merges]}  # fmt: skip
+
+    @classmethod
+    def from_plain(cls, plain: dict[str, object]) -> Tokenizer:
+        """The tokenizer ``to_plain`` described (ValueError if it does not describe one)."""
+        unit = TokenUnit.parse(str(plain["unit"]))
+        tokens = [str(token) for token in plain["tokens"]]  # type: ignore[attr-defined]
+        merges = [(str(left), str(right)) for left, right in plain["merges"]]  # type: ignore[attr-defined]
+        unknown = tokens.index(UNKNOWN) if unit.kind == "word" else None
+        return cls(unit, tokens, merges, unknown)
 
     def pieces(self, text: str) -> list[str]:
         """The text cut into tokens' strings (an unknown word as written); they join to it."""
@@ -103,8 +140,11 @@ class Tokenizer:
         does not have; an unknown word takes the unknown token's code."""
         if self._characters is not None:
             return self._characters.encode(text).astype(np.int64)
-        pieces = self.pieces(text)
-        codes, unknown = self._codes, self.unknown
+        return self.codes_of(self.pieces(text))
+
+    def codes_of(self, pieces: list[str]) -> np.ndarray:
+        """(len(pieces),) int64 codes of the pieces ``pieces`` cut a text into."""
+        codes, unknown = self._codes, self.unknown_code
         if unknown is not None:
             return np.fromiter((codes.get(piece, unknown) for piece in pieces), np.int64,
                                len(pieces))  # fmt: skip
@@ -116,7 +156,7 @@ class Tokenizer:
 
     def decode(self, codes: Sequence[int] | np.ndarray) -> str:
         tokens = self.tokens
-        return "".join(UNKNOWN if code == self.unknown else tokens[code] for code in codes)
+        return "".join(UNKNOWN if code == self.unknown_code else tokens[code] for code in codes)
 
 
 def split_texts(text: str, validation_fraction: float, lines: tuple[list[str], list[str]] | None

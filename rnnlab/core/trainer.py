@@ -131,7 +131,7 @@ class Trainer:
         return StepReport(
             step=self.step,
             loss=loss_value,
-            bits_per_char=loss_value / LOG2,
+            bits_per_char=loss_value * batch.chars / (batch.characters or batch.chars) / LOG2,
             grad_norm=grad_norm,
             clipped=clipped,
             learning_rate=self.config.learning_rate,
@@ -144,7 +144,7 @@ class Trainer:
         """Loss on the fixed validation slice, from a zero state, without dropout."""
         if self._validation is None:
             self._validation = self.data.validation_batches()
-        total, count, right, state = 0.0, 0, 0, None
+        total, count, characters, right, state = 0.0, 0, 0, 0, None
         task = isinstance(self.data, TaskData)
         self.model.eval()
         with torch.inference_mode():
@@ -156,6 +156,7 @@ class Trainer:
                 logits, state = self.model(inputs, state)
                 total += batch_loss(logits, targets, self.data.loss_kind, "sum").item()
                 count += batch.chars
+                characters += batch.characters or batch.chars
                 if task and self.data.loss_kind == CROSS_ENTROPY:
                     asked = targets != IGNORE_INDEX
                     right += int((logits.argmax(dim=-1)[asked] == targets[asked]).sum())
@@ -164,7 +165,8 @@ class Trainer:
         report = EvalReport(
             step=self.step,
             loss=loss_value,
-            bits_per_char=loss_value / LOG2,
+            # Per character: a token run's total surprise over the characters its tokens spell.
+            bits_per_char=total / max(characters, 1) / LOG2,
             perplexity=math.exp(min(loss_value, 700.0)),
             accuracy=right / max(count, 1) if task and self.data.loss_kind == CROSS_ENTROPY
             else math.nan,

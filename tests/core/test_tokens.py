@@ -36,7 +36,7 @@ def test_characters_and_bpe_give_every_bundled_corpus_back_exactly(name: str) ->
 def test_words_give_the_text_back_except_unknown_words() -> None:
     corpus = load_corpus("tinyshakespeare")
     tokenizer, _, validation = corpus_tokenizer(corpus, TokenUnit("word"), 0.1)
-    assert len(tokenizer) == WORD_CAP + 1 and tokenizer.tokens[tokenizer.unknown] == UNKNOWN
+    assert len(tokenizer) == WORD_CAP + 1 and tokenizer.tokens[tokenizer.unknown_code] == UNKNOWN
     known = set(tokenizer.tokens)
     expected = "".join(piece if piece in known else UNKNOWN for piece in chunks(validation))
     codes = tokenizer.encode(validation)

@@ -120,6 +120,21 @@ def test_a_model_that_fails_to_open_is_not_where_save_writes(qtbot, open_window,
     assert "missing.pt" in window.banner.label.text()
 
 
+def test_a_model_of_bpe_pieces_is_refused_with_what_reads_it(qtbot, open_window, tmp_path):
+    from rnnlab.cli import main
+
+    path = tmp_path / "pieces.pt"
+    assert main(["train", "--corpus", "sonnets", "--tokens", "bpe:60", "--steps", "2",
+                 "--hidden-size", "16", "--layers", "1", "--out", str(path)]) == 0  # fmt: skip
+    window = open_window("sonnets")
+    with qtbot.waitSignal(window.loader.checkpointFailed, timeout=LOAD_MS):
+        window.files.open_model_file(str(path))
+    qtbot.waitUntil(window.banner.isVisible)
+    assert "a model of BPE-60 tokens" in window.banner.label.text()
+    assert "rnnlab sample" in window.banner.label.text()
+    assert window.files.model_path is None
+
+
 def test_reset_while_training_leaves_nothing_of_the_forgotten_run(qtbot, open_window) -> None:
     """What the stopped worker sent just before Reset must not land on the cleared views."""
     window = open_window("sonnets")

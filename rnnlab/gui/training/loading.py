@@ -122,6 +122,14 @@ class Loader(QObject):
             from rnnlab.core.resume import training_corpus
 
             checkpoint = load_checkpoint(path)
+            unit = getattr(checkpoint.vocabulary, "unit", None)  # a word or BPE run's
+            if unit is not None:
+                from rnnlab.core.errors import CheckpointError
+
+                raise CheckpointError(
+                    f"{path} is a model of {unit.label} tokens: the window opens character "
+                    "models only so far (rnnlab sample and rnnlab info read it)"
+                )
             if checkpoint.task is not None:  # a task run writes no text: nothing to sample
                 return LoadedCheckpoint(checkpoint, checkpoint.task, None)
             corpus = training_corpus(checkpoint)

@@ -1,0 +1,69 @@
+"""A corpus read in another unit than characters: its text as token codes, split where the
+character runs split it.
+
+The unit's words or merges come from the training split alone (``rnnlab.core.tokens``), and the
+token codes keep that split: the training text and the validation text are cut into tokens
+separately, so no validation character reaches training. ``position_characters`` says how many
+characters each position's token spells (an unknown word: the word's own length), which is how
+a token run's loss is read per character (``rnnlab.core.token_facts.bits_per_character``).
+
+Stream mode only so far: in line mode a run reads whole lines, and a token run would need lines
+cut into tokens on their own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlab.core.corpus import Corpus
+from rnnlab.core.errors import ConfigError
+from rnnlab.core.tokens import Tokenizer, TokenUnit, build_tokenizer, split_texts
+
+
+@dataclass(frozen=True, eq=False)
+class TokenCorpus(Corpus):
+    """A corpus whose ``vocabulary`` is a ``Tokenizer`` and ``codes`` its token codes."""
+
+    tokenizer: Tokenizer
+    validation_tokens: int  # the last tokens of ``codes``: the validation split
+    position_characters: np.ndarray  # (tokens,) int64 characters each position's token spells
+
+
+def tokenize_corpus(corpus: Corpus, tokenizer: Tokenizer, validation_fraction: float) -> Corpus:
+    """``corpus`` read in the tokenizer's unit (the corpus itself for characters)."""
+    if tokenizer.unit.kind == "char":
+        return corpus
+    _refuse_line_mode(corpus, tokenizer.unit)
+    training, validation = split_texts(corpus.text, validation_fraction, None)
+    pieces = [tokenizer.pieces(training), tokenizer.pieces(validation)]
+    codes = np.concatenate([tokenizer.codes_of(part) for part in pieces])
+    lengths = np.fromiter((len(piece) for part in pieces for piece in part), np.int64, len(codes))
+    return TokenCorpus(
+        **{field.name: getattr(corpus, field.name) for field in dataclasses.fields(Corpus)}
+        | {"vocabulary": tokenizer, "codes": codes,
+           "char_counts": np.bincount(codes, minlength=len(tokenizer))},
+        tokenizer=tokenizer,
+        validation_tokens=len(pieces[1]),
+        position_characters=lengths,
+    )  # fmt: skip
+
+
+def learn_unit(corpus: Corpus, unit: TokenUnit, validation_fraction: float) -> Corpus:
+    """``corpus`` in ``unit``, its words or merges learned from the training split."""
+    if unit.kind == "char":
+        return corpus
+    _refuse_line_mode(corpus, unit)
+    training, _ = split_texts(corpus.text, validation_fraction, None)
+    tokenizer = build_tokenizer(unit, corpus.vocabulary, training)
+    return tokenize_corpus(corpus, tokenizer, validation_fraction)
+
+
+def _refuse_line_mode(corpus: Corpus, unit: TokenUnit) -> None:
+    if corpus.line_mode:
+        raise ConfigError(
+            f"{unit.label} runs read running text: {corpus.name} is in line mode (one example "
+            "a line), which trains on characters only so far"
+        )

@@ -1,0 +1,98 @@
+"""Runs on words and BPE pieces: the split where the characters split, losses read per character
+over the very characters the tokens spell, checkpoints that keep the unit and resume exactly,
+and sampling that an unknown word does not stop."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from engine_helpers import fast_training, tiny_model
+
+from rnnlab.core.checkpoint import load_checkpoint, save_checkpoint
+from rnnlab.core.errors import ConfigError
+from rnnlab.core.resume import resume_trainer
+from rnnlab.core.sampling import Sampler, SampleSettings
+from rnnlab.core.token_corpus import TokenCorpus, learn_unit
+from rnnlab.core.tokens import UNKNOWN, Tokenizer, TokenUnit, split_texts
+from rnnlab.core.trainer import StepReport, new_trainer
+
+
+@pytest.fixture(scope="module")
+def pieces(shakespeare) -> TokenCorpus:
+    corpus = learn_unit(shakespeare, TokenUnit("bpe", 80), 0.1)
+    assert isinstance(corpus, TokenCorpus)
+    return corpus
+
+
+def test_a_token_run_trains_on_the_training_text_only(shakespeare, pieces) -> None:
+    training, validation = split_texts(shakespeare.text, 0.1, None)
+    tokenizer = pieces.tokenizer
+    split = len(pieces.codes) - pieces.validation_tokens
+    assert tokenizer.decode(pieces.codes[:split]) == training
+    assert tokenizer.decode(pieces.codes[split:]) == validation
+    trainer = new_trainer(pieces, tiny_model(pieces), fast_training())
+    # Validation reads from where the validation text starts, in tokens as in characters.
+    first = trainer.data.validation_batches()[0].inputs[0].tolist()
+    assert validation.startswith(tokenizer.decode(first))
+
+
+def test_the_validation_loss_is_read_per_character_of_the_text_it_covers(pieces) -> None:
+    trainer = new_trainer(pieces, tiny_model(pieces), fast_training())
+    list(trainer.run(max_steps=5))
+    report = trainer.evaluate()
+    batches = trainer.data.validation_batches()
+    # The characters a batch counts are those its target tokens spell, decoded.
+    spelled = sum(len(pieces.tokenizer.decode(batch.targets.reshape(-1).tolist()))
+                  for batch in batches)  # fmt: skip
+    assert sum(batch.characters for batch in batches) == spelled
+    tokens = sum(batch.chars for batch in batches)
+    assert spelled > 1.5 * tokens  # pieces are longer than characters
+    # Per character: nats per token x tokens / (characters x ln 2), over the same targets.
+    expected = report.loss * tokens / (spelled * math.log(2))
+    assert report.bits_per_char == pytest.approx(expected, rel=1e-9)
+    step = next(trainer.run(max_steps=1))
+    assert isinstance(step, StepReport) and step.bits_per_char < step.loss / math.log(2)
+
+
+def test_a_bpe_run_resumes_exactly_with_its_own_merges(shakespeare, pieces, tmp_path) -> None:
+    model, config = tiny_model(pieces), fast_training(eval_every=4)
+    uninterrupted = [
+        report.loss for report in new_trainer(pieces, model, config).run(max_steps=10)
+        if isinstance(report, StepReport)
+    ]  # fmt: skip
+    first = new_trainer(pieces, model, config)
+    head = [r.loss for r in first.run(max_steps=4) if isinstance(r, StepReport)]
+    path = save_checkpoint(first, pieces, tmp_path / "pieces.pt")
+    checkpoint = load_checkpoint(path)
+    assert isinstance(checkpoint.vocabulary, Tokenizer)
+    assert checkpoint.vocabulary.merges == pieces.tokenizer.merges
+    assert checkpoint.vocabulary.tokens == pieces.tokenizer.tokens
+    torch.manual_seed(999)
+    resumed, corpus = resume_trainer(checkpoint)
+    assert isinstance(corpus, TokenCorpus) and np.array_equal(corpus.codes, pieces.codes)
+    tail = [r.loss for r in resumed.run(max_steps=6) if isinstance(r, StepReport)]
+    assert head + tail == pytest.approx(uninterrupted, abs=1e-6)
+    assert torch.load(path, weights_only=True)["tokens"]["unit"] == "bpe:80"  # plain data
+
+
+def test_unknown_words_do_not_stop_sampling(shakespeare, tmp_path) -> None:
+    words = learn_unit(shakespeare, TokenUnit("word"), 0.1)
+    trainer = new_trainer(words, tiny_model(words), fast_training())
+    list(trainer.run(max_steps=3))
+    checkpoint = load_checkpoint(save_checkpoint(trainer, words, tmp_path / "words.pt"))
+    tokenizer = checkpoint.vocabulary
+    assert isinstance(tokenizer, Tokenizer) and tokenizer.unknown_code is not None
+    sampler = Sampler.from_model(checkpoint.model, tokenizer)
+    # A prime with a word the model never saw, and hot sampling that draws the unknown token.
+    text = sampler.sample("Zyzzyva, my lord", 300, SampleSettings(temperature=3.0, seed=0))
+    assert UNKNOWN in text and len(text) > 300
+    assert sampler.clean_prime("Zyzzyva ☃")[1] == []  # no character is refused: words map
+
+
+def test_a_line_mode_corpus_is_refused_for_words_and_pieces(names) -> None:
+    with pytest.raises(ConfigError, match="line mode"):
+        learn_unit(names, TokenUnit("bpe", 60), 0.1)
+    assert learn_unit(names, TokenUnit("char"), 0.1) is names
