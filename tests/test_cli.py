@@ -441,7 +441,8 @@ def test_train_on_bpe_pieces_then_info_and_sample_in_characters(tmp_path, capsys
                  "--eval-every", "3", "--hidden-size", "24", "--layers", "1", "--batch-size", "4",
                  "--seq-len", "16", "--out", str(out)]) == 0  # fmt: skip
     err = capsys.readouterr().err
-    assert "BPE-60 learned on the training split" in err and "BPE-60 tokens" in err
+    assert "BPE-60 learned on the training split" in err and "tokens (BPE-60)" in err
+    assert "k tokens/s" in err
     assert main(["info", str(out)]) == 0
     info = capsys.readouterr().out
     assert "tokens (BPE-60)" in info and "nats/token" in info and "bits/char)" in info
@@ -450,3 +451,11 @@ def test_train_on_bpe_pieces_then_info_and_sample_in_characters(tmp_path, capsys
     assert main(["train", "--resume", str(out), "--tokens", "word"]) == 2
     assert "--tokens cannot change when resuming" in one_line_error(capsys)
     assert main(["train", "--resume", str(out), "--steps", "2"]) == 0
+
+
+def test_a_word_run_warns_that_unknown_words_flatter_its_bits_per_character(capsys) -> None:
+    assert main(["train", "--corpus", "sonnets", "--tokens", "word", "--steps", "1",
+                 "--hidden-size", "8", "--layers", "1", "--batch-size", "2"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "of the validation text's tokens are unknown words" in err
+    assert "bits per character reads lower" in err

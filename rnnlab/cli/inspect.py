@@ -97,7 +97,7 @@ def run_info(args: argparse.Namespace) -> int:
     if task is None:
         noun = "characters" if tokens is None else f"tokens ({tokens.label})"
         data = [
-            f"vocabulary: {model.vocab_size:,} {noun}",
+            f"vocabulary: {model.vocab_size} {noun}",
             f"corpus: {corpus['name']} ({'bundled' if corpus['bundled'] else corpus['source']}), "
             f"encoding {corpus['encoding']}{', line mode' if corpus['line_mode'] else ''}",
         ]

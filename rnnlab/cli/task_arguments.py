@@ -55,7 +55,7 @@ def describe_source(source: Any) -> str:
     unit = getattr(source, "tokenizer", None)  # a word or BPE run's (TokenCorpus)
     if unit is not None:
         return (f"{source.name}: {len(source.text):,} characters in {len(source.codes):,} "
-                f"{unit.unit.label} tokens, vocabulary {len(unit):,}")  # fmt: skip
+                f"tokens ({unit.unit.label}), vocabulary {len(unit):,}")  # fmt: skip
     return (f"{source.name}: {len(source.text):,} characters, vocabulary "
             f"{len(source.vocabulary)}{mode}")  # fmt: skip
 

@@ -13,6 +13,7 @@ from rnnlab.cli import EXIT_DIVERGED, UserError
 from rnnlab.cli.progress import Progress
 from rnnlab.cli.task_arguments import add_task_arguments, data_source, describe_source
 from rnnlab.core.config import CELL_TYPES, CLIP_MODES, DEVICES, OPTIMIZERS, ModelConfig, TrainConfig
+from rnnlab.core.tokens import TokenUnit
 
 # argparse destination -> (config class, field); None defaults mean "the config's default".
 _MODEL_FIELDS = {
@@ -142,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
             )
         out = args.out or args.resume
     else:
-        corpus = _in_unit(data_source(args), args.tokens)
+        unit = None if args.tokens is None else TokenUnit.parse(args.tokens)  # before loading
+        corpus = _in_unit(data_source(args), unit)
         model_values = {
             field: getattr(args, name)
             for name, field in _MODEL_FIELDS.items()
@@ -167,23 +169,32 @@ def run(args: argparse.Namespace) -> int:
             log.close()
 
 
-def _in_unit(source: Any, tokens: str | None) -> Any:
+def _in_unit(source: Any, unit: TokenUnit | None) -> Any:
     """The corpus in the unit ``--tokens`` names (learned on its training split, saying how
-    long that took), or the corpus or task as it is."""
+    long that took, and for words how much of the validation text is unknown), or the corpus or
+    task as it is."""
     from rnnlab.core.tasks import Task
     from rnnlab.core.token_corpus import learn_unit
-    from rnnlab.core.tokens import TokenUnit
 
-    if tokens is None:
+    if unit is None:
         return source
-    unit = TokenUnit.parse(tokens)
     if isinstance(source, Task):
         raise UserError("--tokens is for a corpus: a task's symbols are its own")
     started = time.perf_counter()
     corpus = learn_unit(source, unit, TrainConfig().validation_fraction)
-    if unit.kind != "char":
-        print(f"rnnlab: {unit.label} learned on the training split in "
-              f"{time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
+    if unit.kind == "char":
+        return corpus
+    print(f"rnnlab: {unit.label} learned on the training split in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
+    if corpus.tokenizer.unknown_code is not None:
+        validation = corpus.codes[len(corpus.codes) - corpus.validation_tokens :]
+        share = float((validation == corpus.tokenizer.unknown_code).mean())
+        warning = (
+            f"rnnlab: warning: {share:.1%} of the validation text's tokens are unknown words; "
+            "their characters count as predicted, so bits per character reads lower than a "
+            "character or BPE run's would for the same model quality"
+        )
+        print(warning, file=sys.stderr)
     return corpus
 
 
@@ -209,7 +220,8 @@ def _train_loop(
     start = time.perf_counter()
     budget = args.minutes * 60.0 if args.minutes is not None else None
     chance = getattr(getattr(corpus, "spec", None), "chance", None)  # a task's chance loss
-    progress = Progress(trainer.step, args.steps, budget, chance)
+    counted = "tokens" if getattr(corpus, "tokenizer", None) is not None else "chars"
+    progress = Progress(trainer.step, args.steps, budget, chance, counted)
     last_eval_step = None
     try:
         for report in trainer.run(max_steps=args.steps):

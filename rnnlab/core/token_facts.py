@@ -87,8 +87,10 @@ def corpus_tokenizer(corpus: Corpus, unit: TokenUnit, validation_fraction: float
 def token_facts(corpus: Corpus, unit: TokenUnit, validation_fraction: float = 0.1
                 ) -> tuple[Tokenizer, TokenFacts]:  # fmt: skip
     started = time.perf_counter()
-    tokenizer, _, validation = corpus_tokenizer(corpus, unit, validation_fraction)
-    lengths = np.fromiter(map(len, tokenizer.pieces(corpus.text)), np.int64)
+    tokenizer, training, validation = corpus_tokenizer(corpus, unit, validation_fraction)
+    # Cut as a run cuts it: the training and validation texts apart.
+    pieces = [*tokenizer.pieces(training), *tokenizer.pieces(validation)]
+    lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
     seconds = time.perf_counter() - started
     unknown_share = 0.0
     if tokenizer.unknown_code is not None:
@@ -98,7 +100,7 @@ def token_facts(corpus: Corpus, unit: TokenUnit, validation_fraction: float = 0.
         unit=unit,
         vocabulary_size=len(tokenizer),
         tokens=len(lengths),
-        characters=len(corpus.text),
+        characters=len(training) + len(validation),
         unknown_share=unknown_share,
         seconds=seconds,
         merges=tokenizer.merges,

@@ -131,7 +131,9 @@ class Trainer:
         return StepReport(
             step=self.step,
             loss=loss_value,
-            bits_per_char=loss_value * batch.chars / (batch.characters or batch.chars) / LOG2,
+            # A token run's: per character of the text its targets spell.
+            bits_per_char=(loss_value * batch.chars / batch.characters if batch.characters
+                           else loss_value) / LOG2,
             grad_norm=grad_norm,
             clipped=clipped,
             learning_rate=self.config.learning_rate,
