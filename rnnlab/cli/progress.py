@@ -15,16 +15,10 @@ class Progress:
     """Prints a progress line on stderr every few seconds and at each validation."""
 
     def __init__(
-        self,
-        first_step: int,
-        steps: int | None,
-        budget: float | None,
-        chance: float | None = None,
-        counted: str = "chars",
+        self, first_step: int, steps: int | None, budget: float | None, chance: float | None = None
     ) -> None:
         self.first_step, self.steps, self.budget = first_step, steps, budget
         self.chance = chance  # a task's: losses are shown as a share of it
-        self.counted = counted  # what a step's targets are: "chars", or a token run's "tokens"
         self.start = self.last_print = time.perf_counter()
         self.chars = 0
         self.val_loss: float | None = None
@@ -79,7 +73,7 @@ class Progress:
 
     def _speed(self, elapsed: float) -> str:
         if self.chance is None:
-            return f"{self.chars / max(elapsed, 1e-9) / 1000:.1f}k {self.counted}/s"
+            return f"{self.chars / max(elapsed, 1e-9) / 1000:.1f}k chars/s"
         return f"{self.chars / max(elapsed, 1e-9):,.0f} sequences/s"
 
 

@@ -220,8 +220,7 @@ def _train_loop(
     start = time.perf_counter()
     budget = args.minutes * 60.0 if args.minutes is not None else None
     chance = getattr(getattr(corpus, "spec", None), "chance", None)  # a task's chance loss
-    counted = "tokens" if getattr(corpus, "tokenizer", None) is not None else "chars"
-    progress = Progress(trainer.step, args.steps, budget, chance, counted)
+    progress = Progress(trainer.step, args.steps, budget, chance)
     last_eval_step = None
     try:
         for report in trainer.run(max_steps=args.steps):

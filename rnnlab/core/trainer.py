@@ -56,7 +56,9 @@ class Trainer:
         self.optimizer = optim.build_optimizer(model, config)
         self.step = 0
         self.position = 0  # the next training batch
-        self.chars_seen = 0  # characters trained on (targets that counted)
+        # Characters of text trained on (targets that counted; a token run's targets spell
+        # several each): runs of every unit compare on the same axis.
+        self.chars_seen = 0
         # Seconds spent in training steps: not in validation, probes, pauses or other runs' turns,
         # so runs that share a thread compare fairly by time.
         self.training_seconds = 0.0
@@ -126,7 +128,8 @@ class Trainer:
         self.carried = tuple(part.detach() for part in new_state)
         self.position += 1
         self.step += 1
-        self.chars_seen += batch.chars
+        characters = batch.characters or batch.chars
+        self.chars_seen += characters
         elapsed = max(time.perf_counter() - started, 1e-9)
         return StepReport(
             step=self.step,
@@ -137,8 +140,8 @@ class Trainer:
             grad_norm=grad_norm,
             clipped=clipped,
             learning_rate=self.config.learning_rate,
-            chars_per_second=batch.chars / elapsed,
-            chars=batch.chars,
+            chars_per_second=characters / elapsed,
+            chars=characters,
             chars_seen=self.chars_seen,
         )
 

@@ -53,8 +53,12 @@ def test_the_validation_loss_is_read_per_character_of_the_text_it_covers(pieces)
     # Per character: nats per token x tokens / (characters x ln 2), over the same targets.
     expected = report.loss * tokens / (spelled * math.log(2))
     assert report.bits_per_char == pytest.approx(expected, rel=1e-9)
+    seen = trainer.chars_seen
     step = next(trainer.run(max_steps=1))
     assert isinstance(step, StepReport) and step.bits_per_char < step.loss / math.log(2)
+    # Characters of text trained on, not tokens: runs of every unit share the x axis.
+    assert step.chars == trainer.chars_seen - seen > 1.5 * 8 * 32
+    assert step.bits_per_char == pytest.approx(step.loss * 8 * 32 / step.chars / math.log(2))
 
 
 def test_a_bpe_run_resumes_exactly_with_its_own_merges(shakespeare, pieces, tmp_path) -> None:
