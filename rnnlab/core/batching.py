@@ -14,7 +14,7 @@ sees exactly the batches it would have seen.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -82,11 +82,8 @@ class _StreamData(TrainingData):
         self, corpus: Corpus, batch_size: int, seq_len: int, fraction: float, eval_chars: int
     ) -> None:
         codes = corpus.codes
-        # A token run's split is where the characters' split is (``TokenCorpus``).
-        validation_length = getattr(corpus, "validation_tokens", None)
         # CorpusError if the text is too short for one training and one validation window.
-        layout = stream_layout(len(codes), fraction, batch_size, seq_len, eval_chars, corpus.name,
-                               validation_length)  # fmt: skip
+        layout = stream_layout(len(codes), fraction, batch_size, seq_len, eval_chars, corpus.name)
         train_length = layout.start
         self.seq_len = seq_len
         self.line_mode = False
@@ -95,23 +92,9 @@ class _StreamData(TrainingData):
         stream_length = train_length // self.batch_size
         # (B, stream_length) view of the training codes: row b is one contiguous stretch of text.
         self._streams = codes[: self.batch_size * stream_length].reshape(self.batch_size, -1)
-        # The same view of each position's characters (a token run's), or None.
-        spelled = getattr(corpus, "position_characters", None)
-        self._characters = (
-            None if spelled is None
-            else spelled[: self.batch_size * stream_length].reshape(self.batch_size, -1)
-        )  # fmt: skip
         self.batches_per_epoch = (stream_length - 1) // seq_len
         self.train_chars = self.batch_size * self.batches_per_epoch * seq_len
         self._validation = self._layout_validation(codes[train_length:], layout)
-        if spelled is not None:
-            rows, window = layout.rows(spelled[train_length:]), layout.window
-            targets = [rows[:, index * window + 1 : (index + 1) * window + 1]
-                       for index in range(len(self._validation))]  # fmt: skip
-            self._validation = [
-                replace(batch, characters=int(spelled_targets.sum()))
-                for batch, spelled_targets in zip(self._validation, targets)
-            ]
         self.validation_chars = sum(batch.chars for batch in self._validation)
 
     def batch_chars(self, count: int) -> np.ndarray:
@@ -121,15 +104,11 @@ class _StreamData(TrainingData):
         self._check_position(position)
         window = position % self.batches_per_epoch
         start = window * self.seq_len
-        characters = 0
-        if self._characters is not None:
-            characters = int(self._characters[:, start + 1 : start + self.seq_len + 1].sum())
         return Batch(
             inputs=_to_tensor(self._streams[:, start : start + self.seq_len]),
             targets=_to_tensor(self._streams[:, start + 1 : start + self.seq_len + 1]),
             reset_state=window == 0,
             chars=self.batch_size * self.seq_len,
-            characters=characters,
         )
 
     @staticmethod
@@ -255,4 +234,10 @@ def make_training_data(
         raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}")
     if corpus.line_mode:
         return _LineData(corpus, batch_size, seq_len, validation_fraction, eval_chars, seed)
+    from rnnlab.core.token_corpus import TokenCorpus
+
+    if isinstance(corpus, TokenCorpus):  # words or BPE pieces: the same text, in tokens
+        from rnnlab.core.token_batching import TokenStreamData
+
+        return TokenStreamData(corpus, batch_size, seq_len, validation_fraction, eval_chars)
     return _StreamData(corpus, batch_size, seq_len, validation_fraction, eval_chars)

@@ -5,7 +5,8 @@ The unit's words or merges come from the training split alone (``rnnlab.core.tok
 token codes keep that split: the training text and the validation text are cut into tokens
 separately, so no validation character reaches training. ``position_characters`` says how many
 characters each position's token spells (an unknown word: the word's own length), which is how
-a token run's loss is read per character (``rnnlab.core.token_facts.bits_per_character``).
+a token run's loss is read per character (``rnnlab.core.token_facts.bits_per_character``), and
+how ``rnnlab.core.token_batching`` finds the character runs' stretches of text in tokens.
 
 Stream mode only so far: in line mode a run reads whole lines, and a token run would need lines
 cut into tokens on their own.

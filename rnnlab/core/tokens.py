@@ -155,8 +155,13 @@ class Tokenizer:
         return np.fromiter((codes[piece] for piece in pieces), np.int64, len(pieces))
 
     def decode(self, codes: Sequence[int] | np.ndarray) -> str:
+        """The text of a sequence of codes (ValueError for a code outside the vocabulary)."""
         tokens = self.tokens
-        return "".join(UNKNOWN if code == self.unknown_code else tokens[code] for code in codes)
+        values = [int(code) for code in codes]
+        if values and not 0 <= min(values) <= max(values) < len(tokens):
+            bad = next(code for code in values if not 0 <= code < len(tokens))
+            raise ValueError(f"code {bad} is outside the vocabulary (0 to {len(tokens) - 1})")
+        return "".join(tokens[code] for code in values)
 
 
 def split_texts(text: str, validation_fraction: float, lines: tuple[list[str], list[str]] | None

@@ -58,19 +58,11 @@ class StreamLayout:
 
 
 def stream_layout(
-    length: int,
-    fraction: float,
-    batch_size: int,
-    seq_len: int,
-    eval_chars: int,
-    name: str = "",
-    validation_length: int | None = None,
+    length: int, fraction: float, batch_size: int, seq_len: int, eval_chars: int, name: str = ""
 ) -> StreamLayout:
     """The layout for a text of ``length`` codes (CorpusError if it is too short for one
-    training and one validation window). ``validation_length``: the last codes validate, in
-    place of the last ``fraction`` (a token run's split, where its text's characters split)."""
-    if validation_length is None:
-        validation_length = int(length * fraction)
+    training and one validation window)."""
+    validation_length = int(length * fraction)
     train_length = length - validation_length
     if train_length < seq_len + 1 or validation_length < seq_len + 1:
         raise CorpusError(

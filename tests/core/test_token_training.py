@@ -11,6 +11,7 @@ import pytest
 import torch
 from engine_helpers import fast_training, tiny_model
 
+from rnnlab.core.batching import IGNORE_INDEX
 from rnnlab.core.checkpoint import load_checkpoint, save_checkpoint
 from rnnlab.core.errors import ConfigError
 from rnnlab.core.resume import resume_trainer
@@ -45,20 +46,23 @@ def test_the_validation_loss_is_read_per_character_of_the_text_it_covers(pieces)
     report = trainer.evaluate()
     batches = trainer.data.validation_batches()
     # The characters a batch counts are those its target tokens spell, decoded.
-    spelled = sum(len(pieces.tokenizer.decode(batch.targets.reshape(-1).tolist()))
-                  for batch in batches)  # fmt: skip
+    counted = [batch.targets[batch.targets != IGNORE_INDEX].tolist() for batch in batches]
+    spelled = sum(len(pieces.tokenizer.decode(targets)) for targets in counted)
     assert sum(batch.characters for batch in batches) == spelled
     tokens = sum(batch.chars for batch in batches)
     assert spelled > 1.5 * tokens  # pieces are longer than characters
     # Per character: nats per token x tokens / (characters x ln 2), over the same targets.
     expected = report.loss * tokens / (spelled * math.log(2))
     assert report.bits_per_char == pytest.approx(expected, rel=1e-9)
-    seen = trainer.chars_seen
+    seen, batch = trainer.chars_seen, trainer.data.train_batch(trainer.position)
     step = next(trainer.run(max_steps=1))
     assert isinstance(step, StepReport) and step.bits_per_char < step.loss / math.log(2)
-    # Characters of text trained on, not tokens: runs of every unit share the x axis.
-    assert step.chars == trainer.chars_seen - seen > 1.5 * 8 * 32
-    assert step.bits_per_char == pytest.approx(step.loss * 8 * 32 / step.chars / math.log(2))
+    # Characters of text trained on, not tokens: runs of every unit share the x axis, and a
+    # step reads about the characters a character run's step reads (batch 8 x 32).
+    assert step.chars == trainer.chars_seen - seen == batch.characters
+    assert 0.8 * 8 * 32 < step.chars < 1.3 * 8 * 32 and batch.chars < 0.7 * 8 * 32
+    expected = step.loss * batch.chars / batch.characters / math.log(2)
+    assert step.bits_per_char == pytest.approx(expected)
 
 
 def test_a_bpe_run_resumes_exactly_with_its_own_merges(shakespeare, pieces, tmp_path) -> None:
@@ -100,3 +104,35 @@ def test_a_line_mode_corpus_is_refused_for_words_and_pieces(names) -> None:
     with pytest.raises(ConfigError, match="line mode"):
         learn_unit(names, TokenUnit("bpe", 60), 0.1)
     assert learn_unit(names, TokenUnit("char"), 0.1) is names
+
+
+def test_every_unit_reads_the_same_stretches_of_text_in_the_same_number_of_steps(
+    shakespeare, pieces
+) -> None:
+    words = learn_unit(shakespeare, TokenUnit("word"), 0.1)
+    config = fast_training()
+    corpora = {"char": shakespeare, "bpe": pieces, "word": words}
+    runs = {name: new_trainer(corpus, tiny_model(corpus), config)
+            for name, corpus in corpora.items()}  # fmt: skip
+    epochs = {name: run.data.batches_per_epoch for name, run in runs.items()}
+    assert len(set(epochs.values())) == 1  # one epoch: the same number of steps
+    stream = len(split_texts(shakespeare.text, 0.1, None)[0]) // runs["char"].data.batch_size
+
+    def text_of(name: str, window: int, row: int) -> str:
+        batch = runs[name].data.train_batch(window)
+        codes = batch.inputs[row].tolist()
+        if name == "char":
+            return shakespeare.vocabulary.decode(codes)
+        counted = batch.targets[row] != IGNORE_INDEX  # padding reads code 0: leave it out
+        kept = [code for code, keep in zip(codes, counted.tolist()) if keep]
+        return corpora[name].vocabulary.decode(kept)
+
+    for row in (0, 3):
+        # Each stream starts where the character run's starts, and the first window reads about
+        # the same characters.
+        start = shakespeare.text[row * stream : row * stream + 32]
+        assert text_of("char", 0, row) == start
+        for name in ("bpe", "word"):
+            read = text_of(name, 0, row)
+            assert start.startswith(read[:20]) or read.startswith(start[:20]), (name, read)
+            assert 20 <= len(read) <= 50
