@@ -458,4 +458,39 @@ def test_a_word_run_warns_that_unknown_words_flatter_its_bits_per_character(caps
                  "--hidden-size", "8", "--layers", "1", "--batch-size", "2"]) == 0  # fmt: skip
     err = capsys.readouterr().err
     assert "of the validation text's tokens are unknown words" in err
-    assert "bits per character reads lower" in err
+    assert "bits per character read lower" in err
+
+
+def test_race_every_cell_in_every_unit_compared_per_character(tmp_path, capsys) -> None:
+    out = tmp_path / "units"
+    assert main(["race", "--corpus", "sonnets", "--cells", "lstm,gru", "--tokens",
+                 "bpe:60,char", "--hidden-size", "24", "--layers", "1", "--steps", "4",
+                 "--out", str(out), "--json"]) == 0  # fmt: skip
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert [(run["cell"], run["tokens"]) for run in runs] == [
+        ("lstm", "bpe:60"), ("gru", "bpe:60"), ("lstm", "char"), ("gru", "char")
+    ]  # fmt: skip
+    parameters = [run["parameters"] for run in runs]
+    assert max(parameters) < 1.05 * min(parameters)  # equal parameters across units too
+    for run in runs:
+        assert run["steps"] == 4 and run["unknown_share"] == 0.0
+        bits = run["val_loss"] / math.log(2)
+        if run["tokens"] == "char":
+            assert run["val_bits_per_char"] == pytest.approx(bits)
+        else:  # a piece spells more than one character: fewer bits a character than a token
+            assert run["val_bits_per_char"] < bits
+    assert sorted(path.name for path in out.iterdir()) == [
+        "1-lstm-bpe60.pt", "2-gru-bpe60.pt", "3-lstm-char.pt", "4-gru-char.pt"
+    ]  # fmt: skip
+
+
+def test_race_of_units_says_what_it_cannot_do(capsys) -> None:
+    assert main(["race", "--corpus", "sonnets", "--cells", "rnn,lstm,gru", "--tokens",
+                 "char,word,bpe:60"]) == 2  # fmt: skip
+    assert "3 x 3 runs, at most 8" in one_line_error(capsys)
+    assert main(["race", "--corpus", "sonnets", "--cells", "lstm", "--tokens", "char,word",
+                 "--hidden-size", "16", "--layers", "1"]) == 2  # fmt: skip
+    assert "list that unit first" in one_line_error(capsys)
+    assert main(["race", "--corpus", "sonnets", "--cells", "lstm", "--tokens", "word,char",
+                 "--hidden-size", "16", "--layers", "1", "--steps", "2"]) == 0  # fmt: skip
+    assert "of the validation text's tokens are unknown words" in capsys.readouterr().out

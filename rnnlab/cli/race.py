@@ -1,6 +1,7 @@
 """``rnnlab race``: train several cell types on the same batches, in turns, and compare them,
 on a corpus or on a synthetic task (``--task``: its defaults are a 1 x 64 model, batch 32, Adam
-2e-3, clipped at norm 1).
+2e-3, clipped at norm 1). On a corpus, ``--tokens char,word,bpe:500`` races every cell in every
+unit (at most MAX_RUNS runs), on the same stretches of text, compared in bits per character.
 
 By default every cell gets the parameter count of an LSTM with ``--hidden-size`` and
 ``--layers`` (its own hidden size chosen to match), the same seed, the same batches in the same
@@ -21,6 +22,7 @@ from rnnlab.cli.task_arguments import add_task_arguments, data_source
 DEFAULT_CELLS = "rnn,lstm,gru,sru"
 DEFAULT_SECONDS = 30.0
 LOSS_WINDOW = 50  # "loss" is the mean training loss of this many last steps
+MAX_RUNS = 8  # cells x units
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -41,6 +43,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--cells", default=DEFAULT_CELLS,
         help=f"comma-separated cells from {', '.join(CELL_TYPES)} (default {DEFAULT_CELLS})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tokens", metavar="UNITS",
+        help="comma-separated token units to race every cell in: char, word, bpe:K (at most "
+        f"{MAX_RUNS} runs in all); equal parameters use the first unit's vocabulary",
     )  # fmt: skip
     parser.add_argument(
         "--equal", choices=("params", "hidden"), default="params",
@@ -96,20 +103,96 @@ def run(args: argparse.Namespace) -> int:
         train_values["eval_every"] = args.eval_every
     base = ModelConfig(**model_shape_of(corpus), **model_values)
     config = TrainConfig(seed=args.seed, device=args.device, threads=args.threads, **train_values)
+    if args.tokens is not None:
+        if task is not None:
+            raise UserError("--tokens is for a corpus: a task's symbols are its own")
+        return _unit_race(args, corpus, cells, base, config, seconds)
     models = race_models(cells, base, args.equal)
     race = new_race(corpus, models, config, max_steps=args.steps, seconds=seconds)
-    for lane in race.run():
-        if not args.json and lane.diverged and lane.reports:
-            print(f"{lane.name} diverged at step {lane.trainer.step + 1}: {lane.diverged}",
-                  file=sys.stderr)  # fmt: skip
+    _race(race, args)
     runs = [_summary(lane, task) for lane in race.lanes]  # each was validated at its end
     if args.out is not None:
-        _save(race, corpus, args.out)
+        _save(race, [corpus] * len(race.lanes), args.out)
     if args.json:
         print(json.dumps({"runs": runs}))
     else:
         _print_table(corpus.name, runs, args.equal, task)
     return 0
+
+
+def _race(race: Any, args: argparse.Namespace) -> None:
+    for lane in race.run():
+        if not args.json and lane.diverged and lane.reports:
+            print(f"{lane.name} diverged at step {lane.trainer.step + 1}: {lane.diverged}",
+                  file=sys.stderr)  # fmt: skip
+
+
+def _unit_race(
+    args: argparse.Namespace, corpus: Any, cells: list[str], base: Any, config: Any,
+    seconds: float | None,
+) -> int:  # fmt: skip
+    """Every cell in every unit of ``--tokens``, on the same text: equal parameters are those
+    of an LSTM reading the first unit; each run's JSON adds ``tokens`` and
+    ``val_bits_per_char``."""
+    import dataclasses
+
+    from rnnlab.cli import UserError
+    from rnnlab.core.config import count_parameters
+    from rnnlab.core.race import new_race, race_models
+    from rnnlab.core.token_corpus import UNKNOWN_WARNING, learn_unit, unknown_share
+    from rnnlab.core.tokens import TokenUnit
+
+    units = [TokenUnit.parse(unit) for unit in args.tokens.split(",") if unit.strip()]
+    if not units or len(cells) * len(units) > MAX_RUNS:
+        raise UserError(f"--cells and --tokens race every cell in every unit: "
+                        f"{len(cells)} x {len(units)} runs, at most {MAX_RUNS}")  # fmt: skip
+    readings = [learn_unit(corpus, unit, config.validation_fraction) for unit in units]
+    first = dataclasses.replace(base, vocab_size=len(readings[0].vocabulary), cell="lstm")
+    budget = count_parameters(first)
+    models, sources, names, labels = [], [], [], []
+    for unit, reading in zip(units, readings):
+        shaped = dataclasses.replace(base, vocab_size=len(reading.vocabulary))
+        least = count_parameters(dataclasses.replace(shaped, hidden_size=1))
+        if args.equal == "params" and least > 1.05 * budget:
+            raise UserError(
+                f"{unit.label}: {len(reading.vocabulary):,} tokens need {least:,} parameters in "
+                f"the embedding and output layer alone, more than the {budget:,} of the LSTM "
+                "every run is matched to: list that unit first, raise --hidden-size, or use "
+                "--equal hidden"
+            )
+        for model in race_models(cells, shaped, args.equal, budget):
+            models.append(model)
+            sources.append(reading)
+            names.append(f"{model.cell} {unit.name}")
+            labels.append(unit.name)
+    race = new_race(sources, models, config, max_steps=args.steps, seconds=seconds, names=names)
+    _race(race, args)
+    runs = [
+        {**_summary(lane), "tokens": label, "val_bits_per_char": _bits(lane),
+         "unknown_share": unknown_share(source)}
+        for lane, label, source in zip(race.lanes, labels, sources)
+    ]  # fmt: skip
+    if args.out is not None:
+        _save(race, sources, args.out)
+    if args.json:
+        print(json.dumps({"runs": runs}))
+        return 0
+    _print_table(corpus.name, runs, args.equal)
+    for unit, reading in zip(units, readings):
+        if unit.kind == "word":  # never the bare number: say what flatters it
+            warning = UNKNOWN_WARNING.format(share=unknown_share(reading))
+            print(f"warning: {warning}")
+    return 0
+
+
+def _bits(lane: Any) -> float | None:
+    """The last validation in bits per character (a token run's over the characters its
+    tokens spell)."""
+    evaluations = lane.trainer.history.evaluations
+    if not evaluations:
+        return None
+    last = evaluations[-1]
+    return float(last.get("bits_per_char", last["loss"] / math.log(2)))
 
 
 def _summary(lane: Any, task: Any = None) -> dict[str, Any]:
@@ -151,25 +234,33 @@ def _task_summary(task: Any, evaluations: list[dict[str, Any]]) -> dict[str, Any
     return values
 
 
-def _save(race: Any, corpus: Any, folder: Path) -> None:
+def _save(race: Any, corpora: list[Any], folder: Path) -> None:
     from rnnlab.core.checkpoint import save_checkpoint
 
-    for index, lane in enumerate(race.lanes, start=1):
-        save_checkpoint(lane.trainer, corpus, folder / f"{index}-{lane.name}.pt")
+    for index, (lane, corpus) in enumerate(zip(race.lanes, corpora), start=1):
+        name = lane.name.replace(" ", "-").replace(":", "")  # "lstm bpe:500" -> "lstm-bpe500"
+        save_checkpoint(lane.trainer, corpus, folder / f"{index}-{name}.pt")
 
 
 def _print_table(name: str, runs: list[dict[str, Any]], equal: str, task: Any = None) -> None:
     unit = f"; loss in {task.spec.loss}, chance {task.spec.chance:.3f}" if task else ""
     print(f"{name}: equal {'parameters' if equal == 'params' else 'hidden size'}{unit}")
-    print(f"{'cell':<9}{'hidden':>7}{'params':>10}{'steps':>8}{'seconds':>9}"
-          f"{'loss':>8}{'val':>8}{'best val':>10}")  # fmt: skip
+    units = "tokens" in runs[0]  # a race of token units: per token, and bits per character
+    if units:
+        print("loss and val: nats per token; val bpc: bits per character of the same text")
+    print(f"{'cell':<9}" + (f"{'unit':<10}" if units else "")
+          + f"{'hidden':>7}{'params':>10}{'steps':>8}{'seconds':>9}"
+          + f"{'loss':>8}{'val':>8}{'best val':>10}"
+          + (f"{'val bpc':>9}" if units else ""))  # fmt: skip
     for row in runs:
         def show(value: float | None) -> str:
             return "-" if value is None else f"{value:.3f}"
 
-        print(f"{row['cell']:<9}{row['hidden_size']:>7}{row['parameters']:>10,}"
+        print(f"{row['cell']:<9}" + (f"{row['tokens']:<10}" if units else "")
+              + f"{row['hidden_size']:>7}{row['parameters']:>10,}"
               f"{row['steps']:>8,}{row['seconds']:>9.1f}{show(row['loss']):>8}"
               f"{show(row['val_loss']):>8}{show(row['best_val_loss']):>10}"
+              + (f"{show(row['val_bits_per_char']):>9}" if units else "")
               + (f"  {row['val_loss'] / row['chance']:.2f} x chance"
                  if "chance" in row and row["val_loss"] is not None else "")
               + (f", accuracy {row['accuracy']:.1%}" if row.get("accuracy") is not None else "")

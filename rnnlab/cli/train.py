@@ -174,7 +174,7 @@ def _in_unit(source: Any, unit: TokenUnit | None) -> Any:
     long that took, and for words how much of the validation text is unknown), or the corpus or
     task as it is."""
     from rnnlab.core.tasks import Task
-    from rnnlab.core.token_corpus import learn_unit
+    from rnnlab.core.token_corpus import UNKNOWN_WARNING, learn_unit, unknown_share
 
     if unit is None:
         return source
@@ -187,14 +187,8 @@ def _in_unit(source: Any, unit: TokenUnit | None) -> Any:
     print(f"rnnlab: {unit.label} learned on the training split in "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
     if corpus.tokenizer.unknown_code is not None:
-        validation = corpus.codes[len(corpus.codes) - corpus.validation_tokens :]
-        share = float((validation == corpus.tokenizer.unknown_code).mean())
-        warning = (
-            f"rnnlab: warning: {share:.1%} of the validation text's tokens are unknown words; "
-            "their characters count as predicted, so bits per character reads lower than a "
-            "character or BPE run's would for the same model quality"
-        )
-        print(warning, file=sys.stderr)
+        warning = UNKNOWN_WARNING.format(share=unknown_share(corpus))
+        print(f"rnnlab: warning: {warning}", file=sys.stderr)
     return corpus
 
 

@@ -10,8 +10,9 @@ so every run gets the same share of training time, and a fast cell takes more st
 a step budget the next turn goes to the run with the fewest steps.
 
 Every run in a race is built from the same seed and shares one ``TrainingData``: batch k is the
-same text for every run. A run that diverges drops out (marked, its weights those of its last
-good step); the others go on.
+same text for every run. Runs of several token units (characters, words, BPE pieces) share the
+batches of their unit, and every unit reads the same stretches of text in the same order. A run
+that diverges drops out (marked, its weights those of its last good step); the others go on.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
+from rnnlab.core.batching import TrainingData
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.race_sizes import EQUAL_CHOICES, hidden_size_for, race_models
@@ -113,17 +115,26 @@ class Race:
 
 
 def new_race(
-    corpus: Corpus | Task,
+    corpus: Corpus | Task | Sequence[Corpus],
     models: Sequence[ModelConfig],
     config: TrainConfig,
     *,
     max_steps: int | None = None,
     seconds: float | None = None,
+    names: Sequence[str] | None = None,
 ) -> Race:
-    """Fresh runs of ``models`` with the same seed, sharing one set of batches."""
+    """Fresh runs of ``models`` with the same seed. ``corpus``: one for every run (they share
+    one set of batches), or one per run: the same text in several units
+    (``rnnlab.core.token_corpus``), where runs of one unit share batches and every unit reads the
+    same stretches of text (``rnnlab.core.token_batching``). ``names``: the lanes' (default: the
+    cells)."""
+    corpora = list(corpus) if isinstance(corpus, Sequence) else [corpus] * len(models)
+    if len(corpora) != len(models):
+        raise ValueError("a race needs one corpus, or one for each model")
     lanes: list[Lane] = []
-    for model in models:
-        data = lanes[0].trainer.data if lanes else None
-        trainer = new_trainer(corpus, model, config, data=data)
-        lanes.append(Lane(name=model.cell, trainer=trainer))
+    shared: dict[int, TrainingData] = {}  # batches by corpus: one set per unit
+    for index, (source, model) in enumerate(zip(corpora, models)):
+        trainer = new_trainer(source, model, config, data=shared.get(id(source)))
+        shared.setdefault(id(source), trainer.data)
+        lanes.append(Lane(name=names[index] if names else model.cell, trainer=trainer))
     return Race(lanes, max_steps=max_steps, seconds=seconds)

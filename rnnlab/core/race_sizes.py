@@ -34,10 +34,11 @@ def hidden_size_for(cell: str, parameters: int, base: ModelConfig) -> int:
 
 
 def race_models(
-    cells: Sequence[str], base: ModelConfig, equal: str = "params"
+    cells: Sequence[str], base: ModelConfig, equal: str = "params", budget: int | None = None
 ) -> list[ModelConfig]:
     """One model per cell. ``equal="params"``: each cell's hidden size chosen so its parameter
-    count is nearest that of an LSTM with ``base``'s hidden size and layers (raced or not);
+    count is nearest that of an LSTM with ``base``'s hidden size and layers (raced or not), or
+    nearest ``budget`` when given (runs of another unit: another vocabulary, the same budget);
     ``"hidden"``: every cell with ``base``'s hidden size."""
     if equal not in EQUAL_CHOICES:
         raise ConfigError(f"equal must be one of {', '.join(EQUAL_CHOICES)}, got {equal!r}")
@@ -46,8 +47,11 @@ def race_models(
         raise ConfigError(
             f"race cells must be some of {', '.join(CELL_TYPES)}, got {', '.join(cells) or 'none'}"
         )
-    budget = count_parameters(dataclasses.replace(base, cell="lstm"))
+    if budget is None:
+        budget = count_parameters(dataclasses.replace(base, cell="lstm"))
+    target = budget
+
     def hidden(cell: str) -> int:
-        return base.hidden_size if equal == "hidden" else hidden_size_for(cell, budget, base)
+        return base.hidden_size if equal == "hidden" else hidden_size_for(cell, target, base)
 
     return [dataclasses.replace(base, cell=cell, hidden_size=hidden(cell)) for cell in cells]

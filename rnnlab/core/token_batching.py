@@ -6,7 +6,8 @@ characters; its validation reads ``streams`` stretches of the validation text in
 (``rnnlab.core.validation_layout``). A token run takes the very same stretches: stream b holds
 the tokens that start in character stream b. Streams hold different numbers of tokens, so each
 is padded at its end (ignored targets; nothing is read after a stream's end, so the carried state
-never sees the padding) to one length, cut into as many windows as the character run has. An
+never sees the padding) to one length, cut into as many windows as the character run has (the
+longest stream loses its last few tokens, so that no window is all padding). An
 epoch is then the same number of steps over the same text for every unit, and step k of every
 run reads about the same place of each stream. Validation covers the same characters, and the
 loss is read per character over exactly the characters the counted tokens spell.
@@ -28,16 +29,18 @@ class TokenStreams:
     """Streams of token codes (rows, padded at their ends) read in windows."""
 
     def __init__(self, codes: np.ndarray, spelled: np.ndarray, spans: list[range], windows: int):
-        rows = [codes[span] for span in spans]
-        longest = max(len(row) for row in rows)
-        self.window = max(1, -(-(longest - 1) // windows))  # tokens a window reads, rounded up
+        longest = max(len(span) for span in spans)
+        # Tokens a window reads, rounded down: every window of the longest stream is full, so no
+        # batch is all padding; that stream loses its last few tokens (fewer than ``windows``).
+        self.window = max(1, (longest - 1) // windows)
         self.windows = windows
         width = windows * self.window + 1
-        self.codes = np.full((len(rows), width), PAD, np.int64)  # (rows, width)
-        self.spelled = np.zeros((len(rows), width), np.int64)  # characters of each position
-        for index, (row, span) in enumerate(zip(rows, spans)):
-            self.codes[index, : len(row)] = row
-            self.spelled[index, : len(row)] = spelled[span]
+        self.codes = np.full((len(spans), width), PAD, np.int64)  # (rows, width)
+        self.spelled = np.zeros((len(spans), width), np.int64)  # characters of each position
+        for index, span in enumerate(spans):
+            kept = span[:width]
+            self.codes[index, : len(kept)] = codes[kept]
+            self.spelled[index, : len(kept)] = spelled[kept]
 
     def batch(self, window: int) -> Batch:
         start = window * self.window

@@ -68,3 +68,19 @@ def _refuse_line_mode(corpus: Corpus, unit: TokenUnit) -> None:
             f"{unit.label} runs read running text: {corpus.name} is in line mode (one example "
             "a line), which trains on characters only so far"
         )
+
+
+def unknown_share(corpus: Corpus) -> float:
+    """The share of the validation text's tokens that are unknown words (0 for other units):
+    their characters count as predicted, so a word run's bits per character read lower."""
+    if not isinstance(corpus, TokenCorpus) or corpus.tokenizer.unknown_code is None:
+        return 0.0
+    validation = corpus.codes[len(corpus.codes) - corpus.validation_tokens :]
+    return float((validation == corpus.tokenizer.unknown_code).mean()) if len(validation) else 0.0
+
+
+UNKNOWN_WARNING = (
+    "{share:.1%} of the validation text's tokens are unknown words; their characters "
+    "count as predicted, so bits per character read lower than a character or BPE run's would "
+    "for the same model quality"
+)
