@@ -234,10 +234,4 @@ def make_training_data(
         raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}")
     if corpus.line_mode:
         return _LineData(corpus, batch_size, seq_len, validation_fraction, eval_chars, seed)
-    from rnnlab.core.token_corpus import TokenCorpus
-
-    if isinstance(corpus, TokenCorpus):  # words or BPE pieces: the same text, in tokens
-        from rnnlab.core.token_batching import TokenStreamData
-
-        return TokenStreamData(corpus, batch_size, seq_len, validation_fraction, eval_chars)
     return _StreamData(corpus, batch_size, seq_len, validation_fraction, eval_chars)

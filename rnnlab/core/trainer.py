@@ -33,6 +33,8 @@ from rnnlab.core.random_stream import RandomStream
 from rnnlab.core.reports import DivergenceReport, EvalReport, Report, StepReport
 from rnnlab.core.task_data import TaskData
 from rnnlab.core.tasks import CROSS_ENTROPY, Task, model_shape_of
+from rnnlab.core.token_batching import TokenStreamData
+from rnnlab.core.token_corpus import TokenCorpus
 
 LOG2 = math.log(2.0)
 
@@ -272,6 +274,9 @@ def batching_for(corpus: Corpus | Task, config: TrainConfig) -> TrainingData:
     length and validation settings: its sequences are its own)."""
     if isinstance(corpus, Task):
         return TaskData(corpus, config.batch_size, config.seed)
+    if isinstance(corpus, TokenCorpus):  # words or BPE pieces: the same text, in tokens
+        return TokenStreamData(corpus, config.batch_size, config.seq_len,
+                               config.validation_fraction, config.eval_chars)  # fmt: skip
     return make_training_data(
         corpus,
         batch_size=config.batch_size,

@@ -140,12 +140,12 @@ def test_every_unit_reads_the_same_stretches_of_text_in_the_same_number_of_steps
 
 @pytest.mark.parametrize("unit", ["word", "bpe:60"])
 def test_no_batch_is_all_padding(unit: str) -> None:
-    from rnnlab.core.batching import make_training_data
+    from rnnlab.core.config import TrainConfig
     from rnnlab.core.corpus import load_corpus
+    from rnnlab.core.trainer import batching_for
 
     corpus = learn_unit(load_corpus("sonnets"), TokenUnit.parse(unit), 0.1)
     for batch_size, seq_len in ((32, 64), (8, 32), (3, 200)):
-        data = make_training_data(corpus, batch_size=batch_size, seq_len=seq_len,
-                                  validation_fraction=0.1, eval_chars=65_536, seed=1)  # fmt: skip
+        data = batching_for(corpus, TrainConfig(batch_size=batch_size, seq_len=seq_len))
         batches = [data.train_batch(window) for window in range(data.batches_per_epoch)]
         assert all(batch.chars > 0 for batch in [*batches, *data.validation_batches()])
