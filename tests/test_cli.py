@@ -493,4 +493,9 @@ def test_race_of_units_says_what_it_cannot_do(capsys) -> None:
     assert "list that unit first" in one_line_error(capsys)
     assert main(["race", "--corpus", "sonnets", "--cells", "lstm", "--tokens", "word,char",
                  "--hidden-size", "16", "--layers", "1", "--steps", "2"]) == 0  # fmt: skip
-    assert "of the validation text's tokens are unknown words" in capsys.readouterr().out
+    assert "of the validation text's tokens are unknown words" in capsys.readouterr().err
+    assert main(["race", "--corpus", "sonnets", "--tokens", "bpe:60,BPE:60"]) == 2
+    assert "--tokens lists bpe:60 twice" in one_line_error(capsys)
+    assert main(["race", "--corpus", "sonnets", "--cells", "lstm", "--tokens", "char,bpe:200",
+                 "--hidden-size", "32", "--layers", "1"]) == 2  # fmt: skip
+    assert "gets a hidden size of" in one_line_error(capsys)

@@ -23,6 +23,7 @@ DEFAULT_CELLS = "rnn,lstm,gru,sru"
 DEFAULT_SECONDS = 30.0
 LOSS_WINDOW = 50  # "loss" is the mean training loss of this many last steps
 MAX_RUNS = 8  # cells x units
+MIN_HIDDEN = 8  # a unit's vocabulary may leave a run this little of the shared budget
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -143,6 +144,9 @@ def _unit_race(
     from rnnlab.core.tokens import TokenUnit
 
     units = [TokenUnit.parse(unit) for unit in args.tokens.split(",") if unit.strip()]
+    twice = [unit.name for index, unit in enumerate(units) if unit in units[:index]]
+    if twice:
+        raise UserError(f"--tokens lists {twice[0]} twice")
     if not units or len(cells) * len(units) > MAX_RUNS:
         raise UserError(f"--cells and --tokens race every cell in every unit: "
                         f"{len(cells)} x {len(units)} runs, at most {MAX_RUNS}")  # fmt: skip
@@ -155,12 +159,18 @@ def _unit_race(
         least = count_parameters(dataclasses.replace(shaped, hidden_size=1))
         if args.equal == "params" and least > 1.05 * budget:
             raise UserError(
-                f"{unit.label}: {len(reading.vocabulary):,} tokens need {least:,} parameters in "
-                f"the embedding and output layer alone, more than the {budget:,} of the LSTM "
-                "every run is matched to: list that unit first, raise --hidden-size, or use "
+                f"{unit.label}: with {len(reading.vocabulary):,} tokens even a model of hidden "
+                f"size 1 has {least:,} parameters, more than the {budget:,} of the LSTM every "
+                "run is matched to: list that unit first, raise --hidden-size, or use "
                 "--equal hidden"
             )
         for model in race_models(cells, shaped, args.equal, budget):
+            if model.hidden_size < MIN_HIDDEN:
+                raise UserError(
+                    f"{model.cell} on {unit.label} gets a hidden size of {model.hidden_size} "
+                    f"to match the {budget:,} parameters: too small to learn; list that unit "
+                    "first, raise --hidden-size, or use --equal hidden"
+                )
             models.append(model)
             sources.append(reading)
             names.append(f"{model.cell} {unit.name}")
@@ -181,7 +191,7 @@ def _unit_race(
     for unit, reading in zip(units, readings):
         if unit.kind == "word":  # never the bare number: say what flatters it
             warning = UNKNOWN_WARNING.format(share=unknown_share(reading))
-            print(f"warning: {warning}")
+            print(f"rnnlab race: warning: {warning}", file=sys.stderr)
     return 0
 
 

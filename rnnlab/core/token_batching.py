@@ -6,8 +6,10 @@ characters; its validation reads ``streams`` stretches of the validation text in
 (``rnnlab.core.validation_layout``). A token run takes the very same stretches: stream b holds
 the tokens that start in character stream b. Streams hold different numbers of tokens, so each
 is padded at its end (ignored targets; nothing is read after a stream's end, so the carried state
-never sees the padding) to one length, cut into as many windows as the character run has (the
-longest stream loses its last few tokens, so that no window is all padding). An
+never sees the padding) to one length, cut into as many windows as the character run has, of
+about equal width (every window of the longest stream holds targets: no batch is all padding,
+and no text is dropped). A window must hold at least one token: ``--seq-len`` shorter than that
+is refused. An
 epoch is then the same number of steps over the same text for every unit, and step k of every
 run reads about the same place of each stream. Validation covers the same characters, and the
 loss is read per character over exactly the characters the counted tokens spell.
@@ -15,10 +17,13 @@ loss is read per character over exactly the characters the counted tokens spell.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
 from rnnlab.core.batching import IGNORE_INDEX, Batch, TrainingData
+from rnnlab.core.errors import ConfigError
 from rnnlab.core.token_corpus import TokenCorpus
 from rnnlab.core.validation_layout import stream_layout
 
@@ -26,33 +31,33 @@ PAD = -1  # a padded position, before it becomes an ignored target (or code 0 as
 
 
 class TokenStreams:
-    """Streams of token codes (rows, padded at their ends) read in windows."""
+    """Streams of token codes (rows, padded at their ends) read in ``windows`` windows."""
 
     def __init__(self, codes: np.ndarray, spelled: np.ndarray, spans: list[range], windows: int):
         longest = max(len(span) for span in spans)
-        # Tokens a window reads, rounded down: every window of the longest stream is full, so no
-        # batch is all padding; that stream loses its last few tokens (fewer than ``windows``).
-        self.window = max(1, (longest - 1) // windows)
-        self.windows = windows
-        width = windows * self.window + 1
-        self.codes = np.full((len(spans), width), PAD, np.int64)  # (rows, width)
-        self.spelled = np.zeros((len(spans), width), np.int64)  # characters of each position
+        if longest - 1 < windows:
+            raise ValueError(f"{longest - 1} targets cannot fill {windows} windows")
+        # Window w reads positions edges[w] .. edges[w + 1]: the longest stream's targets shared
+        # out evenly (widths differ by one at most), so every window of that stream holds some
+        # and no text is dropped.
+        self.edges = [window * (longest - 1) // windows for window in range(windows + 1)]
+        self.codes = np.full((len(spans), longest), PAD, np.int64)  # (rows, longest)
+        self.spelled = np.zeros((len(spans), longest), np.int64)  # characters of each position
         for index, span in enumerate(spans):
-            kept = span[:width]
-            self.codes[index, : len(kept)] = codes[kept]
-            self.spelled[index, : len(kept)] = spelled[kept]
+            self.codes[index, : len(span)] = codes[span]
+            self.spelled[index, : len(span)] = spelled[span]
 
     def batch(self, window: int) -> Batch:
-        start = window * self.window
-        inputs = self.codes[:, start : start + self.window]
-        targets = self.codes[:, start + 1 : start + self.window + 1]
+        start, end = self.edges[window], self.edges[window + 1]
+        inputs = self.codes[:, start:end]
+        targets = self.codes[:, start + 1 : end + 1]
         counted = targets != PAD
         return Batch(
             inputs=torch.from_numpy(np.where(inputs == PAD, 0, inputs)),
             targets=torch.from_numpy(np.where(counted, targets, IGNORE_INDEX)),
             reset_state=window == 0,
             chars=int(counted.sum()),
-            characters=int(self.spelled[:, start + 1 : start + self.window + 1].sum()),
+            characters=int(self.spelled[:, start + 1 : end + 1].sum()),
         )
 
 
@@ -83,14 +88,14 @@ class TokenStreamData(TrainingData):
         self.batches_per_epoch = (stream_length - 1) // seq_len
         spans = [tokens_in(row * stream_length, (row + 1) * stream_length)
                  for row in range(self.batch_size)]  # fmt: skip
-        self._train = TokenStreams(corpus.codes, spelled, spans, self.batches_per_epoch)
+        self._train = _streams(corpus, spans, self.batches_per_epoch, seq_len)
         self.train_chars = sum(
             self._train.batch(window).chars for window in range(self.batches_per_epoch)
         )
         reach = layout.windows * layout.window + 1  # characters a validation stream reads
         firsts = [layout.start + stream * layout.stride for stream in range(layout.streams)]
         spans = [tokens_in(first, first + reach) for first in firsts]
-        validation = TokenStreams(corpus.codes, spelled, spans, layout.windows)
+        validation = _streams(corpus, spans, layout.windows, seq_len)
         self._validation = [validation.batch(window) for window in range(layout.windows)]
         self.validation_chars = sum(batch.chars for batch in self._validation)
 
@@ -104,3 +109,16 @@ class TokenStreamData(TrainingData):
     def batch_chars(self, count: int) -> np.ndarray:
         per_window = [self._train.batch(window).chars for window in range(self.batches_per_epoch)]
         return np.resize(np.asarray(per_window, np.int64), count)
+
+
+def _streams(corpus: TokenCorpus, spans: list[range], windows: int, seq_len: int) -> TokenStreams:
+    """The streams, or a ConfigError when a window of ``seq_len`` characters holds no token."""
+    try:
+        return TokenStreams(corpus.codes, corpus.position_characters, spans, windows)
+    except ValueError:
+        tokens = len(corpus.codes)
+        shortest = math.ceil(2 * int(corpus.position_characters.sum()) / tokens)
+        raise ConfigError(
+            f"--seq-len {seq_len} characters is shorter than a {corpus.tokenizer.unit.label} "
+            f"token on {corpus.name}: use --seq-len {max(shortest, seq_len + 1)} or more"
+        ) from None

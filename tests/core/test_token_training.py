@@ -139,13 +139,33 @@ def test_every_unit_reads_the_same_stretches_of_text_in_the_same_number_of_steps
 
 
 @pytest.mark.parametrize("unit", ["word", "bpe:60"])
-def test_no_batch_is_all_padding(unit: str) -> None:
+def test_no_batch_is_all_padding_and_an_epoch_reads_the_whole_text(unit: str) -> None:
     from rnnlab.core.config import TrainConfig
     from rnnlab.core.corpus import load_corpus
     from rnnlab.core.trainer import batching_for
 
-    corpus = learn_unit(load_corpus("sonnets"), TokenUnit.parse(unit), 0.1)
-    for batch_size, seq_len in ((32, 64), (8, 32), (3, 200)):
-        data = batching_for(corpus, TrainConfig(batch_size=batch_size, seq_len=seq_len))
+    characters = load_corpus("sonnets")
+    corpus = learn_unit(characters, TokenUnit.parse(unit), 0.1)
+    for batch_size, seq_len in ((32, 64), (8, 32), (3, 200), (64, 5), (10, 4), (7, 13)):
+        config = TrainConfig(batch_size=batch_size, seq_len=seq_len)
+        try:
+            data = batching_for(corpus, config)
+        except ConfigError as error:  # a window too short for a word: refused, saying what to use
+            assert seq_len < 10 and "use --seq-len" in str(error)
+            continue
         batches = [data.train_batch(window) for window in range(data.batches_per_epoch)]
         assert all(batch.chars > 0 for batch in [*batches, *data.validation_batches()])
+        # The same characters as a character run's epoch (it leaves off a stream's last few).
+        epoch = sum(batch.characters for batch in batches)
+        assert epoch >= 0.98 * batching_for(characters, config).train_chars, (seq_len, epoch)
+
+
+def test_a_window_shorter_than_a_token_is_refused_with_what_to_use() -> None:
+    from rnnlab.core.config import TrainConfig
+    from rnnlab.core.corpus import load_corpus
+    from rnnlab.core.trainer import batching_for
+
+    corpus = learn_unit(load_corpus("sonnets"), TokenUnit("word"), 0.1)
+    with pytest.raises(ConfigError, match=r"--seq-len 1 characters is shorter than a words "
+                                          r"token on sonnets: use --seq-len \d+ or more"):
+        batching_for(corpus, TrainConfig(batch_size=64, seq_len=1))
