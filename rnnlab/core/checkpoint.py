@@ -181,7 +181,9 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         model.load_state_dict(payload["weights"])
     except RnnlabError as error:
         raise CheckpointError(f"{path} has settings this rnnlab cannot use: {error}") from None
-    except (KeyError, TypeError, ValueError, RuntimeError) as error:
+    except KeyError as error:  # its str() is the bare key
+        raise CheckpointError(f"{path} is damaged: it has no {error}") from None
+    except (TypeError, ValueError, RuntimeError) as error:
         first_line = (
             str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         )

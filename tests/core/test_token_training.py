@@ -13,7 +13,7 @@ from engine_helpers import fast_training, tiny_model
 
 from rnnlab.core.batching import IGNORE_INDEX
 from rnnlab.core.checkpoint import load_checkpoint, save_checkpoint
-from rnnlab.core.errors import ConfigError
+from rnnlab.core.errors import CheckpointError, ConfigError
 from rnnlab.core.resume import resume_trainer
 from rnnlab.core.sampling import Sampler, SampleSettings
 from rnnlab.core.token_corpus import TokenCorpus, learn_unit
@@ -169,3 +169,24 @@ def test_a_window_shorter_than_a_token_is_refused_with_what_to_use() -> None:
     with pytest.raises(ConfigError, match=r"--seq-len 1 characters is shorter than a words "
                                           r"token on sonnets: use --seq-len \d+ or more"):
         batching_for(corpus, TrainConfig(batch_size=64, seq_len=1))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"tokens": ["a", "a"]}, "damaged: a tokenizer's tokens must be distinct"),
+     ({"unit": "bpe:9"}, "cannot use: BPE takes 50 to 5,000 merges, not 9"),
+     ({"tokens": 5}, "is damaged"),
+     ({"merges": None}, "is damaged"),
+     ({"unit": None}, "cannot use: unknown token unit 'None'")],
+)  # fmt: skip
+def test_a_tampered_token_list_is_named_not_loaded(pieces, tmp_path, change, message) -> None:
+    trainer = new_trainer(pieces, tiny_model(pieces), fast_training())
+    path = save_checkpoint(trainer, pieces, tmp_path / "pieces.pt")
+    original = torch.load(path, weights_only=True)
+    torch.save({**original, "tokens": {**original["tokens"], **change}}, path)
+    with pytest.raises(CheckpointError, match=message):
+        load_checkpoint(path)
+    missing = {key: value for key, value in original["tokens"].items() if key != "merges"}
+    torch.save({**original, "tokens": missing}, path)
+    with pytest.raises(CheckpointError, match="damaged: it has no 'merges'"):
+        load_checkpoint(path)
