@@ -424,6 +424,9 @@ def test_tokens_reports_a_unit_in_the_issue_s_keys(capsys) -> None:
     assert main(["tokens", "--corpus", "sonnets", "--tokens", "word"]) == 0
     out = capsys.readouterr().out
     assert "5,000 most frequent words" in out and "of the validation text's tokens" in out
+    # The start of the validation text cut into tokens, unknown words marked.
+    example = out.split("the validation text's start in tokens: ")[1]
+    assert "|␣thou|" in example and "<unk>(" in example
     assert main(["tokens", "--corpus", "sonnets", "--tokens", "char", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["merges"] == []
 

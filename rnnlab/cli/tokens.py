@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 MERGES_SHOWN = 20
 LENGTHS_SHOWN = 10
+EXAMPLE_CHARS = 80
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -36,16 +38,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from rnnlab.core.config import TrainConfig
     from rnnlab.core.corpus import load_corpus
-    from rnnlab.core.token_facts import DEPENDENCY_CHARACTERS, token_facts
+    from rnnlab.core.token_facts import DEPENDENCY_CHARACTERS, split_corpus, token_facts
     from rnnlab.core.tokens import WORD_CAP, TokenUnit
 
     unit = TokenUnit.parse(args.tokens)  # a mistake is named before the corpus loads
     corpus = load_corpus(args.corpus, encoding=args.encoding)
     fraction = TrainConfig().validation_fraction
-    _, facts = token_facts(corpus, unit, fraction)
+    tokenizer, facts = token_facts(corpus, unit, fraction)
     if args.json:
         print(json.dumps(facts.as_json()))
         return 0
+    validation = split_corpus(corpus, fraction)[1]
     learned = f", learned from the training split ({1 - fraction:.0%})"
     learned = "" if unit.kind == "char" else learned
     print(f"{corpus.name} in {unit.label}{learned} in {facts.seconds:.1f} s")
@@ -71,4 +74,20 @@ def run(args: argparse.Namespace) -> int:
     if facts.merges:
         merges = "  ".join(f"{left!r}+{right!r}" for left, right in facts.merges[:MERGES_SHOWN])
         print(f"  first merges: {merges}")
+    print(f"  the validation text's start in tokens: {_cut(tokenizer, validation)}")
     return 0
+
+
+def _cut(tokenizer: Any, text: str) -> str:
+    """About the first EXAMPLE_CHARS characters of ``text`` (whole words) with "|" between
+    tokens, spaces shown as "␣", line ends as "⏎" and unknown words marked."""
+    from rnnlab.core.tokens import UNKNOWN
+
+    start = text[:EXAMPLE_CHARS]
+    start = start[: start.rfind(" ")] if " " in start else start  # whole words
+    shown = []
+    for piece in tokenizer.pieces(start):
+        visible = piece.replace(" ", "␣").replace("\n", "⏎")
+        known = tokenizer.unknown_code is None or piece in tokenizer
+        shown.append(visible if known else f"{UNKNOWN}({visible})")
+    return "|".join(shown)

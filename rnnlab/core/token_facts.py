@@ -75,12 +75,17 @@ class TokenFacts:
         }
 
 
+def split_corpus(corpus: Corpus, validation_fraction: float) -> tuple[str, str]:
+    """(training text, validation text) as the runs split ``corpus``."""
+    lines = split_lines(corpus, validation_fraction) if corpus.line_mode else None
+    return split_texts(corpus.text, validation_fraction, lines)
+
+
 def corpus_tokenizer(corpus: Corpus, unit: TokenUnit, validation_fraction: float
                      ) -> tuple[Tokenizer, str, str]:  # fmt: skip
     """The unit's tokenizer for ``corpus``, learned on its training split, with (training text,
     validation text) as the runs split it."""
-    lines = split_lines(corpus, validation_fraction) if corpus.line_mode else None
-    training, validation = split_texts(corpus.text, validation_fraction, lines)
+    training, validation = split_corpus(corpus, validation_fraction)
     return build_tokenizer(unit, corpus.vocabulary, training), training, validation
 
 
