@@ -122,3 +122,19 @@ def test_units_read_and_name_themselves() -> None:
     assert [TokenUnit.parse(spec).label for spec in ("char", "word", "bpe:500")] == [
         "characters", "words", "BPE-500"
     ]  # fmt: skip
+
+
+def test_odd_characters_round_trip_in_every_unit() -> None:
+    """Combining marks, non-breaking and zero-width spaces, emoji, control whitespace: the
+    chunks cover every character, and words (all known here) and BPE give the text back."""
+    import random
+
+    alphabet = list("ab c\n\t\u00a0\u2009_1234567890.,;'\"é\u0301ÄßЖж漢字😀\u200b\x0b\x0c\u2028-")
+    draw = random.Random(0)
+    for _ in range(200):
+        text = "".join(draw.choice(alphabet) for _ in range(draw.randint(1, 120)))
+        assert "".join(chunks(text)) == text
+        vocabulary = Vocabulary.from_text(text)
+        for unit in (TokenUnit("bpe", 50), TokenUnit("word")):
+            tokenizer = build_tokenizer(unit, vocabulary, text)
+            assert tokenizer.decode(tokenizer.encode(text)) == text, (unit, text)
