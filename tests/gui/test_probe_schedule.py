@@ -1,5 +1,7 @@
 """When the training thread probes: 4 % of training time, at most twice a second of training."""
 
+import itertools
+
 import pytest
 
 from rnnlab.gui.training.probe_schedule import MAX_RATE, SHARE, ProbeSchedule
@@ -36,16 +38,32 @@ def test_an_expensive_probe_keeps_to_its_share() -> None:
 def test_slow_first_probes_and_a_slow_one_do_not_hold_the_next_back() -> None:
     schedule = ProbeSchedule()
     waits = []
-    for second, cost in enumerate([0.073, 0.134, 0.046, 0.030, 0.030, 0.030, 0.030, 0.300]):
-        schedule.record(float(second), cost)  # warming up (measured in the window); then a GC
-        waits.append(schedule.next_at - second)
+    for cost in [0.073, 0.134, 0.046, 0.030, 0.030, 0.030, 0.030, 0.300]:
+        now = schedule.next_at  # each probe when due
+        schedule.record(now, cost)  # warming up (measured in the window); then a GC
+        waits.append(schedule.next_at - now)
     assert waits[-3:] == pytest.approx([0.030 * 24] * 3)  # the usual cost's wait, not 7.2 s
 
 
 def test_runs_of_different_sizes_each_wait_on_their_own_cost() -> None:
     schedule = ProbeSchedule()
     for _ in range(3):
-        schedule.record(0.0, 0.100, run=1)  # a big run
-        schedule.record(0.0, 0.001, run=2)  # a tiny one
-    schedule.record(10.0, 0.100, run=1)
-    assert schedule.next_at == pytest.approx(10.0 + 2.4)
+        schedule.record(schedule.next_at, 0.100, run=1)  # a big run
+        schedule.record(schedule.next_at, 0.001, run=2)  # a tiny one
+    now = schedule.next_at
+    schedule.record(now, 0.100, run=1)
+    assert schedule.next_at == pytest.approx(now + 2.4)  # the big run's wait, not the tiny's
+
+
+def test_probes_between_long_steps_keep_their_pace_and_share() -> None:
+    """Steps of 0.15 s (a 2 x 256 LSTM's, batch 32 x 64): a probe comes at the end of the step
+    during which it fell due, and the next wait makes up for it."""
+    schedule, now, moments, cost = ProbeSchedule(), 0.0, [], 0.033
+    while now < 120.0:
+        now += 0.15  # a training step
+        if schedule.due(now):
+            schedule.record(now, cost)
+            moments.append(now)
+    waits = [later - earlier for earlier, later in itertools.pairwise(moments)]
+    assert sum(waits) / len(waits) == pytest.approx(cost * (1 - SHARE) / SHARE, rel=0.05)
+    assert schedule.share(now) == pytest.approx(SHARE, abs=0.002)

@@ -8,8 +8,10 @@ are cheap are probed often, up to MAX_RATE a second of training: what the eye ne
 shown. Typical: the lower median of the run's last RECENT probes, not the last one alone: the
 first probes pay for warming up (two to five times the cost), and one slow probe (a garbage
 collection) would otherwise hold the next back by 24 times its delay.
-Probes asked for by the user (while paused, after a single step, a new probe text) are not
-counted: they do not slow training down.
+A probe can only come between steps, so it comes late by part of a step; the next wait is
+shortened by that lateness, and the waits average what the share allows. Probes asked for by the
+user (while paused, after a single step, a new probe text) are not counted: they do not slow
+training down.
 
 With several runs training in turns, each scheduled probe is of one run (``ProbeRotation``): the
 followed run, whose views are on show, unless another training run's overlaid curves are about
@@ -50,7 +52,11 @@ class ProbeSchedule:
         costs = self.recent.setdefault(run, deque(maxlen=RECENT))
         costs.append(cost)
         typical = sorted(costs)[(len(costs) - 1) // 2]
-        self.next_at = training_seconds + max(typical * (1.0 - SHARE) / SHARE, 1.0 / MAX_RATE)
+        wait = max(typical * (1.0 - SHARE) / SHARE, 1.0 / MAX_RATE)
+        # A probe comes only between steps, so it is late by part of a step; the next wait is
+        # that much shorter (never below half a wait), and the waits average ``wait``.
+        late = max(training_seconds - self.next_at, 0.0)
+        self.next_at = training_seconds + wait - min(late, wait / 2)
 
     def share(self, training_seconds: float) -> float:
         """Scheduled probes' share of training plus probing time so far."""
