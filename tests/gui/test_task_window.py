@@ -102,6 +102,25 @@ def test_the_inspector_probes_task_sequences_and_draws_another(qtbot, on_adding)
     assert "(number 2)" in inspector.probe_bar.status.text()
 
 
+def test_a_probe_of_the_earlier_sequence_finishing_last_does_not_replace_the_new_one(
+    qtbot, on_adding
+) -> None:
+    """Idle runs are probed in pool threads, which finish in any order."""
+    main = on_adding
+    train_steps(qtbot, main, 3)
+    inspector, controller = main.inspector, main.controller
+    qtbot.waitUntil(lambda: inspector.latest is not None, timeout=TIMEOUT)
+    earlier_request = controller._probe
+    earlier = inspector.latest
+    inspector.probe_bar.new_sequence_button.click()
+    qtbot.waitUntil(lambda: inspector.latest.probe.input_text != earlier.probe.input_text,
+                    timeout=TIMEOUT)  # fmt: skip
+    newer = inspector.latest
+    # The earlier sequence's probe arrives now, as a slow pool thread would deliver it.
+    controller._probed.emit((controller.current, controller._generation, earlier_request, earlier))
+    assert inspector.latest is newer
+
+
 def test_a_race_on_a_task_and_back_to_text(qtbot, on_adding, monkeypatch) -> None:
     main = on_adding
     runs = main.run_commands.start_race(RaceChoice(("rnn", "lstm"), "params", 15, None, 7))

@@ -110,10 +110,10 @@ class IdleRuns(TrainingSignals):
         model = copy.deepcopy(model)  # no thread trains it now; the copy is the pool's own
         generation = self._generation
 
-        def work() -> tuple[int, int, Inspection]:
+        def work() -> tuple[int, int, SetProbe, Inspection]:
             from rnnlab.gui.training.probing import inspect_request
 
-            return run, generation, inspect_request(model, probe, step, norms)
+            return run, generation, probe, inspect_request(model, probe, step, norms)
 
         QThreadPool.globalInstance().start(Job(work, self._probed, self.probeFailed))
 
@@ -196,9 +196,11 @@ class IdleRuns(TrainingSignals):
             self.probe_idle(run)
 
     @Slot(tuple)
-    def _on_probed(self, result: tuple[int, int, Inspection]) -> None:
-        run, generation, inspection = result
-        if generation != self._generation:
+    def _on_probed(self, result: tuple[int, int, SetProbe, Inspection]) -> None:
+        run, generation, probe, inspection = result
+        # Pool threads finish in any order: a probe of an earlier text or sequence must not
+        # replace one of the text the user asked for since.
+        if generation != self._generation or probe is not self._probe:
             return
         self.runInspected.emit(run, inspection)
         if run == self.current:
