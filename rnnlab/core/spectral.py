@@ -18,6 +18,7 @@ whenever it cannot vouch for its answer:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -86,8 +87,10 @@ class SpectralTracker:
         return tuple(norms)
 
 
+@functools.cache
 def _nudge(size: int) -> np.ndarray:
-    """A fixed unit direction (the same every time: results do not depend on the call order)."""
+    """A fixed unit direction (the same every time: results do not depend on the call order);
+    drawn once per size. Read only."""
     direction = np.random.default_rng(size).standard_normal(size).astype(np.float32)
     return direction / np.linalg.norm(direction)
 

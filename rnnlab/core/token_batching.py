@@ -46,17 +46,19 @@ class TokenStreams:
         for index, span in enumerate(spans):
             self.codes[index, : len(span)] = codes[span]
             self.spelled[index, : len(span)] = spelled[span]
+        # (windows,) targets that count in each window: the real tokens after the first.
+        real = (self.codes[:, 1:] != PAD).sum(axis=0)  # (longest - 1,) per target position
+        self.counted = np.add.reduceat(real, self.edges[:-1]).astype(np.int64)
 
     def batch(self, window: int) -> Batch:
         start, end = self.edges[window], self.edges[window + 1]
         inputs = self.codes[:, start:end]
         targets = self.codes[:, start + 1 : end + 1]
-        counted = targets != PAD
         return Batch(
             inputs=torch.from_numpy(np.where(inputs == PAD, 0, inputs)),
-            targets=torch.from_numpy(np.where(counted, targets, IGNORE_INDEX)),
+            targets=torch.from_numpy(np.where(targets != PAD, targets, IGNORE_INDEX)),
             reset_state=window == 0,
-            chars=int(counted.sum()),
+            chars=int(self.counted[window]),
             characters=int(self.spelled[:, start + 1 : end + 1].sum()),
         )
 
@@ -89,15 +91,13 @@ class TokenStreamData(TrainingData):
         spans = [tokens_in(row * stream_length, (row + 1) * stream_length)
                  for row in range(self.batch_size)]  # fmt: skip
         self._train = _streams(corpus, spans, self.batches_per_epoch, seq_len)
-        self.train_chars = sum(
-            self._train.batch(window).chars for window in range(self.batches_per_epoch)
-        )
+        self.train_chars = int(self._train.counted.sum())
         reach = layout.windows * layout.window + 1  # characters a validation stream reads
         firsts = [layout.start + stream * layout.stride for stream in range(layout.streams)]
         spans = [tokens_in(first, first + reach) for first in firsts]
         validation = _streams(corpus, spans, layout.windows, seq_len)
         self._validation = [validation.batch(window) for window in range(layout.windows)]
-        self.validation_chars = sum(batch.chars for batch in self._validation)
+        self.validation_chars = int(validation.counted.sum())
 
     def train_batch(self, position: int) -> Batch:
         self._check_position(position)
@@ -107,8 +107,7 @@ class TokenStreamData(TrainingData):
         return list(self._validation)
 
     def batch_chars(self, count: int) -> np.ndarray:
-        per_window = [self._train.batch(window).chars for window in range(self.batches_per_epoch)]
-        return np.resize(np.asarray(per_window, np.int64), count)
+        return np.resize(self._train.counted, count)
 
 
 def _streams(corpus: TokenCorpus, spans: list[range], windows: int, seq_len: int) -> TokenStreams:
