@@ -156,6 +156,8 @@ def run(args: argparse.Namespace) -> int:
             if getattr(args, name) is not None
         }
         model_config = ModelConfig(**model_shape_of(corpus), **model_values)
+        if unit is not None:
+            train_values["tokens"] = unit.name  # kept with the run's other settings
         trainer = new_trainer(corpus, model_config, TrainConfig(**train_values))
         out = args.out
     if out is not None and out.exists() and out.is_dir():

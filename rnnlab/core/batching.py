@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -56,6 +57,9 @@ class TrainingData:
     line_mode: bool
     training_lines: frozenset[str]  # line mode: the training examples; else empty
     loss_kind: str = "cross-entropy"  # or "squared error" (a task's numeric answer)
+    # A word or BPE run's Tokenizer (rnnlab.core.tokens): what its probes and samples read and
+    # write. None: characters (or a task's symbols).
+    tokenizer: Any = None
 
     def train_batch(self, position: int) -> Batch:
         raise NotImplementedError

@@ -96,7 +96,10 @@ def save_checkpoint(
     if isinstance(corpus, Task):
         vocabulary, corpus_info, task_info = corpus.spec.symbols, None, corpus.to_dict()
     else:
-        tokens = corpus.vocabulary if isinstance(corpus.vocabulary, Tokenizer) else None
+        # A word or BPE run's own tokens, also when it is given the text it reads in them.
+        tokens = trainer.data.tokenizer
+        if tokens is None and isinstance(corpus.vocabulary, Tokenizer):
+            tokens = corpus.vocabulary
         vocabulary = "" if tokens is not None else corpus.vocabulary.to_string()
         task_info = None
         corpus_info = {

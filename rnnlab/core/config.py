@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnnlab.core.errors import ConfigError
+from rnnlab.core.tokens import TokenUnit
 
 CELL_TYPES = ("rnn", "rnn-relu", "lstm", "gru", "sru")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
@@ -111,6 +112,9 @@ class TrainConfig:
     seed: int = 1234
     device: str = "auto"
     threads: int | None = None  # CPU threads; None leaves PyTorch's default
+    # What a token is (rnnlab.core.tokens.TokenUnit): "char", "word" or "bpe:K". A word or BPE
+    # run reads the same text spans as a character run; seq_len stays in characters.
+    tokens: str = "char"
 
     def __post_init__(self) -> None:
         _check_int("batch size", self.batch_size, 1, 65_536)
@@ -128,6 +132,14 @@ class TrainConfig:
         _check_choice("device", self.device, DEVICES)
         if self.threads is not None:
             _check_int("threads", self.threads, 1, 1024)
+        if not isinstance(self.tokens, str):
+            raise ConfigError(f"tokens must be char, word or bpe:K, got {self.tokens!r}")
+        # The unit's own spelling ("BPE:500 " reads "bpe:500"), so equal units compare equal.
+        object.__setattr__(self, "tokens", TokenUnit.parse(self.tokens).name)
+
+    @property
+    def token_unit(self) -> TokenUnit:
+        return TokenUnit.parse(self.tokens)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

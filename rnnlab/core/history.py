@@ -2,8 +2,9 @@
 
 Per-step values live in compact NumPy columns (``Column``), not Python lists: a list of floats
 costs about 32 bytes per value (the float object and its pointer), a float32 column 4. A step
-costs 33 bytes in all (step and characters seen as int64; loss, gradient norm, learning rate and
-training seconds as float32, which keeps every digit a plot or table shows; clipped as a bool),
+costs 37 bytes in all (step and characters seen as int64; loss, loss per character, gradient
+norm, learning rate and training seconds as float32, which keeps every digit a plot or table
+shows; clipped as a bool),
 so a small model left training overnight stays in the tens of megabytes.
 
 Stored in checkpoints as tensors and lists of plain values, so ``torch.load(weights_only=True)``
@@ -26,7 +27,10 @@ STEP_COLUMNS: dict[str, type] = {
     "steps": np.int64,
     "chars": np.int64,  # characters trained on so far, this step included
     "seconds": np.float32,  # training seconds so far (NaN: unknown, from an old checkpoint)
-    "losses": np.float32,
+    "losses": np.float32,  # what the run minimises: nats per token (per character for text)
+    # Nats per character of text: a word or BPE run's loss over the characters its targets
+    # spell, so runs of every unit compare; a character run's (or a task's) loss as it is.
+    "char_losses": np.float32,
     "grad_norms": np.float32,
     "learning_rates": np.float32,
     "clipped": np.bool_,
@@ -134,6 +138,10 @@ class History:
         columns["chars"].append(report.chars_seen)
         columns["seconds"].append(report.training_seconds)
         columns["losses"].append(report.loss)
+        per_character = getattr(report, "bits_per_char", math.nan) * LN2
+        if not abs(per_character - report.loss) > 1e-9 * max(abs(report.loss), 1.0):
+            per_character = report.loss  # a character run's: equal, not off by a rounding
+        columns["char_losses"].append(per_character)
         columns["grad_norms"].append(report.grad_norm)
         columns["learning_rates"].append(report.learning_rate)
         columns["clipped"].append(report.clipped)
@@ -176,6 +184,8 @@ class History:
         derived = {
             "chars": chars if chars is not None else np.zeros(len(steps), dtype=np.int64),
             "seconds": np.full(len(steps), np.nan, dtype=np.float32),
+            # Written before runs read words or BPE pieces (format 3 and older): characters.
+            "char_losses": values["losses"].numpy(),
         }
         columns = {}
         for name, dtype in STEP_COLUMNS.items():

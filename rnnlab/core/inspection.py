@@ -10,17 +10,18 @@ from __future__ import annotations
 import time
 
 from rnnlab.core.models import CharModel
-from rnnlab.core.probe import probe
+from rnnlab.core.probe import probe, text_pieces
 from rnnlab.core.probe_result import MAX_PROBE_CHARS, Inspection, ProbeResult
 from rnnlab.core.spectral import SpectralTracker, exact_norms
 from rnnlab.core.task_probe import probe_task
 from rnnlab.core.tasks import Task
+from rnnlab.core.tokens import Tokenizer
 from rnnlab.core.vocabulary import Vocabulary
 
 
 def inspect(
     model: CharModel,
-    vocabulary: Vocabulary,
+    vocabulary: Vocabulary | Tokenizer,
     text: str,
     *,
     step: int,
@@ -42,7 +43,9 @@ def inspect(
         listed = " ".join(repr(char) for char in unknown)
         raise ValueError(f"the probe text has characters the model does not know: {listed}")
     started = time.perf_counter()
-    if connectivity_position is not None and connectivity_position >= len(text) - 1:
+    pieces = text_pieces(vocabulary, text)
+    positions = (len(text) if pieces is None else len(pieces)) - 1
+    if connectivity_position is not None and connectivity_position >= positions:
         connectivity_position = None
     result = probe(model, vocabulary, text, connectivity_position)
     return _inspection(model, result, step, group_grad_norms, started, spectral)

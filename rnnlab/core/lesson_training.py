@@ -21,6 +21,7 @@ from rnnlab.core.corpus import Corpus, load_corpus
 from rnnlab.core.lesson import Lesson, LessonRun
 from rnnlab.core.race import Lane, Race
 from rnnlab.core.tasks import Task, find_task, model_shape_of
+from rnnlab.core.token_corpus import learn_unit
 from rnnlab.core.trainer import Trainer, new_trainer
 
 
@@ -73,6 +74,9 @@ def run_trainer(
     """A fresh trainer for a lesson run, on the CPU: the budgets of the checks are sized for
     one, and a GPU's different arithmetic must not change a verdict."""
     model, train = run.configs(model_shape_of(source), task=isinstance(source, Task))
+    if isinstance(source, Corpus) and train.tokens != "char":  # words or BPE pieces
+        source = learn_unit(source, train.token_unit, train.validation_fraction)
+        model = dataclasses.replace(model, vocab_size=len(source.vocabulary))
     return new_trainer(source, model, dataclasses.replace(train, device="cpu"), data=data)
 
 
@@ -80,11 +84,11 @@ def lesson_race(runs: list[LessonRun], source: Corpus | Task, steps: int) -> Rac
     """The runs raced for ``steps`` steps each. Runs batched alike share their batches, as
     a race in the window does, so they differ only in what the lesson sets apart."""
     lanes: list[Lane] = []
-    shared: dict[tuple[float, ...], TrainingData] = {}
+    shared: dict[tuple[object, ...], TrainingData] = {}
     for run in runs:
         _, train = run.configs(model_shape_of(source), task=isinstance(source, Task))
-        key = (train.batch_size, train.seq_len, train.validation_fraction, train.eval_chars,
-               train.seed)  # what the batches depend on (see trainer.batching_for)
+        key = (train.tokens, train.batch_size, train.seq_len, train.validation_fraction,
+               train.eval_chars, train.seed)  # what the batches depend on (batching_for)
         trainer = run_trainer(run, source, shared.get(key))
         shared.setdefault(key, trainer.data)
         lanes.append(Lane(name=run.name, trainer=trainer))

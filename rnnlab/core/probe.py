@@ -31,6 +31,7 @@ from rnnlab.core.models import CharModel
 from rnnlab.core.probe_backward import flushed_denormals, layer_backward
 from rnnlab.core.probe_forward import LayerForward, layer_forward
 from rnnlab.core.probe_result import MIN_PROBE_CHARS, TOP_GUESSES, LayerProbe, ProbeResult
+from rnnlab.core.tokens import Tokenizer
 from rnnlab.core.vocabulary import Vocabulary
 
 # The head's outputs (T, K) -> the loss at each position (T,); the gradients follow its last.
@@ -49,7 +50,7 @@ class Recomputation:
 
 def probe(
     model: CharModel,
-    vocabulary: Vocabulary,
+    vocabulary: Vocabulary | Tokenizer,
     text: str,
     connectivity_position: int | None = None,
     *,
@@ -63,8 +64,12 @@ def probe(
     """
     if len(text) < MIN_PROBE_CHARS:
         raise ValueError("a probe text needs at least 2 characters")
+    pieces = text_pieces(vocabulary, text)
+    if pieces is not None and len(pieces) < 2:
+        raise ValueError(f"a probe text needs at least 2 tokens; {text!r} is one")
     device = next(model.parameters()).device
-    codes = torch.from_numpy(vocabulary.encode(text).astype(np.int64)).to(device)
+    encoded = vocabulary.encode(text) if pieces is None else vocabulary.codes_of(pieces)
+    codes = torch.from_numpy(encoded.astype(np.int64)).to(device)
     inputs, targets = codes[:-1].unsqueeze(0), codes[1:]  # (1, T), (T,)
     steps = targets.shape[0]
     position = steps - 1 if connectivity_position is None else connectivity_position
@@ -78,10 +83,16 @@ def probe(
         model, inputs, losses_of, position
     )
     guess_indices, guess_probabilities = top_guesses(recomputed.outputs)
+    if pieces is not None:  # the text as the tokens read and the tokens predicted spell it
+        input_text, target_text = "".join(pieces[:-1]), "".join(pieces[1:])
+    else:
+        input_text, target_text = text[:-1], text[1:]
     return ProbeResult(
         cell=model.config.cell,
-        input_text=text[:-1],
-        target_text=text[1:],
+        input_text=input_text,
+        target_text=target_text,
+        tokens=tuple(pieces or ()),
+        token_list=vocabulary.tokens if pieces is not None else (),
         layers=recomputed.layers,
         losses=recomputed.losses,
         connectivity_position=position,
@@ -89,6 +100,13 @@ def probe(
         guess_indices=guess_indices,
         guess_probabilities=guess_probabilities,
     )
+
+
+def text_pieces(vocabulary: Vocabulary | Tokenizer, text: str) -> list[str] | None:
+    """The text cut into a word or BPE unit's tokens; None for characters (one a position)."""
+    if isinstance(vocabulary, Tokenizer) and vocabulary.unit.kind != "char":
+        return vocabulary.pieces(text)
+    return None
 
 
 def recompute(

@@ -11,6 +11,7 @@ instead: position t reads step t, and only the last position asks for an answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,10 +75,24 @@ class ProbeResult:
     task: str = ""
     marks: np.ndarray | None = None
     answer: TaskAnswer | None = None  # a task's right answer and the model's; None on text
+    # A word or BPE run's probe: the text cut into its tokens (T + 1 of them; position t reads
+    # tokens[t] and predicts tokens[t + 1]). () for characters: one a position.
+    tokens: tuple[str, ...] = ()
+    token_list: tuple[str, ...] = ()  # the run's tokens by code: what guess_indices name
 
     @property
     def positions(self) -> int:
-        return len(self.input_text)
+        return len(self.inputs)
+
+    @property
+    def inputs(self) -> Sequence[str]:
+        """What each position reads: a character, or a word or BPE token."""
+        return self.tokens[:-1] if self.tokens else self.input_text
+
+    @property
+    def targets(self) -> Sequence[str]:
+        """What each position predicts: a character, or a word or BPE token."""
+        return self.tokens[1:] if self.tokens else self.target_text
 
     def gradient_fade(self, distance: int, layer: int = 0) -> float:
         """‖∂L/∂h_(T-1-distance)‖ / ‖∂L/∂h_(T-1)‖: below 1 the gradient fades going back."""

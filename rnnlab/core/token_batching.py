@@ -83,6 +83,7 @@ class TokenStreamData(TrainingData):
             return range(int(begin), int(end))
 
         self.seq_len = seq_len
+        self.tokenizer = corpus.tokenizer
         self.line_mode = False
         self.training_lines = frozenset()
         self.batch_size = min(batch_size, layout.start // (seq_len + 1))

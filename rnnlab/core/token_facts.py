@@ -113,3 +113,28 @@ def token_facts(corpus: Corpus, unit: TokenUnit, validation_fraction: float = 0.
         length_counts=np.bincount(lengths),
     )
     return tokenizer, facts
+
+
+def reading_facts(reading: Corpus, unit: TokenUnit, seconds: float = 0.0) -> TokenFacts:
+    """The facts of a corpus already read in ``unit`` (``rnnlab.core.token_corpus``: a
+    TokenCorpus, or the corpus itself for characters), without learning it again."""
+    lengths = getattr(reading, "position_characters", None)
+    if lengths is None:  # characters: one a token
+        lengths = np.ones(len(reading.codes), np.int64)
+    tokenizer = reading.vocabulary
+    share = 0.0
+    unknown = getattr(tokenizer, "unknown_code", None)
+    validation_tokens = getattr(reading, "validation_tokens", 0)
+    if unknown is not None and validation_tokens:
+        share = float(np.mean(reading.codes[len(reading.codes) - validation_tokens :] == unknown))
+    return TokenFacts(
+        unit=unit,
+        vocabulary_size=len(tokenizer),
+        tokens=len(lengths),
+        characters=int(lengths.sum()),
+        unknown_share=share,
+        seconds=seconds,
+        merges=tuple(getattr(tokenizer, "merges", ())),
+        memory_distance=memory_distance(lengths),
+        length_counts=np.bincount(lengths),
+    )

@@ -120,19 +120,23 @@ def test_a_model_that_fails_to_open_is_not_where_save_writes(qtbot, open_window,
     assert "missing.pt" in window.banner.label.text()
 
 
-def test_a_model_of_bpe_pieces_is_refused_with_what_reads_it(qtbot, open_window, tmp_path):
+def test_a_model_of_bpe_pieces_from_the_command_line_opens_in_its_pieces(
+    qtbot, open_window, tmp_path
+) -> None:
     from rnnlab.cli import main
 
     path = tmp_path / "pieces.pt"
     assert main(["train", "--corpus", "sonnets", "--tokens", "bpe:60", "--steps", "2",
                  "--hidden-size", "16", "--layers", "1", "--out", str(path)]) == 0  # fmt: skip
     window = open_window("sonnets")
-    with qtbot.waitSignal(window.loader.checkpointFailed, timeout=LOAD_MS):
+    with qtbot.waitSignal(window.loader.checkpointLoaded, timeout=LOAD_MS):
         window.files.open_model_file(str(path))
-    qtbot.waitUntil(window.banner.isVisible)
-    assert "a model of BPE-60 tokens" in window.banner.label.text()
-    assert "rnnlab sample" in window.banner.label.text()
-    assert window.files.model_path is None
+    run = window.runs.get(window.runs.current)
+    assert run.train_config.tokens == "bpe:60" and run.step == 2
+    assert window.model_panel.train_config().tokens == "bpe:60"
+    assert window.files.model_path == str(path)
+    qtbot.waitUntil(window.sample_panel.has_sampler, timeout=LOAD_MS)
+    assert not window.banner.isVisible()
 
 
 def test_reset_while_training_leaves_nothing_of_the_forgotten_run(qtbot, open_window) -> None:

@@ -15,11 +15,20 @@ from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QPainter, QPalett
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolTip, QWidget
 
 from rnnlab.gui.inspector.task_marks import paint_rings
-from rnnlab.gui.widgets.style import base_point_size, contrast_ink, scaled_font, shown_char
+from rnnlab.gui.widgets.style import (
+    base_point_size,
+    contrast_ink,
+    scaled_font,
+    shown_char,
+    shown_token,
+)
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
 _MARGIN = 4  # pixels around the grid, times the font scale
 _TEXT_SCALE = 1.15  # the characters are the content: a little larger than the interface text
+# Cells a word or BPE token takes at most (one per character shown); a longer token is cut
+# with "…", and its cell's tooltip gives it whole.
+MAX_SPAN = 6
 
 
 def vertical_scroll(grid: QWidget) -> QScrollArea:
@@ -50,7 +59,8 @@ class CharGrid(QWidget):
         self._labels: list[tuple[str, ...]] = []  # per position, the text of each row
         self._fills: list[tuple[QColor | None, ...]] = []  # None: the palette's base
         self._inks: list[tuple[QColor | None, ...]] = []  # None: the palette's text
-        self._text = ""  # a one-row text: where lines and words end
+        self._text: str | Sequence[str] = ""  # a one-row text: where lines and words end
+        self._spans: list[int] = []  # cells each position takes: 1, or a token's characters
         self._marked: frozenset[tuple[int, int]] = frozenset()  # (position, row), outlined
         self._mark_colour = QColor()
         self._outlined: int | None = None  # one whole column, outlined twice
@@ -64,19 +74,29 @@ class CharGrid(QWidget):
         self.setSizePolicy(policy)
         self._restyle()
 
-    def show_text(self, text: str, fills: Sequence[QColor | None],
+    def show_text(self, text: str | Sequence[str], fills: Sequence[QColor | None],
                   inks: Sequence[QColor | None] | None = None) -> None:  # fmt: skip
-        """One row: ``text[t]``, made visible, on ``fills[t]`` (None: the palette's base)."""
-        labels = [(shown_char(char),) for char in text]
+        """One row: ``text[t]``, made visible, on ``fills[t]`` (None: the palette's base).
+        ``text``: a string (a character a position), or a word or BPE run's tokens (a cell per
+        character, up to MAX_SPAN)."""
+        if isinstance(text, str):
+            labels = [(shown_char(char),) for char in text]
+        else:
+            labels = [(shown_token(piece, MAX_SPAN),) for piece in text]
         inks = None if inks is None else [(ink,) for ink in inks]
-        self.show_cells(labels, [(fill,) for fill in fills], inks, text=text)
+        spans = None if isinstance(text, str) else [len(label) for (label,) in labels]
+        self.show_cells(labels, [(fill,) for fill in fills], inks, text=text, spans=spans)
 
-    def show_cells(self, labels, fills, inks=None, text: str = "") -> None:
+    def show_cells(self, labels, fills, inks=None, text: str | Sequence[str] = "",
+                   spans: Sequence[int] | None = None) -> None:  # fmt: skip
         """``labels``, ``fills`` and ``inks`` (None: black or white, whichever reads better): one
-        sequence of ``rows`` entries per position."""
+        sequence of ``rows`` entries per position; ``spans``: the cells each position takes
+        (None: one each)."""
         labels = [tuple(column) for column in labels]
-        if labels != self._labels or text != self._text:
-            self._labels, self._text, self._placed_width = labels, text, -1
+        spans = [max(1, int(span)) for span in spans] if spans is not None else [1] * len(labels)
+        if labels != self._labels or text != self._text or spans != self._spans:
+            self._labels, self._text, self._spans = labels, text, spans
+            self._placed_width = -1
             self.updateGeometry()
         self._fills = [tuple(column) for column in fills]
         inks = inks or [(None,) * len(column) for column in self._fills]
@@ -130,19 +150,20 @@ class CharGrid(QWidget):
         line, column = self._place(self.width())[position]
         top = self._margin + line * self._band_height() + row * self._cell_height
         left = self._margin + column * self._column_width()
-        return QRect(left, top, self._cell_width, self._cell_height)
+        return QRect(left, top, self._span_width(self._spans[position]), self._cell_height)
 
     def cell_at(self, point: QPoint) -> tuple[int, int] | None:
         """(position, row) of the cell under ``point``; None between or beyond cells."""
-        self._place(self.width())  # heightForWidth may have placed for another width
+        places = self._place(self.width())  # heightForWidth may have placed for another width
         x, y = point.x() - self._margin, point.y() - self._margin
         line, within = divmod(y, self._band_height())
-        column, inside = divmod(x, self._column_width())
+        column = x // self._column_width()
         position = self._at.get((line, column)) if x >= 0 and y >= 0 else None
         row = within // self._cell_height
-        if position is None or row >= self.rows() or inside >= self._cell_width:
+        if position is None or row >= self.rows():
             return None
-        return position, row
+        inside = x - places[position][1] * self._column_width()
+        return (position, row) if inside < self._span_width(self._spans[position]) else None
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -167,28 +188,43 @@ class CharGrid(QWidget):
         # Guesses side by side would read as words across columns ("tereen"): keep them apart.
         return self._cell_width + (self._cell_width // 3 if self.rows() > 1 else 0)
 
+    def _span_width(self, span: int) -> int:
+        """The width of a position ``span`` columns wide: its columns, less the last gap."""
+        return span * self._column_width() - (self._column_width() - self._cell_width)
+
     def _place(self, width: int) -> list[tuple[int, int]]:
         """(line, column) of every position at ``width``; cached, since paint and hover ask."""
         if width == self._placed_width:
             return self._places
         columns = max(1, (width - 2 * self._margin) // self._column_width())
-        word_ends, end = [0] * len(self._text), len(self._text)
-        for position in range(len(self._text) - 1, -1, -1):  # where each word ends
-            char = self._text[position]  # a line end counts with its word: it takes a cell
+        text, spans = self._text, self._spans
+        characters = isinstance(text, str)  # else a word or BPE run's tokens
+        word_ends, end = [0] * len(text), len(text)
+        for position in range(len(text) - 1, -1, -1) if characters else ():  # where words end
+            char = text[position]  # a line end counts with its word: it takes a cell
             end = position if char == " " else position + 1 if char == "\n" else end
             word_ends[position] = end
         places, line, column = [], 0, 0
         for position in range(len(self._labels)):
-            starts_word = 0 < position < len(self._text) and self._text[position - 1] == " "
-            length = word_ends[position] - position if starts_word else 0
+            if characters:
+                starts_word = 0 < position < len(text) and text[position - 1] == " "
+                length = word_ends[position] - position if starts_word else 0
+            else:
+                length = spans[position]  # a token is kept whole on a line where it fits
             if column > 0 and column + length > columns >= length:
                 line, column = line + 1, 0  # the word fits the next line, not what is left
             places.append((line, column))
-            column += 1
-            if column >= columns or self._text[position : position + 1] == "\n":
+            column += spans[position]
+            # After a line end (a token of words has it with the spaces that follow).
+            ends_line = position < len(text) and "\n" in text[position]
+            if column >= columns or ends_line:
                 line, column = line + 1, 0
         self._places, self._placed_width = places, width
-        self._at = {place: position for position, place in enumerate(places)}
+        self._at = {
+            (line, column + offset): position
+            for position, (line, column) in enumerate(places)
+            for offset in range(spans[position])
+        }
         return places
 
     def _restyle(self) -> None:
@@ -220,19 +256,21 @@ class CharGrid(QWidget):
         text_colour = palette.color(QPalette.ColorRole.Text)
         rule = QPen(palette.color(QPalette.ColorRole.Mid), max(1.0, self._font_scale))
         band, column_width, exposed = self._band_height(), self._column_width(), event.rect()
-        width, height, rows = self._cell_width, self._cell_height, self.rows()
+        height, rows = self._cell_height, self.rows()
         # Only the lines in the exposed rectangle: a scroll area shows a few of many.
         lines = range((exposed.top() - self._margin) // band, exposed.bottom() // band + 1)
         for position, (line, column) in enumerate(self._place(self.width())):
             if line not in lines:
                 continue
             left, top = self._margin + column * column_width, self._margin + line * band
+            span_width = self._span_width(self._spans[position])
             for row, label in enumerate(self._labels[position]):
-                rect = QRect(left, top + row * height, width, height)
+                rect = QRect(left, top + row * height, span_width, height)
                 self._paint_cell(painter, position, row, rect, label, text_colour)
             if rows > 1:  # the header row: the character the guesses are for
                 painter.setPen(rule)
-                painter.drawLine(left, top + height - 1, left + width - 1, top + height - 1)
+                right = left + span_width - 1
+                painter.drawLine(left, top + height - 1, right, top + height - 1)
         if not self._mark_colour.isValid():  # on the cells' edges: after the neighbours' fills
             rings = [self.cell_rect(*cell) for cell in self._marked if cell[0] < len(self._labels)]
             paint_rings(painter, rings, text_colour, palette.color(QPalette.ColorRole.Base),

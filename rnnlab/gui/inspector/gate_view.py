@@ -27,7 +27,7 @@ from rnnlab.gui.inspector.heatmap_parts import (
     wrapped,
 )
 from rnnlab.gui.inspector.task_marks import marked_positions, reading, symbol_meaning
-from rnnlab.gui.widgets.style import shown_char
+from rnnlab.gui.widgets.style import shown_token
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
 STATUS_HINT = (
@@ -85,7 +85,7 @@ class GateView(InspectorCanvas):
         if self._inspection is None:
             return {}
         data = {name: row.values.copy() for name, row in self._rows.items()}
-        data["text"] = np.array(list(self._inspection.probe.input_text))  # read at each position
+        data["text"] = np.array(list(self._inspection.probe.inputs))  # read at each position
         if self._inspection.probe.marks is not None:  # a task: what the answer depends on
             data["marked"] = np.asarray(self._inspection.probe.marks, dtype=bool).copy()
         data["layer"] = np.array(self.layer())
@@ -141,7 +141,7 @@ class GateView(InspectorCanvas):
             return ""
         name, unit, position = found
         probe = self._inspection.probe
-        char = shown_char(probe.input_text[position])
+        char = shown_token(probe.inputs[position], 12)
         read = f"'{char}'" if not probe.task else reading(probe, position).removeprefix("reading ")
         text = f"{name} · unit {unit} · {read} (position {position}) · "
         text += f"{self._rows[name].values[unit, position]:.3f}"
@@ -205,8 +205,8 @@ class GateView(InspectorCanvas):
                 )
                 row.view.autoRange(padding=0.0)
             row.marks.show(marked_positions(probe), self._hidden)
-        self._char_axis.set_text(probe.input_text, marked_positions(probe))
-        title = POSITIONS_TITLE
+        self._char_axis.set_text(probe.inputs, marked_positions(probe))
+        title = "token read at each position" if probe.tokens else POSITIONS_TITLE
         if probe.task:
             title = f"{symbol_meaning(probe)}; outlined: what the answer depends on"
         if title != self._axis_title:  # from a text to a task or back

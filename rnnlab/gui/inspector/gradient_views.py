@@ -25,6 +25,7 @@ from rnnlab.gui.inspector.run_overlays import RunOverlays, RunTrace
 from rnnlab.gui.inspector.task_marks import (
     TASK_DISTANCE_LABEL,
     TEXT_DISTANCE_LABEL,
+    TOKEN_DISTANCE_LABEL,
     answer_words,
     reading,
 )
@@ -98,7 +99,8 @@ class GradientFlowPlot(SeriesPlot):
         self._norms, self._step = norms, inspection.step
         if self._probe is None or bool(self._probe.task) != bool(probe.task):
             # Text or task: where distance 0 is, said on the axis and in the tooltip.
-            self._x_label = TASK_DISTANCE_LABEL if probe.task else DISTANCE_LABEL
+            text_label = TOKEN_DISTANCE_LABEL if probe.tokens else DISTANCE_LABEL
+            self._x_label = TASK_DISTANCE_LABEL if probe.task else text_label
             self.setToolTip(TASK_TOOLTIP if probe.task else TEXT_TOOLTIP)
             self._restyle()
             self.getAxis("bottom").resizeEvent(None)  # centres the new label at the same size
@@ -212,7 +214,7 @@ class GradientFlowPlot(SeriesPlot):
             return None
         name, distance = nearest
         norms, probe = series[name][1], self._probe
-        answer = answer_words(probe.task)
+        answer = answer_words(probe.task, bool(probe.tokens))
         where = f"at {answer}" if distance == 0 else f"{distance} steps back"
         what = reading(probe, probe.positions - 1 - distance)
         text = f"{name}, {where} ({what}): ‖∂L/∂h‖ = {norms[distance]:.3g}"

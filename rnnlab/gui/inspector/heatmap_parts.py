@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, 
 
 from rnnlab.core.cell_names import MEANINGS
 from rnnlab.core.probe_result import Inspection
-from rnnlab.gui.widgets.style import base_point_size, faded, scaled_font, shown_char
+from rnnlab.gui.widgets.style import base_point_size, faded, scaled_font, shown_token
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
 # Sequential for values with one natural end (0), diverging with white at 0 for either sign.
@@ -84,8 +84,9 @@ class CharAxis(pg.AxisItem):
         self._marked: tuple[int, ...] = ()
         self._label_width = 10.0  # pixels a label needs, with a gap
 
-    def set_text(self, text: str, marked: Sequence[int] = ()) -> None:
-        labels, marked = [shown_char(char) for char in text], tuple(map(int, marked))
+    def set_text(self, text: Sequence[str], marked: Sequence[int] = ()) -> None:
+        # A word or BPE token is cut to 6 characters: the label must not hide its neighbours.
+        labels, marked = [shown_token(char, 6) for char in text], tuple(map(int, marked))
         if labels != self._labels or marked != self._marked:
             self._labels, self._marked = labels, marked
             self._measure()

@@ -46,7 +46,7 @@ class ColumnNote:
 
     @classmethod
     def of(cls, probe: ProbeResult) -> ColumnNote:
-        return cls(probe.input_text[::-1], probe.task, marked_distances(probe))
+        return cls(probe.inputs[::-1], probe.task, marked_distances(probe))
 
     def describe(self, distance: int) -> str:
         """As ``reading_of``; a marked cell adds "in this probe's sequence"."""

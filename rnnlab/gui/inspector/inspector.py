@@ -234,6 +234,9 @@ class Inspector(QObject):
             self.probe_bar.set_text(probe.input_text)
             what = (f"one {probe.task} sequence of {probe.positions} positions "
                     f"(number {self._sequence + 1})")  # fmt: skip
+        elif probe.tokens:  # a word or BPE run reads the text in its own tokens
+            spelled = sum(map(len, probe.tokens))
+            what = f"{len(probe.tokens)} tokens ({spelled} characters)"
         else:
             what = f"{probe.positions + 1} characters"
         self.probe_bar.show_status(

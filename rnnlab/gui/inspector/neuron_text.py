@@ -100,7 +100,7 @@ class NeuronTextView(TextView):
         if self._inspection is None or self._unit is None:
             return {}
         return {
-            "text": np.array(list(self._inspection.probe.input_text)),
+            "text": np.array(list(self._inspection.probe.inputs)),
             "values": self._values.copy(),
             "gate": np.array(self._gate),
             "unit": np.array(self._unit),
@@ -184,7 +184,7 @@ class NeuronTextView(TextView):
         self._show_list()
         colour_map, low, high, ticks, note = self._scale()
         normalised = np.clip((self._values - low) / (high - low), 0.0, 1.0)
-        self.grid.show_text(probe.input_text, colour_map.map(normalised, mode="qcolor"))
+        self.grid.show_text(probe.inputs, colour_map.map(normalised, mode="qcolor"))
         # Dark and light rings (no colour of their own): they show on every colour of the map.
         self.grid.set_marks([(position, 0) for position in marked_positions(probe)])
         title = f"layer {self._layer + 1} · {self._gate}, unit {self._unit} · {note}"
@@ -229,7 +229,7 @@ class NeuronTextView(TextView):
 
     def _tooltip(self, position: int, row: int) -> str:
         probe = self._inspection.probe
-        read = reading(probe, position) if probe.task else quoted(probe.input_text[position])
+        read = reading(probe, position) if probe.task else quoted(probe.inputs[position])
         return "\n".join((
             f"position {position}: {read}",
             f"{self._gate}, unit {self._unit}: {self._values[position]:.3f}",

@@ -112,7 +112,7 @@ class SaturationPlot(InspectorCanvas):
         data: dict[str, np.ndarray] = {}
         for name, panel in self._panels.items():
             data[f"{name}_left"], data[f"{name}_right"] = panel.left.copy(), panel.right.copy()
-        data["text"] = np.array(list(self._inspection.probe.input_text))
+        data["text"] = np.array(list(self._inspection.probe.inputs))
         data["layer"] = np.array(self.layer())
         data["step"] = np.array(self._inspection.step)
         return data

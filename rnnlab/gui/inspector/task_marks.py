@@ -24,6 +24,7 @@ _MARK_WORDS = {"adding": "marked", "recall": "remembered", "order": "event"}
 # Where the answer is asked, as the curve's axis and the hover texts name it.
 TEXT_DISTANCE_LABEL = "steps back from the predicted character"
 TASK_DISTANCE_LABEL = "steps back from the answer"
+TOKEN_DISTANCE_LABEL = "tokens back from the predicted token"  # a word or BPE run's probe
 NOT_ON_A_TASK = (
     "Next-character guesses do not apply to a task sequence: only its last position is asked "
     "something, the answer, and there is no next character to guess. The loss plot shows how "
@@ -54,16 +55,19 @@ def is_marked(probe: ProbeResult, position: int) -> bool:
     return marks is not None and 0 <= position < len(marks) and bool(marks[position])
 
 
-def answer_words(task: str) -> str:
-    """What distance 0 is called: the answer on a task, the predicted character on a text."""
-    return "the answer" if task else "the predicted character"
+def answer_words(task: str, tokens: bool = False) -> str:
+    """What distance 0 is called: the answer on a task, the predicted character (or, with
+    ``tokens``, token) on a text."""
+    return "the answer" if task else "the predicted token" if tokens else "the predicted character"
 
 
 def symbol_meaning(probe: ProbeResult) -> str:
     """What the characters shown for the positions are (for an axis or a legend)."""
     if probe.task == "adding":
         return "each value's first decimal digit (7: 0.7…)"
-    return "the symbol read at each position" if probe.task else "the character read"
+    if probe.task:
+        return "the symbol read at each position"
+    return "the token read" if probe.tokens else "the character read"
 
 
 def reading(probe: ProbeResult, position: int) -> str:

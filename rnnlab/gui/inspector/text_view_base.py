@@ -13,12 +13,13 @@ from PySide6.QtWidgets import (
 from rnnlab.core.probe_result import Inspection
 from rnnlab.gui.inspector.char_grid import CharGrid
 from rnnlab.gui.inspector.colour_legend import ColourLegend
-from rnnlab.gui.widgets.style import base_point_size, role_colour, scaled_font, shown_char
+from rnnlab.gui.widgets.style import base_point_size, role_colour, scaled_font, shown_token
 from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 
 
 def quoted(char: str) -> str:
-    return f"'{shown_char(char)}'"
+    """A character, or a word or BPE token (whole, up to 24 characters), in quotes."""
+    return f"'{shown_token(char, 24)}'"
 
 
 def sequential_map(widget: QWidget) -> pg.ColorMap:

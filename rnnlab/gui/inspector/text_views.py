@@ -12,16 +12,17 @@ positions the answer depends on outlined; the guesses, of a next character, do n
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QVBoxLayout
 
-from rnnlab.gui.inspector.char_grid import vertical_scroll
+from rnnlab.gui.inspector.char_grid import MAX_SPAN, vertical_scroll
 from rnnlab.gui.inspector.task_marks import NOT_ON_A_TASK, mark_word, marked_positions, reading
 from rnnlab.gui.inspector.text_view_base import TextView, quoted, sequential_map
-from rnnlab.gui.widgets.style import role_colour, shown_char
+from rnnlab.gui.widgets.style import role_colour, shown_char, shown_token
 
 CONNECTIVITY_DECADES = 4  # the colour scale spans 10^-4 .. 1 of the largest dependence
 
@@ -54,7 +55,7 @@ class ConnectivityView(TextView):
             return {}
         probe = self._inspection.probe
         return {
-            "text": np.array(list(probe.input_text)),
+            "text": np.array(list(probe.inputs)),
             "connectivity": np.asarray(probe.connectivity).copy(),
             "relative_strength": self.strengths(),
             "position": np.array(probe.connectivity_position),
@@ -87,15 +88,16 @@ class ConnectivityView(TextView):
         faded = self.palette().color(QPalette.ColorRole.PlaceholderText)
         fills = [colour if t <= position else None for t, colour in enumerate(colours)]
         inks = [None if t <= position else faded for t in range(len(colours))]
-        self.grid.show_text(probe.input_text, fills, inks)
+        self.grid.show_text(probe.inputs, fills, inks)
         # A task's marked positions in rings; the explained position framed, on a text only: a
         # task's is always the last, and a frame there would pass for one more mark.
         marked = [(t, 0) for t in marked_positions(probe)]
         self.grid.set_marks(marked, outlined=None if probe.task else position)
         title = (
-            f"What the prediction of {quoted(probe.target_text[position])} after the outlined"
-            f" {quoted(probe.input_text[position])} (position {position}) depends on:"
-            " ‖∂loss/∂input‖ per character, log10 of its share of the largest"
+            f"What the prediction of {quoted(probe.targets[position])} after the outlined"
+            f" {quoted(probe.inputs[position])} (position {position}) depends on:"
+            f" ‖∂loss/∂input‖ per {'token' if probe.tokens else 'character'}, log10 of its"
+            " share of the largest"
         )
         if probe.task:
             title = (
@@ -116,7 +118,7 @@ class ConnectivityView(TextView):
     def _tooltip(self, position: int, row: int) -> str:
         probe = self._inspection.probe
         chosen = probe.connectivity_position
-        lines = [f"position {position}: {quoted(probe.input_text[position])}"]
+        lines = [f"position {position}: {quoted(probe.inputs[position])}"]
         if probe.task:
             lines = [f"position {position}: {reading(probe, position)}"]
         if position > chosen:
@@ -127,7 +129,7 @@ class ConnectivityView(TextView):
         if probe.task:
             lines.append("the answer is given after reading this" if position == chosen else "")
         elif position == chosen:
-            target = quoted(probe.target_text[position])
+            target = quoted(probe.targets[position])
             lines.append(f"the prediction explained: the model's guess of what follows, {target}")
         else:
             lines.append("Click to explain the prediction after this character instead")
@@ -166,13 +168,15 @@ class GuessesView(TextView):
         probe = self._inspection.probe
         guesses = [[self._character(index) for index in row] for row in probe.guess_indices]
         return {
-            "text": np.array(list(probe.target_text)),  # the character each column guesses
+            "text": np.array(list(probe.targets)),  # the character each column guesses
             "guess_characters": np.array(guesses, dtype=str).reshape(-1, 5),
             "guess_probabilities": np.asarray(probe.guess_probabilities).copy(),
         }
 
     def _character(self, index: int) -> str:
-        return self._characters[index] if 0 <= index < len(self._characters) else "?"
+        # A word or BPE run's probe names its own tokens; else the text's characters.
+        names = self._inspection.probe.token_list or self._characters
+        return names[index] if 0 <= index < len(names) else "?"
 
     def applies(self) -> bool:
         """Whether the guesses are shown: not on a task sequence (NOT_ON_A_TASK says why)."""
@@ -189,21 +193,23 @@ class GuessesView(TextView):
         colours = colour_map.map(probe.guess_probabilities.ravel(), mode="qcolor")
         miss = role_colour(self, "diverged")  # a character missed by all five guesses
         labels, fills, inks, marked = [], [], [], []
-        for position, actual in enumerate(probe.target_text):
+        label = partial(shown_token, limit=MAX_SPAN) if probe.tokens else shown_char
+        for position, actual in enumerate(probe.targets):
             guesses = [self._character(index) for index in probe.guess_indices[position]]
-            labels.append((shown_char(actual), *(shown_char(char) for char in guesses)))
+            labels.append((label(actual), *(label(char) for char in guesses)))
             fills.append((None, *colours[5 * position : 5 * position + 5]))
             right = [rank for rank, char in enumerate(guesses) if char == actual]
             marked += [(position, rank + 1) for rank in right]
             # A character the model did not have among its five guesses: in red.
             inks.append((None if right else miss,) + (None,) * 5)
-        self.grid.show_cells(labels, fills, inks=inks)
+        spans = [max(map(len, column)) for column in labels] if probe.tokens else None
+        self.grid.show_cells(labels, fills, inks=inks, spans=spans)
         self.grid.set_marks(marked, role_colour(self, "marker"))  # the right guess
         title = "Probability of each guess (outlined: the right one; red: not in the top 5)"
         self.legend.set_scale(colour_map, 0.0, 1.0, (0.0, 0.25, 0.5, 0.75, 1.0), title)
 
     def _tooltip(self, position: int, row: int) -> str:
-        actual = self._inspection.probe.target_text[position]
+        actual = self._inspection.probe.targets[position]
         guesses = self.column(position)
         if row > 0:
             char, chance = guesses[row - 1]
@@ -215,7 +221,7 @@ class GuessesView(TextView):
         given = "not among its five guesses"
         if ranks:
             given = f"its guess {ranks[0] + 1} of 5, at {_percent(guesses[ranks[0]][1])}"
-        before = quoted(self._inspection.probe.input_text[position])
+        before = quoted(self._inspection.probe.inputs[position])
         return f"position {position}: after {before} comes {quoted(actual)}: {given}"
 
 

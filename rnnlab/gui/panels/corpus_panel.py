@@ -30,6 +30,7 @@ from rnnlab.core.errors import CorpusError
 from rnnlab.core.tasks import SOURCE_PREFIX, TASKS, Task
 from rnnlab.gui.panels.frequency_chart import FrequencyChart
 from rnnlab.gui.panels.task_section import TaskSection
+from rnnlab.gui.panels.unit_facts import UnitFacts
 
 PREVIEW_CHARS = 2_000
 _ERROR_COLOR = "#d32f2f"  # readable on light and dark palettes
@@ -95,6 +96,7 @@ class CorpusPanel(QWidget):
         )
 
         self.frequencyPlot = FrequencyChart()
+        self.unitFacts = UnitFacts()  # the Model tab's token unit on this text
         self.frequencyBars = self.frequencyPlot.bars
 
         self.task_section = TaskSection()
@@ -114,6 +116,7 @@ class CorpusPanel(QWidget):
         layout.addWidget(self.corpusInfo)
         layout.addWidget(self.task_section, 1)
         layout.addWidget(self.frequencyPlot, 1)
+        layout.addWidget(self.unitFacts)
         layout.addWidget(self.preview, 1)
         self._fill_combo()
 
@@ -128,7 +131,7 @@ class CorpusPanel(QWidget):
         self.task_section.show_task(task)
 
     def _show_text_parts(self, text: bool) -> None:
-        for widget in (self.corpusInfo, self.frequencyPlot, self.preview):
+        for widget in (self.corpusInfo, self.frequencyPlot, self.unitFacts, self.preview):
             widget.setVisible(text)
         self.task_section.setVisible(not text)
 
@@ -253,9 +256,11 @@ class CorpusPanel(QWidget):
             font.setPixelSize(self.font().pixelSize())
         self.preview.setFont(font)
         self.frequencyPlot.apply_font(self.font(), self.palette())
+        self.unitFacts.apply_font(self.font(), self.palette())
 
     def _apply_palette(self) -> None:
         self.frequencyPlot.apply_palette(self.font(), self.palette())
+        self.unitFacts.apply_font(self.font(), self.palette())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSizePolicy, QVBox
 from rnnlab.core.config import CLIP_MODES
 from rnnlab.gui.panels.forget_bias_spin import ForgetBiasSpin
 from rnnlab.gui.panels.model_texts import CELL_NOTES, CELLS, PRESETS, TOOLTIPS
+from rnnlab.gui.panels.token_unit_control import TokenUnitControl
 from rnnlab.gui.widgets.form_controls import combo_box, double_spin_box, spin_box
 from rnnlab.gui.widgets.log_spin_box import LogSpinBox
 
@@ -33,6 +34,9 @@ class ModelForm(QWidget):
         for index, (_, value, equations) in enumerate(CELLS):
             tip = f"{equations}<br>{CELL_NOTES[value]}"
             self.cellTypeCombo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+        self.tokenUnit = TokenUnitControl(self)  # tokenUnitCombo and mergesSpin
+        self.tokenUnitCombo = self.tokenUnit.tokenUnitCombo
+        self.mergesSpin = self.tokenUnit.mergesSpin
         self.layersSpin = spin_box("layersSpin", 1, 16)
         self.hiddenSizeSpin = spin_box("hiddenSizeSpin", 1, 16_384, 32)
         self.embeddingSizeSpin = spin_box("embeddingSizeSpin", 1, 16_384, 16)
@@ -63,6 +67,7 @@ class ModelForm(QWidget):
             getattr(self, name).setToolTip(f"<p>{tip}</p>")  # rich text: Qt wraps the lines
 
         model_form = QFormLayout()
+        self.tokenUnit.add_rows(model_form, "To&kens:")
         for label, widget in (
             ("&Cell:", self.cellTypeCombo),
             ("&Layers:", self.layersSpin),

@@ -40,10 +40,12 @@ class ModelPanel(ModelForm):
     clippingChanged = Signal(str, float)
     configError = Signal(str)
     settingsEdited = Signal()  # the user changed a setting (not set_configs)
+    tokenUnitChosen = Signal(str)  # the user chose a unit ("word", "bpe:500"): learn it early
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vocabulary_size: int | None = None
+        self._unit_sizes: dict[str, int] = {}  # vocabulary size of each learned token unit
         self._training = False
         self._task_mode = False
         self._task_shape: ModelShape | None = None  # what a task fixes; None: a text's
@@ -66,6 +68,7 @@ class ModelPanel(ModelForm):
             self.threadsSpin,
         ):
             spin.valueChanged.connect(self._on_user_edit)
+        self.tokenUnit.unitChanged.connect(self._on_unit)
         self.learningRateSpin.valueChanged.connect(self._on_learning_rate)
         self.clipModeCombo.currentIndexChanged.connect(self._on_clipping)
         self.clipValueSpin.valueChanged.connect(self._on_clipping)
@@ -73,8 +76,19 @@ class ModelPanel(ModelForm):
     # ---- what the window calls ----------------------------------------------------------------
 
     def set_vocabulary_size(self, size: int) -> None:
+        """A text loaded: its characters; the word and BPE units learned on another are gone."""
         self._vocabulary_size = size
+        self._unit_sizes.clear()
         self._follow_settings()
+
+    def set_unit_vocabulary(self, tokens: str, size: int) -> None:
+        """A unit learned on the text: the parameter count can use its vocabulary."""
+        self._unit_sizes[tokens] = size
+        self._follow_settings()
+
+    def tokens(self) -> str:
+        """The unit shown ("char" on a task: its symbols are its own)."""
+        return "char" if self._task_mode else self.tokenUnit.unit()
 
     def set_devices(self, devices: list[tuple[str, str]]) -> None:
         """(name, label) pairs, best first, e.g. ("cuda:0", "CUDA: NVIDIA H100"), ("cpu", "CPU")."""
@@ -145,6 +159,7 @@ class ModelPanel(ModelForm):
                 seed=self.seedSpin.value(),
                 device=device,
                 threads=self.threadsSpin.value(),
+                tokens=self.tokens(),
             )
         except ConfigError as error:
             self.configError.emit(str(error))
@@ -208,6 +223,7 @@ class ModelPanel(ModelForm):
         ):
             widget.setEnabled(editable)
         self.forgetBiasSpin.setEnabled(editable and self.forgetBiasSpin.applies())
+        self.tokenUnit.set_editable(editable and not self._task_mode)
         for widget in (self.presetCombo, self.seqLenSpin):  # they mean something for text only
             widget.setEnabled(editable and not self._task_mode)
 
@@ -242,6 +258,8 @@ class ModelPanel(ModelForm):
                     combo.setCurrentIndex(max(combo.findData(values[key]), 0))
             if "device" in values:
                 self.deviceCombo.setCurrentIndex(self._device_index(values["device"]))
+            if "tokens" in values:
+                self.tokenUnit.set_unit(values["tokens"])
         self._follow_settings()
 
     def _device_index(self, device: str) -> int:
@@ -259,8 +277,13 @@ class ModelPanel(ModelForm):
         self.cellTypeCombo.setToolTip(f"{CELL_INTRO}{equations}<br>{CELL_NOTES[cell]}")
         self.forgetBiasSpin.set_cell(cell)
         self._update_enabled()  # a vanilla RNN has no memory gate to bias
+        tokens = self.tokens()
+        size = self._vocabulary_size if tokens == "char" else self._unit_sizes.get(tokens)
+        if self._vocabulary_size and size is None:
+            self.parameterCount.setText("— parameters (learning the tokens…)")
+            return
         try:
-            count = count_parameters(self._config(self._task_shape or self._vocabulary_size or 0))
+            count = count_parameters(self._config(self._task_shape or size or 0))
             self.parameterCount.setText(f"{count:,} parameters")
         except ConfigError:
             self.parameterCount.setText("— parameters (no corpus yet)")
@@ -275,6 +298,10 @@ class ModelPanel(ModelForm):
         self._follow_settings()
         with SignalsBlocked(self.presetCombo):
             self.presetCombo.setCurrentIndex(0)  # the settings are no longer the preset's
+
+    def _on_unit(self, tokens: str) -> None:
+        self._on_user_edit()
+        self.tokenUnitChosen.emit(tokens)
 
     def _on_learning_rate(self, value: float) -> None:
         self._on_user_edit()

@@ -17,7 +17,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QWidget
 
 from rnnlab.core.sampling import check_temperature, softmax
-from rnnlab.gui.widgets.style import base_point_size, role_colour, shown_char
+from rnnlab.gui.widgets.style import base_point_size, role_colour, shown_token
 
 CHART_BARS = 15
 
@@ -60,7 +60,8 @@ class NextCharChart(pg.PlotWidget):
         self.set_characters([chars[code] for code in self._top_codes])
         # Short enough for a narrow dock at presentation size; the slider's label shows T.
         shown = prime if len(prime) <= 12 else "…" + prime[-11:]
-        self._next_title = f"Next character after “{shown.replace(chr(10), '⏎')}”"
+        noun = "token" if any(len(char) > 1 for char in chars) else "character"
+        self._next_title = f"Next {noun} after “{shown.replace(chr(10), '⏎')}”"
         self._empty_title = "" if has_model else "No model yet: train a model first"
 
     def show_temperature(self, temperature: float) -> None:
@@ -74,7 +75,8 @@ class NextCharChart(pg.PlotWidget):
 
     def set_characters(self, chars: Sequence[str]) -> None:
         """Label the bars, most likely first (no characters: no model or no prime yet)."""
-        self._ticks = [(index, shown_char(char)) for index, char in enumerate(chars)]
+        # A word or BPE token is cut short: 15 bars share a narrow dock.
+        self._ticks = [(index, shown_token(char, 4)) for index, char in enumerate(chars)]
         self.getAxis("bottom").setTicks([self._ticks, []])
 
     def show_probabilities(self, heights: np.ndarray, title: str) -> None:

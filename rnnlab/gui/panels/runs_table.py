@@ -27,14 +27,16 @@ from rnnlab.gui.widgets.style import is_dark
 COLUMNS = (
     ("", "Show the run on the plots (its colour and line pattern)"),
     ("name", "Double-click to rename"),
-    ("cell", "The recurrent cell"),
+    ("cell", "The recurrent cell, and what a token is when not a character (words, BPE-K)"),
     ("size", "layers × hidden units"),
     ("params", "Trainable parameters"),
     ("steps", "Training steps taken"),
     ("chars", "Characters trained on: steps × batch × sequence length"),
     ("train s", "Seconds spent training this run (not pauses, validation or probes)"),
-    ("loss", "Mean training loss of the last steps (nats/char)"),
-    ("best val", "Lowest validation loss so far (nats/char)"),
+    ("loss", "Mean training loss of the last steps (nats/char; a word or BPE run's over the "
+             "characters its tokens spell)"),
+    ("best val", "Lowest validation loss so far (nats/char; a word run's reads lower by the "
+                 "share of unknown words, which count as predicted)"),
     ("chars/s", "Training speed"),
     ("state", "new, running, paused, stopped or diverged"),
 )
@@ -66,6 +68,8 @@ class RunRow:
     best_validation: float  # NaN before the first validation
     chars_per_second: float
     state: str
+    tokens: str = "characters"  # what a token is: "characters", "words", "BPE-500"
+    unknown_share: float = 0.0  # a word run's unknown validation tokens (0 for other units)
 
 
 # What the row's menu offers, by the run's state: (command, label)
@@ -170,10 +174,16 @@ class RunsTable(QTableWidget):
                 swatch.setToolTip(f"{run_colour_name(values.index)}: tick to show on the plots")
             if self.item(row, NAME_COLUMN).text() != values.name:
                 self.item(row, NAME_COLUMN).setText(values.name)
+            cell = values.cell
+            if values.tokens != "characters":
+                cell += f" · {values.tokens}"
+            best = _loss(values.best_validation)
+            if values.unknown_share:  # never bare: say how much of it is unknown words
+                best += f" ({values.unknown_share:.0%} unk)"
             texts = (
-                values.cell, f"{values.layers} × {values.hidden_size}", f"{values.parameters:,}",
+                cell, f"{values.layers} × {values.hidden_size}", f"{values.parameters:,}",
                 f"{values.steps:,}", _count(values.chars), _number(values.seconds, "{:,.1f}"),
-                _loss(values.loss), _loss(values.best_validation),
+                _loss(values.loss), best,
                 _count(values.chars_per_second) if values.chars_per_second else "—",
                 values.state,
             )  # fmt: skip

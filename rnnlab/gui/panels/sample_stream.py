@@ -111,9 +111,13 @@ class SampleStream(QObject):
         if not sampler.line_mode:
             self._produced.append(prime)
             yield "", prime
-            for char in sampler.generate(prime, count, settings):
-                self._produced.append(char)
-                yield "", char
+            written = 0  # characters: a word or BPE run's tokens spell several each
+            for piece in sampler.generate(prime, count, settings):
+                self._produced.append(piece)
+                yield "", piece
+                written += len(piece)
+                if written >= count:
+                    return
             return
         for index in range(count):
             seed = None if settings.seed is None else settings.seed + index

@@ -27,7 +27,8 @@ from rnnlab.gui.plots.task_mode import LossTask, TaskMode
 TEXT_CEILING, TASK_CEILING = 2.0, 10.0
 
 LOSS_AXIS_LABELS = {
-    "nats": "loss (nats/char)", "bits": "loss (bits/char)", "perplexity": "perplexity"
+    "nats": "loss (nats/char)", "bits": "loss (bits/char)", "perplexity": "perplexity",
+    "token": "loss (nats/token: each run's own unit)",
 }  # fmt: skip
 
 
@@ -88,9 +89,14 @@ class LossScalePlot(RunPlot):
             return math.log(self._vocabulary_size) * TEXT_CEILING
         return math.inf
 
-    def _shown(self, losses: np.ndarray) -> np.ndarray:
-        """Losses as the curves draw them: at most the ceiling, in the unit shown."""
-        return convert_loss(np.minimum(np.asarray(losses, np.float64), self.ceiling()), self._unit)
+    def _shown(self, losses: np.ndarray, token_factors: np.ndarray | float = 1.0) -> np.ndarray:
+        """Losses (nats per character) as the curves draw them: at most the ceiling, in the unit
+        shown. ``token_factors``: characters per token where each loss was measured (a word or
+        BPE run's), for the per-token unit."""
+        capped = np.minimum(np.asarray(losses, np.float64), self.ceiling())
+        if self._unit == "token":
+            capped = capped * token_factors
+        return convert_loss(capped, self._unit)
 
     def show_uniform_line(self, shown: bool) -> None:
         """Show the uniform guess where it means something: on text of two characters or more."""
@@ -128,8 +134,9 @@ class LossScalePlot(RunPlot):
         """The shown columns anew from the losses as they came: in the unit, under the ceiling."""
         for run, entry in self._runs.items():
             series = entry.series
+            factors = series.column("token_factors")
             for shown, stored in (("shown_losses", "losses"), ("shown_smoothed", "smoothed")):
-                series.replace(shown, self._shown(series.column(stored)))
+                series.replace(shown, self._shown(series.column(stored), factors))
             self._stale_runs.add(run)
         self._schedule_redraw()
 

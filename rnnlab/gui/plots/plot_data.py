@@ -9,7 +9,9 @@ import math
 
 import numpy as np
 
-UNITS = ("nats", "bits", "perplexity")
+# "token": nats per token, each run's own unit (``LossScalePlot`` scales each run's losses by its
+# characters per token; a character run's stay as they are).
+UNITS = ("nats", "bits", "perplexity", "token")
 
 
 def convert_loss(nats: np.ndarray | float, unit: str) -> np.ndarray:
@@ -20,7 +22,7 @@ def convert_loss(nats: np.ndarray | float, unit: str) -> np.ndarray:
     if unit == "perplexity":
         with np.errstate(over="ignore"):  # a diverged loss becomes inf, which plots leave out
             return np.exp(values)
-    if unit != "nats":
+    if unit not in ("nats", "token"):
         raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
     return values
 

@@ -66,10 +66,12 @@ class LossPlot(LossScalePlot):
         chars: np.ndarray | None = None,
         seconds: np.ndarray | None = None,
         run: int = 0,
+        token_factors: np.ndarray | None = None,
     ) -> None:
-        """Add steps of ``run``: losses in nats (on a task, in the task's loss), ``chars``
-        characters seen and ``seconds`` training seconds so far at each step (None: unknown,
-        left out on those axes)."""
+        """Add steps of ``run``: losses in nats per character (on a task, in the task's loss),
+        ``chars`` characters seen and ``seconds`` training seconds so far at each step (None:
+        unknown, left out on those axes); ``token_factors``: a word or BPE run's characters per
+        token at each step (None: 1, characters), for the per-token unit."""
         steps, losses = np.ravel(steps), np.ravel(losses).astype(np.float64)
         clipped = np.ravel(clipped).astype(np.bool_)
         if not len(steps) == len(losses) == len(clipped):
@@ -79,21 +81,28 @@ class LossPlot(LossScalePlot):
         average = self._averages.get(run, (0.0, 0))
         smoothed, biased, count = debiased_moving_average(losses, self._smoothing, *average)
         self._averages[run] = (biased, count)
+        factors = np.ones(len(losses)) if token_factors is None else np.ravel(token_factors)
         values = {
-            "losses": losses, "smoothed": smoothed,
-            "shown_losses": self._shown(losses),
-            "shown_smoothed": self._shown(smoothed),
+            "losses": losses, "smoothed": smoothed, "token_factors": factors,
+            "shown_losses": self._shown(losses, factors),
+            "shown_smoothed": self._shown(smoothed, factors),
         }  # fmt: skip
         self._runs[run].series.append(steps, clipped, values, chars, seconds)
         self._run_data_changed(run)
 
-    def add_validation(self, step: int, loss: float, *, run: int = 0) -> None:
+    def add_validation(
+        self, step: int, loss: float, *, run: int = 0, token_factor: float = 1.0
+    ) -> None:
+        """A validation loss in nats per character (``token_factor``: a word or BPE run's
+        characters per token on the validation text, for the per-token unit)."""
         self._run(run)
-        steps, losses = self._validations.setdefault(
-            run, (GrowingArray(np.int64, 64), GrowingArray(np.float64, 64))
-        )
+        steps, losses, factors = self._validations.setdefault(
+            run, (GrowingArray(np.int64, 64), GrowingArray(np.float64, 64),
+                  GrowingArray(np.float64, 64))
+        )  # fmt: skip
         steps.append(np.array([step]))
         losses.append(np.array([loss]))
+        factors.append(np.array([token_factor]))
         self._run_data_changed(run)
 
     def add_marker(self, step: int, label: str, run: int = 0) -> None:
@@ -140,7 +149,7 @@ class LossPlot(LossScalePlot):
             )
             self._averages[run] = (biased, count)
             series.replace("smoothed", smoothed)
-            series.replace("shown_smoothed", self._shown(smoothed))
+            series.replace("shown_smoothed", self._shown(smoothed, series.column("token_factors")))
             self._stale_runs.add(run)
         self._schedule_redraw()
 
@@ -159,26 +168,27 @@ class LossPlot(LossScalePlot):
                     "validation_losses": np.empty(0)}  # fmt: skip
         stored = entry.series.data()
         result = {name: stored[name] for name in _DATA_NAMES}
-        steps, losses = self._validation_arrays(run)
+        steps, losses, _ = self._validation_arrays(run)
         return {**result, "validation_steps": steps.copy(), "validation_losses": losses.copy()}
 
-    def _validation_arrays(self, run: int | None) -> tuple[np.ndarray, np.ndarray]:
+    def _validation_arrays(self, run: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(steps, nats per character, characters per token) of the run's validations."""
         if run not in self._validations:
-            return np.empty(0, np.int64), np.empty(0)
-        steps, losses = self._validations[run]
-        return steps.view(), losses.view()
+            return np.empty(0, np.int64), np.empty(0), np.empty(0)
+        return tuple(array.view() for array in self._validations[run])  # type: ignore[return-value]
 
     def _validation_xy(self, run: int) -> tuple[np.ndarray, np.ndarray]:
         """The run's validation points on the current axes, without those at an unknown x."""
-        steps, losses = self._validation_arrays(run)
+        steps, losses, factors = self._validation_arrays(run)
         x = self._runs[run].series.x_at_steps(steps, self._x_axis)
         known = np.isfinite(x)
-        return x[known], self._shown(losses[known])
+        return x[known], self._shown(losses[known], factors[known])
 
     # ---- RunPlot's hooks ---------------------------------------------------------------------
 
     def _new_series(self) -> RunSeries:
-        return RunSeries(("losses", "smoothed", "shown_losses", "shown_smoothed"), "losses")
+        names = ("losses", "smoothed", "token_factors", "shown_losses", "shown_smoothed")
+        return RunSeries(names, "losses")
 
     def _new_overlays(self) -> dict[str, pg.PlotDataItem]:
         # One point per two pixels: a dash pattern along a path of many tiny segments cost

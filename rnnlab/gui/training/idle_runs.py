@@ -7,6 +7,7 @@ them (a probe, weights for sampling, a save), done without racing a training thr
 from __future__ import annotations
 
 import copy
+import dataclasses
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,6 +19,8 @@ from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.probe_result import Inspection
 from rnnlab.core.tasks import Task
+from rnnlab.core.token_readings import UnitReadings
+from rnnlab.core.tokens import Tokenizer
 from rnnlab.gui.training.loading import Job
 from rnnlab.gui.training.messages import describe_save_failure
 from rnnlab.gui.training.requests import Request, SetClipping, SetLearningRate, SetProbe
@@ -40,6 +43,7 @@ class IdleRuns(TrainingSignals):
         self._idle: dict[int, Trainer] = {}  # touched only while no thread trains the run
         self._checkpoints: dict[int, Checkpoint] = {}  # opened, to be continued on Train
         self._shared_batches: dict[tuple, TrainingData] = {}  # new runs' batches, by batching
+        self.readings = UnitReadings()  # the corpus in each word or BPE unit runs read
         self._saving: dict[str, set[int]] = {}  # path -> runs being saved there by the worker
         self._probe: SetProbe | None = None
         self._generation = 0  # counts model replacements
@@ -92,6 +96,14 @@ class IdleRuns(TrainingSignals):
             return checkpoint.model, checkpoint.step, {}
         return None, 0, {}
 
+    def idle_tokenizer(self, run: int) -> Tokenizer | None:
+        """An idle word or BPE run's tokenizer (None: characters, or no such run)."""
+        if run in self._idle:
+            return self._idle[run].data.tokenizer
+        checkpoint = self._checkpoints.get(run)
+        vocabulary = None if checkpoint is None else checkpoint.vocabulary
+        return vocabulary if isinstance(vocabulary, Tokenizer) else None
+
     def emit_idle_snapshot(self, run: int) -> None:
         """Weights for sampling from an idle run (its model is not changing: safe to read)."""
         model, step, _ = self.idle_model(run)
@@ -106,14 +118,15 @@ class IdleRuns(TrainingSignals):
         model, step, norms = self.idle_model(run)
         if model is None or self._probe is None:
             return
-        probe = self._probe
+        probe, tokenizer = self._probe, self.idle_tokenizer(run)
         model = copy.deepcopy(model)  # no thread trains it now; the copy is the pool's own
         generation = self._generation
 
         def work() -> tuple[int, int, SetProbe, Inspection]:
             from rnnlab.gui.training.probing import inspect_request
 
-            return run, generation, probe, inspect_request(model, probe, step, norms)
+            inspection = inspect_request(model, probe, step, norms, tokenizer=tokenizer)
+            return run, generation, probe, inspection
 
         QThreadPool.globalInstance().start(Job(work, self._probed, self.probeFailed))
 
@@ -160,13 +173,13 @@ class IdleRuns(TrainingSignals):
         shared = self._shared_batches
         text = corpus if isinstance(corpus, Corpus) else None
 
-        def batches(config: TrainConfig) -> TrainingData:
+        def batches(source: Corpus | Task, config: TrainConfig) -> TrainingData:
             from rnnlab.core.trainer import batching_for
 
-            key = (corpus.fingerprint, config.batch_size, config.seq_len,
+            key = (source.fingerprint, config.tokens, config.batch_size, config.seq_len,
                    config.validation_fraction, config.eval_chars, config.seed)  # fmt: skip
             if key not in shared:
-                shared[key] = batching_for(corpus, config)
+                shared[key] = batching_for(source, config)
             return shared[key]
 
         def build() -> Trainer:  # runs in the worker thread
@@ -184,7 +197,13 @@ class IdleRuns(TrainingSignals):
                 return trainer
             from rnnlab.core.trainer import new_trainer
 
-            return new_trainer(corpus, model_config, train_config, data=batches(train_config))
+            source, model = corpus, model_config
+            if text is not None and train_config.tokens != "char":
+                # Words or BPE pieces: learned here if the window's prefetch has not finished.
+                source = self.readings.get(text, train_config.tokens,
+                                           train_config.validation_fraction)  # fmt: skip
+                model = dataclasses.replace(model, vocab_size=len(source.vocabulary))
+            return new_trainer(source, model, train_config, data=batches(source, train_config))
 
         return build
 

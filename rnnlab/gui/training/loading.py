@@ -16,6 +16,7 @@ from rnnlab.core.tasks import Task
 
 if TYPE_CHECKING:
     from rnnlab.core.checkpoint import Checkpoint
+    from rnnlab.core.token_corpus import TokenCorpus
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class LoadedCheckpoint:
     checkpoint: Checkpoint  # its model is touched by no thread until Train continues it
     corpus: Corpus | Task  # the text it was trained on (checked unchanged), or its task
     snapshot: NumpyStepper | None  # its weights, for sampling; None for a task run
+    # A word or BPE run's text cut with its checkpoint's own tokens and merges; else None.
+    reading: TokenCorpus | None = None
 
 
 def describe_load_error(error: Exception) -> str:
@@ -120,20 +123,19 @@ class Loader(QObject):
         def work() -> LoadedCheckpoint:
             from rnnlab.core.checkpoint import load_checkpoint
             from rnnlab.core.resume import training_corpus
+            from rnnlab.core.token_corpus import tokenize_corpus
+            from rnnlab.core.tokens import Tokenizer
 
             checkpoint = load_checkpoint(path)
-            unit = getattr(checkpoint.vocabulary, "unit", None)  # a word or BPE run's
-            if unit is not None:
-                from rnnlab.core.errors import CheckpointError
-
-                raise CheckpointError(
-                    f"{path} is a model of {unit.label} tokens: the window opens character "
-                    "models only so far (rnnlab sample and rnnlab info read it)"
-                )
             if checkpoint.task is not None:  # a task run writes no text: nothing to sample
                 return LoadedCheckpoint(checkpoint, checkpoint.task, None)
             corpus = training_corpus(checkpoint)
+            reading = None
+            if isinstance(checkpoint.vocabulary, Tokenizer):  # a word or BPE run's
+                fraction = checkpoint.train_config.validation_fraction
+                reading = tokenize_corpus(corpus, checkpoint.vocabulary, fraction)
             # No one trains this model yet: this pool thread may copy its weights.
-            return LoadedCheckpoint(checkpoint, corpus, NumpyStepper.from_model(checkpoint.model))
+            snapshot = NumpyStepper.from_model(checkpoint.model)
+            return LoadedCheckpoint(checkpoint, corpus, snapshot, reading)  # type: ignore[arg-type]
 
         QThreadPool.globalInstance().start(Job(work, self.checkpointLoaded, self.checkpointFailed))

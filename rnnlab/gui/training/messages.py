@@ -58,7 +58,7 @@ class TrainingUpdate:
     """
 
     steps: np.ndarray  # (N,) int64
-    losses: np.ndarray  # (N,) float32, nats per character
+    losses: np.ndarray  # (N,) float32, nats per token (per character on a character run)
     grad_norms: np.ndarray  # (N,) float32, before clipping
     clipped: np.ndarray  # (N,) bool
     learning_rates: np.ndarray  # (N,) float32
@@ -72,6 +72,21 @@ class TrainingUpdate:
     run: int  # which run these steps belong to
     # (step, validation accuracy) of a symbol task's validations in this update; empty on text
     accuracies: tuple[tuple[int, float], ...] = ()
+    # A word or BPE run's losses per character of text (N,) float32, and its validations' (in
+    # the order of ``evaluations``); None: the same as ``losses`` and ``evaluations``.
+    char_losses: np.ndarray | None = None
+    char_evaluations: tuple[float, ...] | None = None
+
+    def losses_per_character(self) -> np.ndarray:
+        """(N,) nats per character of text, whatever the run's unit."""
+        return self.losses if self.char_losses is None else self.char_losses
+
+    def validations_per_character(self) -> tuple[tuple[int, float], ...]:
+        """(step, nats per character) of each validation."""
+        if self.char_evaluations is None:
+            return self.evaluations
+        pairs = zip(self.evaluations, self.char_evaluations)
+        return tuple((step, loss) for (step, _), loss in pairs)
 
 
 @dataclass(frozen=True)
@@ -119,9 +134,18 @@ class HistoryCursor:
     ) -> TrainingUpdate:
         """Everything after the cursor as an update (fresh arrays); the cursor moves to the end."""
         throughput = self.chars / self.step_seconds if self.step_seconds > 0 else 0.0
+        losses = history.since("losses", self.steps)
+        char_losses = history.since("char_losses", self.steps)
+        validations = history.evaluations[self.evaluations :]
+        # Per character only where it differs: a word or BPE run's (a character run's are equal).
+        in_tokens = any("bits_per_char" in item for item in validations) or not np.array_equal(
+            losses, char_losses, equal_nan=True
+        )
         update = TrainingUpdate(
             steps=history.since("steps", self.steps),
-            losses=history.since("losses", self.steps),
+            losses=losses,
+            char_losses=char_losses if in_tokens else None,
+            char_evaluations=tuple(map(_per_character, validations)) if in_tokens else None,
             grad_norms=history.since("grad_norms", self.steps),
             clipped=history.since("clipped", self.steps),
             learning_rates=history.since("learning_rates", self.steps),
@@ -145,6 +169,13 @@ class HistoryCursor:
         self.skip_to_end(history)
         self.chars, self.step_seconds = 0, 0.0
         return update
+
+
+def _per_character(validation: Mapping[str, Any]) -> float:
+    """A history validation's loss in nats per character of text."""
+    if "bits_per_char" in validation:  # a word or BPE run's
+        return float(validation["bits_per_char"]) * math.log(2.0)
+    return float(validation["loss"])
 
 
 def _short_number(value: str) -> str:

@@ -14,6 +14,7 @@ from rnnlab.gui.training.requests import SetProbe
 if TYPE_CHECKING:
     from rnnlab.core.models import CharModel
     from rnnlab.core.spectral import SpectralTracker
+    from rnnlab.core.tokens import Tokenizer
 
 
 def inspect_request(
@@ -22,9 +23,11 @@ def inspect_request(
     step: int,
     group_grad_norms: dict[str, float],
     spectral: SpectralTracker | None = None,
+    tokenizer: Tokenizer | None = None,
 ) -> Inspection:
     """The inspection ``probe`` asks for, of ``model``'s weights at ``step`` (with the run's
-    spectral-norm tracker, if it has one)."""
+    spectral-norm tracker, if it has one). ``tokenizer``: a word or BPE run's, which reads the
+    probe text in its tokens instead of the window's characters."""
     from rnnlab.core.inspection import inspect, inspect_task
 
     if probe.task is not None:
@@ -35,7 +38,7 @@ def inspect_request(
     if probe.vocabulary is None:
         raise ValueError("a text probe needs the corpus's vocabulary")
     return inspect(
-        model, probe.vocabulary, probe.text, step=step,
+        model, tokenizer or probe.vocabulary, probe.text, step=step,
         connectivity_position=probe.position, group_grad_norms=group_grad_norms,
         spectral=spectral,
     )  # fmt: skip

@@ -186,8 +186,9 @@ class RequestServing(TrainingSignals):
         started = time.perf_counter()
         try:
             inspection = inspect_request(
-                trainer.model, probe, trainer.step, trainer.group_grad_norms(), spectral
-            )
+                trainer.model, probe, trainer.step, trainer.group_grad_norms(), spectral,
+                trainer.data.tokenizer,
+            )  # fmt: skip
         except Exception as error:  # a bad probe text must not end the training
             self._probe = None  # not again on every step: the window sends a new text
             self.probeFailed.emit(f"probe failed: {error}")

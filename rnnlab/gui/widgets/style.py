@@ -35,6 +35,13 @@ def shown_char(char: str) -> str:
     return char if char.isprintable() else f"U+{ord(char):04X}"
 
 
+def shown_token(token: str, limit: int = 6) -> str:
+    """A word or BPE token as a label: its spaces and line ends made visible, and a long one
+    cut to ``limit`` characters with "…" (the full token belongs in a tooltip)."""
+    shown = "".join(shown_char(char) for char in token)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def point_size(font: QFont) -> float:
     """The font's size in points, also for a font sized in pixels (pointSizeF is -1 then)."""
     return font.pointSizeF() if font.pointSizeF() > 0 else max(font.pixelSize(), 12) * 0.75

@@ -53,6 +53,7 @@ def _show_corpus(window: MainWindow, corpus: Corpus) -> None:
     window.model_panel.set_task_mode(False)
     _count_answers(window, False)
     window.model_panel.set_vocabulary_size(len(corpus.vocabulary))
+    window.token_units.set_corpus(corpus)
     window.loss_plot.set_text()
     window.loss_plot.set_vocabulary_size(len(corpus.vocabulary))
     window.inspector.set_corpus(corpus)
@@ -67,6 +68,7 @@ def _show_corpus(window: MainWindow, corpus: Corpus) -> None:
 def _show_task(window: MainWindow, task: Task) -> None:
     spec = task.spec
     window.training_lines = frozenset()
+    window.token_units.set_corpus(None)
     show_task_length(window, task)
     window.model_panel.set_task_mode(True, task.model_shape())
     _count_answers(window, True)

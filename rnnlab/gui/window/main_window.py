@@ -32,6 +32,7 @@ from rnnlab.gui.window.run_views import RunViews
 from rnnlab.gui.window.runs import Runs
 from rnnlab.gui.window.settings import keep_on_screen, restore_window, save_window
 from rnnlab.gui.window.task_choice import TaskChoice
+from rnnlab.gui.window.token_units import TokenUnits
 from rnnlab.gui.window.wiring import connect_window
 
 DEFAULT_CORPUS = "tinyshakespeare"
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.run_views = RunViews(parts)
         self.run_inspections = RunInspections(parts.inspector, self)
         self.runs = Runs(parts, parts.runs_panel.table, self.run_inspections)
+        self.token_units = TokenUnits(self.controller.readings, parts, self)
         self.corpus_panel, self.model_panel = parts.corpus_panel, parts.model_panel
         self.sample_panel, self.training_bar, self.banner = (
             parts.sample_panel, parts.training_bar, parts.banner
@@ -268,8 +270,10 @@ class MainWindow(QMainWindow):
 
     @Slot(NumpyStepper, int, int)
     def _on_snapshot(self, stepper: NumpyStepper, step: int, run: int) -> None:
-        if run == self.runs.current and isinstance(self.corpus, Corpus):
-            self.run_views.show_snapshot(stepper, step, self.corpus, self.training_lines)
+        record = self.runs.get(run)
+        if run == self.runs.current and record is not None and isinstance(self.corpus, Corpus):
+            reading = self.token_units.reading(record)  # a word or BPE run's tokens
+            self.run_views.show_snapshot(stepper, step, reading, self.training_lines)
 
     @Slot(int)
     def _on_page(self, index: int) -> None:

@@ -67,7 +67,7 @@ class RunCommands(QObject):
         run = window.runs.get(window.runs.current)
         if run is None:
             return self._add(model, train)
-        if run.model_config != model:
+        if run.model_config != model or run.train_config.tokens != train.tokens:
             if not window.controller.run_has_model(run.run):
                 window.runs.set_configs(run.run, model, train)  # no weights yet: just reshape
                 return run
@@ -81,6 +81,7 @@ class RunCommands(QObject):
                 return None
             if answer == BUTTONS.Yes:
                 return self._add(model, train)
+            train = dataclasses.replace(train, tokens=run.train_config.tokens)  # its weights'
             window.model_panel.set_configs(run.model_config, train)
         window.runs.set_configs(run.run, run.model_config, train)
         return run
@@ -94,7 +95,8 @@ class RunCommands(QObject):
         if run is None or window.corpus is None or not window.controller.run_has_model(run.run):
             return
         model = window.model_panel.model_config(model_shape_of(window.corpus))
-        if model is not None and model != run.model_config:
+        tokens = window.model_panel.tokens()
+        if model is not None and (model != run.model_config or tokens != run.train_config.tokens):
             window.statusBar().showMessage(
                 f"these settings change the model's shape: Train offers a new run "
                 f"({run.name} keeps its weights; New run starts one now)", 10000)  # fmt: skip
@@ -159,15 +161,29 @@ class RunCommands(QObject):
             if not controller.save_idle(record.run, path, window.corpus):
                 return
             checkpoint = load_checkpoint(path)
-        self._add_checkpoint(checkpoint, window.corpus, name)
+        self._add_checkpoint(checkpoint, window.corpus, name, record.model_config,
+                             record.train_config)  # fmt: skip
 
     def add_opened(self, loaded: LoadedCheckpoint) -> int:
         """An opened checkpoint as a run beside the others; its curves so far are drawn."""
-        return self._add_checkpoint(loaded.checkpoint, loaded.corpus, loaded.checkpoint.path.stem)
+        checkpoint, reading = loaded.checkpoint, loaded.reading
+        model, train = checkpoint.model_config, checkpoint.train_config
+        if reading is not None and isinstance(loaded.corpus, Corpus):
+            # A word or BPE run: the window reads the text in its own tokens and merges, and
+            # keeps its settings as the model panel gives them (the text's characters).
+            unit = reading.tokenizer.unit.name
+            self._window.controller.readings.put(loaded.corpus, train.validation_fraction, reading)
+            model = dataclasses.replace(model, vocab_size=len(loaded.corpus.vocabulary))
+            train = dataclasses.replace(train, tokens=unit)
+            self._window.token_units.prepare(unit, train.validation_fraction)
+        return self._add_checkpoint(checkpoint, loaded.corpus, checkpoint.path.stem, model, train)
 
-    def _add_checkpoint(self, checkpoint: Checkpoint, corpus: Corpus | Task, name: str) -> int:
+    def _add_checkpoint(self, checkpoint: Checkpoint, corpus: Corpus | Task, name: str,
+                        model: ModelConfig | None = None, train: TrainConfig | None = None,
+                        ) -> int:  # fmt: skip
         window = self._window
-        run = window.runs.add(checkpoint.model_config, checkpoint.train_config, name)
+        model, train = model or checkpoint.model_config, train or checkpoint.train_config
+        run = window.runs.add(model, train, name)
         window.controller.adopt_checkpoint(run.run, checkpoint)
         history = checkpoint.history
         if "chars" not in checkpoint.trainer_state["history"]:  # format 1: derive them

@@ -7,6 +7,7 @@ small integers handed out here; colours follow the order runs were made in.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ import numpy as np
 from PySide6.QtCore import QTimer
 
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
+from rnnlab.core.corpus import Corpus
+from rnnlab.core.token_corpus import unknown_share
+from rnnlab.core.tokens import TokenUnit
 from rnnlab.gui.panels.runs_table import RunRow, RunsTable
 from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
 from rnnlab.gui.window.layout import WindowParts
@@ -40,9 +44,15 @@ class Run:
     best_validation: float = math.nan
     chars_per_second: float = 0.0
     recent_losses: deque[float] = field(default_factory=lambda: deque(maxlen=LOSS_WINDOW))
+    # A word or BPE run's vocabulary once its unit is learned (its model_config keeps the
+    # text's characters, as the model panel gives it); 0: characters, or not learned yet.
+    token_vocabulary: int = 0
+    unknown_share: float = 0.0  # a word run's unknown validation tokens
 
     def row(self) -> RunRow:
         model = self.model_config
+        if self.token_vocabulary:
+            model = dataclasses.replace(model, vocab_size=self.token_vocabulary)
         loss = float(np.mean(self.recent_losses)) if self.recent_losses else math.nan
         return RunRow(
             run=self.run, name=self.name, index=self.index, visible=self.visible,
@@ -50,6 +60,7 @@ class Run:
             parameters=count_parameters(model), steps=self.step, chars=self.chars,
             seconds=self.seconds, loss=loss, best_validation=self.best_validation,
             chars_per_second=self.chars_per_second, state=self.state,
+            tokens=self.train_config.token_unit.label, unknown_share=self.unknown_share,
         )  # fmt: skip
 
 
@@ -61,6 +72,8 @@ class Runs:
         self._inspections = inspections  # each run's probes, for the inspector's overlays
         self.runs: dict[int, Run] = {}
         self.current: int | None = None
+        self._unit_sizes: dict[str, int] = {}  # each learned word or BPE unit's vocabulary
+        self._unit_shares: dict[str, float] = {}  # and its unknown share (words)
         self._next_id, self._next_index = 1, 0
         # Training updates refresh the table a few times a second, not on each of the ~30
         # updates a second per run: re-measuring its columns that often starved the window.
@@ -79,12 +92,13 @@ class Runs:
 
     def add(self, model_config: ModelConfig, train_config: TrainConfig, name: str = "") -> Run:
         run = Run(self._next_id, "", self._next_index, model_config, train_config)
-        run.name = name or self._default_name(model_config)
+        run.name = name or self._default_name(model_config, train_config.tokens)
         self._next_id += 1
         self._next_index += 1
         self.runs[run.run] = run
         for plot in self._plots():
             plot.add_run(run.run, run.name, run.index)
+        self._learned(run)
         self.show(run)
         return run
 
@@ -106,6 +120,8 @@ class Runs:
         for run in list(self.runs):
             self.remove(run)
         self._next_index = 0
+        self._unit_sizes.clear()  # learned on the text shown until now
+        self._unit_shares.clear()
 
     def set_visible(self, run: int, visible: bool) -> None:
         if run in self.runs:
@@ -118,11 +134,35 @@ class Runs:
             self.runs[run].name = name
             for plot in self._plots():
                 plot.rename_run(run, name)
+            self._learned(self.runs[run])
 
     def set_configs(self, run: int, model_config: ModelConfig, train_config: TrainConfig) -> None:
         record = self.runs[run]
         record.model_config, record.train_config = model_config, train_config
+        self._learned(record)
         self.show(record)
+
+    def take_unit(self, tokens: str, reading: Corpus) -> None:
+        """A unit learned on the shown text: its runs count parameters with its vocabulary,
+        and a word run's losses carry its unknown share."""
+        self._unit_sizes[tokens] = len(reading.vocabulary)
+        self._unit_shares[tokens] = unknown_share(reading)
+        for record in self.runs.values():
+            if record.train_config.tokens == tokens:
+                self._learned(record)
+                self.show(record)
+
+    def _learned(self, record: Run) -> None:
+        tokens = record.train_config.tokens
+        record.token_vocabulary = self._unit_sizes.get(tokens, 0)
+        record.unknown_share = self._unit_shares.get(tokens, 0.0)
+        for plot in self._plots()[:1]:  # the loss plot: a word run's name warns at its end
+            plot.rename_run(record.run, self._plot_name(record))
+
+    @staticmethod
+    def _plot_name(record: Run) -> str:
+        share = record.unknown_share
+        return f"{record.name} ({share:.0%} unknown words)" if share else record.name
 
     def set_state(self, run: int, state: str) -> None:
         if run in self.runs:
@@ -155,10 +195,11 @@ class Runs:
         if len(update.steps):
             run.step, run.chars = int(update.steps[-1]), int(update.chars[-1])
             run.seconds = float(update.seconds[-1])
-            run.recent_losses.extend(update.losses[-LOSS_WINDOW:].tolist())
+            # Per character, as the plot: runs of every unit compare in the table.
+            run.recent_losses.extend(update.losses_per_character()[-LOSS_WINDOW:].tolist())
         if update.chars_per_second:
             run.chars_per_second = update.chars_per_second
-        for _, loss in update.evaluations:
+        for _, loss in update.validations_per_character():
             best = run.best_validation
             run.best_validation = loss if math.isnan(best) else min(best, loss)
         self.show_soon(run)
@@ -166,10 +207,18 @@ class Runs:
     def _plot(self, update: TrainingUpdate) -> None:
         parts, run = self._parts, update.run
         extra = {"chars": update.chars, "seconds": update.seconds, "run": run}
-        parts.loss_plot.append_steps(update.steps, update.losses, update.clipped, **extra)
+        # Every run per character, so runs of any unit overlay; a word or BPE run's characters
+        # per token go along for the per-token unit.
+        per_character = update.losses_per_character()
+        factors = None if update.char_losses is None else _ratio(update.losses, per_character)
+        parts.loss_plot.append_steps(update.steps, per_character, update.clipped,
+                                     token_factors=factors, **extra)  # fmt: skip
         parts.grad_norm_plot.append(update.steps, update.grad_norms, update.clipped, **extra)
-        for step, loss in update.evaluations:
-            parts.loss_plot.add_validation(step, loss, run=run)
+        for (step, loss), (_, char_loss) in zip(
+            update.evaluations, update.validations_per_character()
+        ):
+            factor = float(_ratio(np.array([loss]), np.array([char_loss]))[0])
+            parts.loss_plot.add_validation(step, char_loss, run=run, token_factor=factor)
         for step, accuracy in update.accuracies:  # a symbol task's; none on text
             parts.loss_plot.add_accuracy(step, accuracy, run=run)
         for event in update.events:
@@ -190,8 +239,10 @@ class Runs:
             self.runs[run] = fresh
             self.show(fresh)
 
-    def _default_name(self, model: ModelConfig) -> str:
+    def _default_name(self, model: ModelConfig, tokens: str = "char") -> str:
         base = f"{CELL_LABELS.get(model.cell, model.cell)} {model.layers}×{model.hidden_size}"
+        if tokens != "char":  # "LSTM 2×256 BPE-500": runs of several units tell apart
+            base += f" {TokenUnit.parse(tokens).label}"
         taken = {run.name for run in self.runs.values()}
         name, number = base, 2
         while name in taken:
@@ -201,3 +252,11 @@ class Runs:
     def _plots(self) -> tuple:
         """What draws runs: the loss plots, and the inspections kept for the inspector."""
         return (self._parts.loss_plot, self._parts.grad_norm_plot, self._inspections)
+
+
+def _ratio(per_token: np.ndarray, per_character: np.ndarray) -> np.ndarray:
+    """Characters per token behind each pair of losses (1 where either is not a positive finite
+    number: a diverged step's, or a character run's)."""
+    per_token, per_character = np.asarray(per_token, float), np.asarray(per_character, float)
+    usable = np.isfinite(per_token) & np.isfinite(per_character) & (per_character > 0)
+    return np.divide(per_token, per_character, out=np.ones_like(per_token), where=usable)

@@ -22,7 +22,10 @@ from PySide6.QtWidgets import (
 
 from rnnlab.gui.plots.task_mode import LossTask
 
-UNITS = (("nats/char", "nats"), ("bits/char", "bits"), ("perplexity", "perplexity"))
+UNITS = (
+    ("nats/char", "nats"), ("bits/char", "bits"), ("perplexity", "perplexity"),
+    ("nats/token", "token"),
+)  # fmt: skip
 _TASK_LOSS = "task"  # the unit menu's item while the runs are on a task
 Icon = QStyle.StandardPixmap
 
@@ -109,8 +112,12 @@ class TrainingBar(QWidget):
         for label, unit in UNITS:
             self.unit_combo.addItem(label, unit)
         self.unit_combo.setToolTip(
-            "Loss unit: nats/char (natural log), bits/char (log base 2: nats / ln 2), or "
-            "perplexity (e^nats: as if choosing among that many characters uniformly)"
+            "<p>Loss unit: nats/char (natural log), bits/char (log base 2: nats / ln 2), or "
+            "perplexity (e^nats: as if choosing among that many characters uniformly). Runs of "
+            "words or BPE pieces are counted per character of the text their tokens spell, so "
+            "every run compares. nats/token: each run in its own unit, as it trains (a word run's "
+            "token is several characters: its per-token loss is not comparable with a character "
+            "run's).</p>"
         )
         self.unit_combo.currentIndexChanged.connect(
             lambda: self.unitChanged.emit(self.unit_combo.currentData())

@@ -41,6 +41,8 @@ def connect_window(window: Any) -> None:
     window.model_panel.presetChosen.connect(window._on_preset)
     window.model_panel.settingsEdited.connect(window.run_commands.check_shape)
     window.model_panel.configError.connect(window.show_error)
+    window.token_units.failed.connect(window.show_error)
+    window.token_units.learned.connect(window.runs.take_unit)
     controller.updated.connect(window._on_update)
     controller.stateChanged.connect(window._on_state)
     controller.runStateChanged.connect(window.runs.set_state)

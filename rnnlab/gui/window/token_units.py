@@ -1,0 +1,119 @@
+"""Word and BPE units in the window: learned in a pool thread as soon as one is chosen, so the
+model panel can count the run's parameters and the corpus panel show the unit's facts before Train
+is pressed; and each run's reading of the corpus, for its samples and probes.
+
+The readings are the training controller's (``rnnlab.core.token_readings``): a run built before
+its unit has finished learning waits for the same learning in the training thread, never starts
+another.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+
+from rnnlab.core.config import TrainConfig
+from rnnlab.core.corpus import Corpus
+from rnnlab.core.token_corpus import TokenCorpus
+from rnnlab.core.token_facts import reading_facts
+from rnnlab.core.tokens import TokenUnit
+from rnnlab.gui.training.loading import Job
+
+if TYPE_CHECKING:
+    from rnnlab.core.token_readings import UnitReadings
+    from rnnlab.gui.window.layout import WindowParts
+    from rnnlab.gui.window.runs import Run
+
+VALIDATION_FRACTION = TrainConfig().validation_fraction
+LINE_MODE_NOTE = (
+    "{unit}: this text is in line mode (one example a line), and runs of words or BPE pieces "
+    "read running text: they train on characters only here."
+)
+
+
+class TokenUnits(QObject):
+    """``learned(tokens, reading)`` when a unit of the shown corpus is ready."""
+
+    learned = Signal(str, object)  # ("bpe:500", the TokenCorpus)
+    failed = Signal(str)
+    _settled = Signal(tuple)  # from pool threads: (tokens, fingerprint, reading)
+
+    def __init__(
+        self, readings: UnitReadings, parts: WindowParts, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._readings, self._parts = readings, parts
+        self._corpus: Corpus | None = None
+        self._asked: set[tuple[str, str, float]] = set()  # (fingerprint, tokens, fraction)
+        self._settled.connect(self._on_settled)
+        self.failed.connect(self._forget_asked)  # choosing the unit again tries again
+        parts.model_panel.tokenUnitChosen.connect(self.prepare)
+
+    def set_corpus(self, corpus: Corpus | None) -> None:
+        """The text the window shows (None: a task, whose symbols are its own); the unit the
+        model panel shows starts learning on it."""
+        self._corpus = corpus
+        if corpus is not None:
+            self.prepare(self._parts.model_panel.tokens())
+
+    @Slot(str)
+    def prepare(self, tokens: str, validation_fraction: float = VALIDATION_FRACTION) -> None:
+        """Learn ``tokens`` on the shown text in a pool thread, if no one has; ``learned`` says
+        when it is ready (at once when it already is)."""
+        corpus = self._corpus
+        if corpus is None:
+            return
+        unit = TokenUnit.parse(tokens)
+        facts = self._parts.corpus_panel.unitFacts
+        shown = tokens == self._parts.model_panel.tokens()  # the corpus panel's unit
+        if corpus.line_mode and unit.kind != "char":
+            if shown:  # training one would be refused: say so before Train is pressed
+                facts.factsLabel.setText(LINE_MODE_NOTE.format(unit=unit.label))
+            return
+        ready = self._readings.peek(corpus, tokens, validation_fraction)
+        if ready is not None:
+            self._show(tokens, ready)
+            return
+        if shown:
+            facts.show_learning(unit.label)
+        key = (corpus.fingerprint, tokens, validation_fraction)
+        if key in self._asked:
+            return  # already learning
+        self._asked.add(key)
+        readings = self._readings
+
+        def work() -> tuple[str, str, Corpus, float]:  # in a pool thread
+            started = time.perf_counter()
+            reading = readings.get(corpus, tokens, validation_fraction)
+            return tokens, corpus.fingerprint, reading, time.perf_counter() - started
+
+        QThreadPool.globalInstance().start(Job(work, self._settled, self.failed))
+
+    def reading(self, run: Run) -> Corpus | None:
+        """What ``run`` reads: the shown text in its unit, or None while the unit is learning
+        (or on a task)."""
+        if self._corpus is None:
+            return None
+        config = run.train_config
+        return self._readings.peek(self._corpus, config.tokens, config.validation_fraction)
+
+    @Slot(tuple)
+    def _on_settled(self, settled: tuple[str, str, Corpus, float]) -> None:
+        tokens, fingerprint, reading, seconds = settled
+        self._asked = {key for key in self._asked if key[1] != tokens or key[0] != fingerprint}
+        if self._corpus is not None and fingerprint == self._corpus.fingerprint:
+            self._show(tokens, reading, seconds)
+
+    def _show(self, tokens: str, reading: Corpus, seconds: float = 0.0) -> None:
+        unit = TokenUnit.parse(tokens)
+        if tokens == self._parts.model_panel.tokens():
+            self._parts.corpus_panel.unitFacts.show_facts(reading_facts(reading, unit, seconds))
+        if isinstance(reading, TokenCorpus):
+            self._parts.model_panel.set_unit_vocabulary(tokens, len(reading.vocabulary))
+            self.learned.emit(tokens, reading)
+
+    @Slot(str)
+    def _forget_asked(self, _message: str) -> None:
+        self._asked.clear()

@@ -1,0 +1,157 @@
+"""Word and BPE runs in the window: the unit chosen in the model panel and its facts in the corpus
+panel, runs of several units in one table and one loss plot (per character, and per token on
+request), sampling and probes in the run's tokens, and a saved word run that opens again."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_main_window import TIMEOUT, tiny
+
+from rnnlab.core.tokens import TokenUnit
+
+
+def choose_unit(main, tokens: str) -> None:
+    """As a user does: the Tokens combo, then (BPE) the merges spin."""
+    unit = TokenUnit.parse(tokens)
+    panel = main.model_panel
+    if unit.kind == "bpe":
+        panel.mergesSpin.setValue(unit.merges)
+    panel.tokenUnitCombo.setCurrentIndex(panel.tokenUnitCombo.findData(unit.kind))
+
+
+def train_steps(qtbot, main, steps: int) -> None:
+    run = main.runs.current
+    before = main.controller.steps.get(run, 0) if run is not None else 0
+    main.training_bar.steps_budget.setValue(steps)
+    main.actions_.train.trigger()
+    qtbot.waitUntil(lambda: not main.controller.running and main.controller.step == before + steps,
+                    timeout=TIMEOUT)  # fmt: skip
+
+
+def test_the_unit_is_chosen_in_the_model_panel_and_its_facts_shown(qtbot, window) -> None:
+    main, panel = window, window.model_panel
+    facts = main.corpus_panel.unitFacts
+    assert panel.train_config().tokens == "char"
+    assert not panel.mergesSpin.isVisibleTo(panel)  # merges mean something for BPE only
+    assert "Characters: one token per character" in facts.factsLabel.text()
+
+    choose_unit(main, "bpe:120")
+    assert panel.mergesSpin.isVisibleTo(panel)
+    assert panel.train_config().tokens == "bpe:120"
+    qtbot.waitUntil(lambda: "Memory distance" in facts.factsLabel.text(), timeout=TIMEOUT)
+    text = facts.factsLabel.text()
+    assert "BPE-120" in text and "First merges" in text
+    assert facts.lengthPlot.isVisibleTo(facts)
+    assert facts.shares.sum() == pytest.approx(100.0)
+    assert facts.shares[0] < 60.0 and facts.shares[1:].sum() > 40.0  # merged pieces are longer
+    # The parameter count is the BPE vocabulary's: larger than the characters'.
+    bpe_count = int(panel.parameterCount.text().split()[0].replace(",", ""))
+
+    choose_unit(main, "word")
+    assert not panel.mergesSpin.isVisibleTo(panel)
+    qtbot.waitUntil(lambda: "Unknown:" in facts.factsLabel.text(), timeout=TIMEOUT)
+    assert "Warning" in facts.factsLabel.text()  # the unknown share is never bare
+    word_count = int(panel.parameterCount.text().split()[0].replace(",", ""))
+    assert word_count > bpe_count  # thousands of words against 120 merges
+
+    choose_unit(main, "char")
+    assert "Characters" in facts.factsLabel.text()
+    panel.set_configs(panel.model_config(62), panel.train_config().__class__(tokens="bpe:300"))
+    assert panel.train_config().tokens == "bpe:300" and panel.mergesSpin.value() == 300
+
+
+def test_runs_of_words_and_characters_overlay_per_character(qtbot, window) -> None:
+    main = window
+    tiny(main)
+    choose_unit(main, "word")
+    train_steps(qtbot, main, 45)  # a validation at step 40
+    words = main.runs.current
+    row = main.runs.get(words).row()
+    assert row.tokens == "words" and 0 < row.unknown_share < 0.5
+    table = main.parts.runs_panel.table
+    texts = [table.item(0, column).text() for column in range(table.columnCount())]
+    assert "lstm · words" in texts
+    assert any(text.endswith("unk)") for text in texts)  # its validation, with its unknowns
+    assert "unknown words" in main.loss_plot.run_name(words)
+
+    main.actions_.new_run.trigger()
+    choose_unit(main, "char")
+    train_steps(qtbot, main, 45)
+    characters = main.runs.current
+    assert main.runs.get(characters).row().tokens == "characters"
+
+    plot = main.loss_plot
+
+    def drawn(run: int, unit: str) -> np.ndarray:
+        """The run's raw loss as the plot draws it in ``unit`` (shown as the current run)."""
+        plot.set_unit(unit)
+        plot.set_current_run(run)
+        plot.flush()
+        return np.asarray(plot.raw_curve.getData()[1], float)
+
+    np.testing.assert_allclose(drawn(characters, "token"), drawn(characters, "nats"))
+    ratio = drawn(words, "token") / drawn(words, "nats")
+    assert np.all((ratio > 2.0) & (ratio < 8.0))  # a word spells about four characters
+    # Untrained, a word run guesses about uniformly among its thousands of words: per token
+    # its first loss is near ln(vocabulary); the plot's default unit reads it per character.
+    vocabulary = main.runs.get(words).token_vocabulary
+    assert vocabulary > 1000
+    assert abs(drawn(words, "token")[0] - np.log(vocabulary)) < 1.0
+    assert drawn(words, "nats")[0] < np.log(vocabulary) / 2
+    plot.set_unit("token")
+    assert "nats/token" in plot.getAxis("left").labelText
+
+
+def test_a_word_run_samples_and_probes_in_words(qtbot, window) -> None:
+    main = window
+    tiny(main)
+    choose_unit(main, "word")
+    train_steps(qtbot, main, 10)
+    qtbot.waitUntil(main.sample_panel.has_sampler, timeout=TIMEOUT)
+    sample_panel = main.sample_panel
+    sample_panel.primeEdit.setText("Shall I compare thee")
+    with qtbot.waitSignal(sample_panel.samplingFinished, timeout=TIMEOUT) as finished:
+        sample_panel.sample()
+    text = finished.args[0]
+    assert text.startswith("Shall I compare thee")
+    written = text[len("Shall I compare thee") :]
+    assert len(written) >= sample_panel.lengthSpin.value()  # the length counts characters
+    # Written a word at a time: its words are the run's (two written without a space between
+    # them read as one unknown word when cut again).
+    tokenizer = main.controller.readings.peek(main.corpus, "word", 0.1).tokenizer
+    cut = tokenizer.pieces(written)
+    assert sum(piece in tokenizer for piece in cut) >= 0.8 * len(cut)
+    assert "Next token" in sample_panel.nextCharPlot.plotItem.titleLabel.text
+
+    main.center_tabs.setCurrentIndex(2)  # Text: connectivity and guesses
+    qtbot.waitUntil(lambda: main.inspector.latest is not None
+                    and bool(main.inspector.latest.probe.tokens), timeout=TIMEOUT)  # fmt: skip
+    probe = main.inspector.latest.probe
+    assert probe.positions == len(probe.tokens) - 1
+    guesses = main.inspector.guesses_view.column(0)
+    assert all(name in probe.token_list for name, _ in guesses)
+    assert "tokens" in main.inspector.probe_bar.status.text()
+
+
+def test_a_saved_bpe_run_opens_again_and_continues(qtbot, window, tmp_path) -> None:
+    main = window
+    tiny(main)
+    choose_unit(main, "bpe:80")
+    train_steps(qtbot, main, 12)
+    path = str(tmp_path / "pieces.pt")
+    main.files.model_path = path
+    with qtbot.waitSignal(main.controller.saved, timeout=TIMEOUT):
+        main.actions_.save.trigger()
+    from rnnlab.core.checkpoint import load_checkpoint
+
+    assert load_checkpoint(path).vocabulary.unit == TokenUnit("bpe", 80)  # its own merges
+
+    with qtbot.waitSignal(main.loader.checkpointLoaded, timeout=TIMEOUT):
+        main.files.open_model_file(path)
+    opened = main.runs.get(main.runs.current)
+    assert opened.train_config.tokens == "bpe:80" and opened.step == 12
+    assert main.model_panel.train_config().tokens == "bpe:80"
+    qtbot.waitUntil(main.sample_panel.has_sampler, timeout=TIMEOUT)
+    train_steps(qtbot, main, 5)  # Train continues it, in its pieces, with no question
+    assert main.runs.get(main.runs.current).step == 17
