@@ -23,6 +23,7 @@ BUILTIN_ORDER = (
     "surnames",
     "markov",
     "cell_race",
+    "tokens",
 )
 
 

@@ -24,6 +24,7 @@ from rnnlab.core.lesson_checks_text import (
     check_markov,
     check_samples_over_training,
 )
+from rnnlab.core.lesson_checks_tokens import check_tokens
 from rnnlab.core.lesson_training import CheckResult, one_thread
 
 __all__ = ["CHECKS", "CheckResult", "LessonCheck", "run_check"]
@@ -52,6 +53,7 @@ CHECKS: dict[str, LessonCheck] = {
     "surnames": LessonCheck(check_surnames, 200),
     "markov": LessonCheck(check_markov, 100),
     "cell_race": LessonCheck(check_cell_race, 20),
+    "tokens": LessonCheck(check_tokens, 30),
 }
 
 

@@ -84,6 +84,7 @@ class TokenStreamData(TrainingData):
 
         self.seq_len = seq_len
         self.tokenizer = corpus.tokenizer
+        self.corpus = corpus  # the text in tokens: its token lengths and unknown share
         self.line_mode = False
         self.training_lines = frozenset()
         self.batch_size = min(batch_size, layout.start // (seq_len + 1))

@@ -311,7 +311,8 @@ def test_the_lessons_menu_opens_a_built_in_lesson(qtbot, window) -> None:
     titles = [action.text() for action in menu.actions()]
     lessons = builtin_lessons()
     assert len(lessons) >= 8
-    assert [f"{number}. {lesson.title}" for number, lesson in enumerate(lessons, 1)] == titles[:8]
+    numbered = [f"{number}. {lesson.title}" for number, lesson in enumerate(lessons, 1)]
+    assert numbered == titles[: len(lessons)]
     forgetting = window.findChild(QAction, "lesson_forgetting")
     forgetting.trigger()
     qtbot.waitUntil(lambda: isinstance(window.corpus, Task) and len(window.runs.runs) >= 2,

@@ -132,6 +132,18 @@ def test_a_word_run_samples_and_probes_in_words(qtbot, window) -> None:
     guesses = main.inspector.guesses_view.column(0)
     assert all(name in probe.token_list for name, _ in guesses)
     assert "tokens" in main.inspector.probe_bar.status.text()
+    # The gradient flow counts tokens back, marks where 25 characters back lies, and reads its
+    # distances in characters on a top axis.
+    flow = main.inspector.flow_plot
+    assert flow.getAxis("bottom").labelText == "tokens back from the predicted token"
+    spelled = np.cumsum([len(piece) for piece in probe.inputs][::-1])
+    marked = int(flow.memory_line.value())
+    assert spelled[marked] >= 25 > (spelled[marked - 1] if marked else 0)
+    assert marked < 24  # fewer steps back than the 25 characters are
+    assert flow.getAxis("top").isVisible()
+    assert flow.characters_axis.tickStrings([0, marked], 1.0, 1.0) == [
+        str(spelled[0]), str(spelled[marked])
+    ]
 
 
 def test_a_saved_bpe_run_opens_again_and_continues(qtbot, window, tmp_path) -> None:
@@ -155,3 +167,34 @@ def test_a_saved_bpe_run_opens_again_and_continues(qtbot, window, tmp_path) -> N
     qtbot.waitUntil(main.sample_panel.has_sampler, timeout=TIMEOUT)
     train_steps(qtbot, main, 5)  # Train continues it, in its pieces, with no question
     assert main.runs.get(main.runs.current).step == 17
+
+
+def test_token_cells_are_as_wide_as_their_characters_and_long_ones_cut(qtbot) -> None:
+    from PySide6.QtCore import QPoint
+
+    from rnnlab.gui.inspector.char_grid import MAX_SPAN, CharGrid
+
+    grid = CharGrid()
+    qtbot.addWidget(grid)
+    grid.resize(600, 200)
+    grid.show()
+    tokens = [" the", " king", "\n", " extraordinarily", ","]
+    grid.show_text(tokens, [None] * len(tokens))
+    one = grid.cell_size().width()
+    widths = [grid.cell_rect(position).width() for position in range(len(tokens))]
+    assert widths[0] == 4 * one and widths[1] == 5 * one and widths[4] == one
+    assert widths[3] == MAX_SPAN * one  # cut, not wider than six characters
+    # Each of a token's cells belongs to it; the line end starts a new line.
+    king = grid.cell_rect(1)
+    assert grid.cell_at(QPoint(king.right() - 2, king.center().y())) == (1, 0)
+    assert grid.cell_rect(3).top() > grid.cell_rect(1).top()
+    assert grid.cell_rect(3).left() == grid.cell_rect(0).left()
+
+
+def test_a_character_runs_flow_marks_25_characters_back_at_distance_24(shown, inspections):
+    from rnnlab.gui.inspector.gradient_views import GradientFlowPlot
+
+    flow = shown(GradientFlowPlot(), 600, 300)
+    flow.show_inspection(inspections["lstm"])
+    assert flow.memory_line.isVisible() and flow.memory_line.value() == 24
+    assert not flow.getAxis("top").isVisible()  # a step back is a character: no second axis

@@ -16,9 +16,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 
 from rnnlab.core.probe_result import Inspection, ProbeResult
+from rnnlab.core.token_facts import DEPENDENCY_CHARACTERS
+from rnnlab.gui.inspector.distance_axis import CHARACTERS_LABEL, CharactersBackAxis, memory_steps
 from rnnlab.gui.inspector.flow_marks import TASK_TOOLTIP, FlowMarks
 from rnnlab.gui.inspector.gradient_history import GradientHistoryView
 from rnnlab.gui.inspector.run_overlays import RunOverlays, RunTrace
@@ -83,6 +86,14 @@ class GradientFlowPlot(SeriesPlot):
         self.setToolTip(TEXT_TOOLTIP)
         self._runs = RunOverlays(self, 2.5)
         self.marks = FlowMarks(self)
+        # Where a dependency DEPENDENCY_CHARACTERS characters back lies, in this probe's steps
+        # (tokens for a word or BPE run): the memory distance, beside the curve it is about.
+        self.memory_line = self._add_line(0.0, "", "marker", Qt.PenStyle.DotLine)
+        self.memory_line.setVisible(False)
+        # A word or BPE run's token distances, read in characters on a top axis.
+        self.characters_axis = CharactersBackAxis("top")
+        self.setAxisItems({"top": self.characters_axis})
+        self.hideAxis("top")
         self._ready = True
         self._restyle()
         self._show_hint(EMPTY_HINT)
@@ -97,16 +108,29 @@ class GradientFlowPlot(SeriesPlot):
             # The same step again (a probe while paused) replaces the newest, adds no trail.
             self._trail.appendleft(self._norms)
         self._norms, self._step = norms, inspection.step
-        if self._probe is None or bool(self._probe.task) != bool(probe.task):
-            # Text or task: where distance 0 is, said on the axis and in the tooltip.
-            text_label = TOKEN_DISTANCE_LABEL if probe.tokens else DISTANCE_LABEL
-            self._x_label = TASK_DISTANCE_LABEL if probe.task else text_label
+        text_label = TOKEN_DISTANCE_LABEL if probe.tokens else DISTANCE_LABEL
+        label = TASK_DISTANCE_LABEL if probe.task else text_label
+        if label != self._x_label:
+            # Text, tokens or task: where distance 0 is and what a step is, on the axis.
+            self._x_label = label
             self.setToolTip(TASK_TOOLTIP if probe.task else TEXT_TOOLTIP)
             self._restyle()
             self.getAxis("bottom").resizeEvent(None)  # centres the new label at the same size
+        self._show_memory_distance(probe)
         self._probe, self._text = probe, probe.input_text
         self._show_hint(None)
         self._schedule_redraw()
+
+    def _show_memory_distance(self, probe: ProbeResult) -> None:
+        distance = memory_steps(probe)
+        self.memory_line.setVisible(distance is not None)
+        if distance is not None:
+            self.memory_line.setValue(distance)
+            self.memory_line.label.setFormat(f"{DEPENDENCY_CHARACTERS} characters back")
+        self.characters_axis.set_probe(probe if probe.tokens else None)
+        self.showAxis("top", bool(probe.tokens))
+        if probe.tokens:
+            self.characters_axis.setLabel(CHARACTERS_LABEL)
 
     def set_runs(self, current: RunTrace | None, others: Sequence[RunTrace]) -> None:
         """The current run (its name and colour) and every other run, hidden ones included."""
@@ -127,6 +151,8 @@ class GradientFlowPlot(SeriesPlot):
         """Forget every inspection of the current run (it was reset or replaced, or another run
         became current); the other runs stay until ``set_runs`` says otherwise."""
         self._norms, self._step, self._probe, self._text = [], None, None, ""
+        self.memory_line.setVisible(False)
+        self.hideAxis("top")
         self._trail.clear()
         self._build_curves(0)
         self._runs.hide_curves()
@@ -161,7 +187,11 @@ class GradientFlowPlot(SeriesPlot):
             return None, " (not probed yet)"
         probe = trace.latest.probe
         if probe.input_text != self._text:  # a new probe text: it has not been probed on it
-            return None, " (other sequence)" if probe.task else " (other text)"
+            if probe.task:
+                return None, " (other sequence)"
+            mine = self._probe.tokens if self._probe is not None else ()
+            # Another unit reads the text in other steps: its distances are not these.
+            return None, " (other unit)" if bool(probe.tokens) != bool(mine) else " (other text)"
         if layer >= len(probe.layers):
             return None, f" (no layer {layer + 1})"
         return np.asarray(probe.layers[layer].gradient_norms, dtype=np.float64)[::-1], ""

@@ -187,6 +187,17 @@ def cell_race(watch: Watch) -> Reading:
     return Reading(reached, f"budget {budget} steps, uniform {uniform:.2f}: {', '.join(shown)}")
 
 
+def tokens(watch: Watch) -> Reading:
+    """Raced by steps in three units: every run took the budget's steps and its validation,
+    per character, is below guessing the characters uniformly; the word run shows its unknown
+    share (rnnlab.core.lesson_checks_tokens.check_tokens)."""
+    raced = cell_race(watch)
+    shares = [run.unknown_share for run in watch.runs() if run.train_config.tokens == "word"]
+    unknown = ", ".join(f"{share:.1%}" for share in shares)
+    return Reading(raced.reached and all(share > 0 for share in shares),
+                   f"{raced.measured}; unknown words {unknown}")  # fmt: skip
+
+
 WALKS: dict[str, LessonWalk] = {
     "forgetting": LessonWalk(3, forgetting, after={4: forgetting_near}),
     "exploding": LessonWalk(1, exploding, after={2: clipped_learn, 3: clipped_learn}),
@@ -199,4 +210,5 @@ WALKS: dict[str, LessonWalk] = {
     "surnames": LessonWalk(2, surnames, timed_from=1),
     "markov": LessonWalk(2, markov, waits={1: markov_lines}, when_done=True),
     "cell_race": LessonWalk(1, cell_race),
+    "tokens": LessonWalk(1, tokens),
 }

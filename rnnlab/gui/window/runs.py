@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,6 +75,9 @@ class Runs:
         self.current: int | None = None
         self._unit_sizes: dict[str, int] = {}  # each learned word or BPE unit's vocabulary
         self._unit_shares: dict[str, float] = {}  # and its unknown share (words)
+        # Asks for a word or BPE unit not learned yet ((tokens, validation fraction)): the
+        # window's TokenUnits, whose answer comes back through take_unit.
+        self.unit_wanted: Callable[[str, float], None] | None = None
         self._next_id, self._next_index = 1, 0
         # Training updates refresh the table a few times a second, not on each of the ~30
         # updates a second per run: re-measuring its columns that often starved the window.
@@ -154,6 +158,8 @@ class Runs:
 
     def _learned(self, record: Run) -> None:
         tokens = record.train_config.tokens
+        if tokens != "char" and tokens not in self._unit_sizes and self.unit_wanted is not None:
+            self.unit_wanted(tokens, record.train_config.validation_fraction)
         record.token_vocabulary = self._unit_sizes.get(tokens, 0)
         record.unknown_share = self._unit_shares.get(tokens, 0.0)
         for plot in self._plots()[:1]:  # the loss plot: a word run's name warns at its end
