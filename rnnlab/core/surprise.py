@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.core.sampling import CharSampler, log_softmax
+from rnnlab.core.tokens import Tokenizer
 
 BITS_PER_NAT = 1.0 / math.log(2.0)
 
@@ -90,6 +91,8 @@ class Surprise:
 def surprise_of(sampler: CharSampler, text: str) -> Surprise:
     """Each character's surprise under ``sampler``'s model, reading ``text`` once."""
     vocabulary = sampler.vocabulary
+    if isinstance(vocabulary, Tokenizer) and vocabulary.unit.kind != "char":
+        return _token_surprise(sampler, vocabulary, text)
     size = len(text)
     nats, expected_probability = np.full(size, np.nan), np.full(size, np.nan)
     expected = np.full(size, "", dtype="<U1")
@@ -111,6 +114,42 @@ def surprise_of(sampler: CharSampler, text: str) -> Surprise:
         expected[position] = vocabulary.chars[likeliest]
         expected_probability[position] = math.exp(log_probabilities[likeliest])
         logits, state = sampler.advance(code, state)
+    return _surprise(text, nats, unknown, expected, expected_probability)
+
+
+def _token_surprise(sampler: CharSampler, tokenizer: Tokenizer, text: str) -> Surprise:
+    """A word or BPE model's surprise: each token's, shared out evenly over the characters it
+    spells (so the mean is per character, as the loss plot reads it), with the likeliest token
+    as what was expected there. An unknown word is scored as the unknown token it reads as; a
+    character BPE cannot spell is marked unknown and skipped, as for a character model."""
+    size = len(text)
+    nats, expected_probability = np.full(size, np.nan), np.full(size, np.nan)
+    expected = np.full(size, "", dtype=object)
+    missing = set(tokenizer.unknown(text))
+    unknown = np.array([char in missing for char in text], dtype=bool)
+    kept = np.flatnonzero(~unknown)  # the text's positions of the characters read
+    pieces = tokenizer.pieces("".join(text[position] for position in kept))
+    codes = tokenizer.codes_of(pieces) if pieces else np.zeros(0, np.int64)
+    logits: np.ndarray | None = None
+    state: Any = None
+    start = 0
+    for piece, code in zip(pieces, codes.tolist()):
+        span = kept[start : start + len(piece)]
+        start += len(piece)
+        if logits is None:  # the first token: the context, read but not scored
+            logits, state = sampler.begin(piece)
+            continue
+        log_probabilities = log_softmax(logits)
+        nats[span] = -log_probabilities[code] / len(piece)
+        likeliest = int(logits.argmax())
+        expected[span] = tokenizer.tokens[likeliest]
+        expected_probability[span] = math.exp(log_probabilities[likeliest])
+        logits, state = sampler.advance(code, state)
+    return _surprise(text, nats, unknown, expected, expected_probability)
+
+
+def _surprise(text: str, nats: np.ndarray, unknown: np.ndarray, expected: np.ndarray,
+              expected_probability: np.ndarray) -> Surprise:  # fmt: skip
     scored = nats[np.isfinite(nats)]
     mean = float(scored.mean()) if scored.size else math.nan
     chars = np.array(list(text), dtype="<U1") if text else np.zeros(0, dtype="<U1")

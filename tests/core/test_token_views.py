@@ -128,3 +128,28 @@ def test_the_facts_of_a_reading_are_those_of_learning_the_unit_again(shakespeare
     assert np.array_equal(facts.length_counts, learned.length_counts)
     assert 1 < facts.memory_distance < 25  # a dependency 25 characters back is fewer tokens
     assert reading_facts(shakespeare, TokenUnit()).memory_distance == pytest.approx(25.0)
+
+
+def test_a_bpe_runs_surprise_is_its_tokens_shared_over_their_characters(shakespeare) -> None:
+    from rnnlab.core.sampling import Sampler
+    from rnnlab.core.surprise import surprise_of
+
+    pieces = learn_unit(shakespeare, TokenUnit("bpe", 80), 0.1)
+    trainer = new_trainer(pieces, tiny_model(pieces), fast_training())
+    list(trainer.run(max_steps=3))
+    sampler = Sampler.from_model(trainer.model, pieces.tokenizer)
+    text = "the king of the world"
+    surprise = surprise_of(sampler, text + " €")  # BPE cannot spell €: skipped, not fatal
+    assert surprise.unknown_chars == ["€"] and len(surprise) == len(text) + 2
+    cut = pieces.tokenizer.pieces(text + " ")
+    # The first token is the context; every later one's surprise, shared evenly.
+    total, start = 0.0, len(cut[0])
+    logits, state = sampler.begin(cut[0])
+    for piece in cut[1:]:
+        code = pieces.tokenizer.index(piece)
+        token_nats = -(logits - np.log(np.exp(logits - logits.max()).sum()) - logits.max())[code]
+        np.testing.assert_allclose(surprise.nats[start : start + len(piece)],
+                                   token_nats / len(piece), rtol=1e-5)  # fmt: skip
+        total, start = total + token_nats, start + len(piece)
+        logits, state = sampler.advance(code, state)
+    assert surprise.mean == pytest.approx(total / (start - len(cut[0])), rel=1e-5)

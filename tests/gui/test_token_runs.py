@@ -198,3 +198,38 @@ def test_a_character_runs_flow_marks_25_characters_back_at_distance_24(shown, in
     flow.show_inspection(inspections["lstm"])
     assert flow.memory_line.isVisible() and flow.memory_line.value() == 24
     assert not flow.getAxis("top").isVisible()  # a step back is a character: no second axis
+
+
+def test_a_race_of_cells_on_words_matches_parameters_with_the_words(qtbot, window) -> None:
+    from rnnlab.gui.panels.race_dialog import RaceChoice
+
+    main = window
+    tiny(main)
+    choose_unit(main, "word")
+    race = RaceChoice(("rnn", "lstm", "gru"), "params", 4, None, 7)
+    # Pressed before the words are learned (the pool thread has not answered yet): refused, said.
+    assert main.run_commands.start_race(race) == []
+    assert "still being learned" in main.banner.label.text()
+    qtbot.waitUntil(lambda: main.runs.unit_size("word") is not None, timeout=TIMEOUT)
+    ids = main.run_commands.start_race(race)
+    qtbot.waitUntil(lambda: not main.controller.running, timeout=TIMEOUT)
+    counts = [main.runs.get(run).row().parameters for run in ids]
+    assert max(counts) < 1.05 * min(counts)  # equal with the words' input and output layers
+    assert all(main.runs.get(run).step == 4 for run in ids)
+    assert all(main.runs.get(run).name.endswith("words") for run in ids)
+
+
+def test_the_surprise_panel_reads_a_word_run_per_character(qtbot, window) -> None:
+    main = window
+    tiny(main)
+    choose_unit(main, "word")
+    train_steps(qtbot, main, 6)
+    panel = main.parts.surprise_panel
+    main.parts.sample_tabs.setCurrentWidget(panel)  # it scores while shown
+    qtbot.waitUntil(lambda: panel.result() is not None, timeout=TIMEOUT)
+    panel.surpriseEdit.setText("Shall I compare thee to a summer's day?")
+    panel.refresh()
+    result = panel.result()
+    assert result is not None and len(result) == len("Shall I compare thee to a summer's day?")
+    assert result.scored.sum() > 20 and np.isfinite(result.mean)
+    assert "Loss of this text" in panel.surpriseTotal.text()

@@ -144,6 +144,11 @@ class Inspector(QObject):
         self.probe_bar.newSequenceClicked.connect(self._new_sequence)
         self.probe_bar.probeClicked.connect(self.probeNowRequested)
         self.connectivity_view.positionClicked.connect(self._on_position)
+        # The views that say "character" say "token" for a word or BPE run's probe.
+        self._unit_frames = [view.parentWidget() for view in (
+            self.gate_view, self.connectivity_view, self.guesses_view)]  # fmt: skip
+        self._unit_texts = [(frame.title.text(), frame.explanation.text())
+                            for frame in self._unit_frames]  # fmt: skip
 
     def _frame(self, view: QWidget, title: str, explanation: str) -> ViewFrame:
         frame = ViewFrame(title, view, explanation)
@@ -222,9 +227,19 @@ class Inspector(QObject):
     def show_probe_failure(self, message: str) -> None:
         self.probe_bar.show_status(message, error=True)
 
+    def _name_positions(self, tokens: bool) -> None:
+        """Characters or tokens, in the texts of the views that read the probe text."""
+        for frame, (title, explanation) in zip(self._unit_frames, self._unit_texts):
+            if tokens:
+                title, explanation = (text.replace("character", "token")
+                                      for text in (title, explanation))  # fmt: skip
+            frame.title.setText(title)
+            frame.explanation.setText(explanation)
+
     @Slot(Inspection)
     def show_inspection(self, inspection: Inspection) -> None:
         self.latest = inspection
+        self._name_positions(bool(inspection.probe.tokens))
         self.probe_bar.set_layers(len(inspection.probe.layers))
         milliseconds = inspection.seconds * 1000
         # With several runs, which one the views show (the others are drawn only beside it).

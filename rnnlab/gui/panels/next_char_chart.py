@@ -20,6 +20,7 @@ from rnnlab.core.sampling import check_temperature, softmax
 from rnnlab.gui.widgets.style import base_point_size, role_colour, shown_token
 
 CHART_BARS = 15
+TOKEN_BARS = 8  # for a word or BPE run, whose labels are up to four characters wide
 
 
 class NextCharChart(pg.PlotWidget):
@@ -53,14 +54,17 @@ class NextCharChart(pg.PlotWidget):
         """The scores (V,) of the character after ``prime``, for ``chars`` (the vocabulary);
         None: nothing to show (no model, or a prime it cannot read). ``show_temperature`` draws."""
         self._logits = logits
+        tokens = any(len(char) > 1 for char in chars)  # a word or BPE run's vocabulary
+        bars = TOKEN_BARS if tokens else CHART_BARS
         if logits is None:
             self._top_codes = np.zeros(0, np.int64)
-        else:
-            self._top_codes = np.argsort(-logits, kind="stable")[:CHART_BARS]
+        else:  # tokens' labels are wider: fewer bars, or they run into each other
+            self._top_codes = np.argsort(-logits, kind="stable")[:bars]
+        self.setXRange(-0.6, bars - 0.4, padding=0.0)
         self.set_characters([chars[code] for code in self._top_codes])
         # Short enough for a narrow dock at presentation size; the slider's label shows T.
         shown = prime if len(prime) <= 12 else "…" + prime[-11:]
-        noun = "token" if any(len(char) > 1 for char in chars) else "character"
+        noun = "token" if tokens else "character"
         self._next_title = f"Next {noun} after “{shown.replace(chr(10), '⏎')}”"
         self._empty_title = "" if has_model else "No model yet: train a model first"
 

@@ -178,7 +178,8 @@ class RunsTable(QTableWidget):
             if values.tokens != "characters":
                 cell += f" · {values.tokens}"
             best = _loss(values.best_validation)
-            if values.unknown_share:  # never bare: say how much of it is unknown words
+            if values.unknown_share and math.isfinite(values.best_validation):
+                # Never bare: say how much of it is unknown words.
                 best += f" ({values.unknown_share:.0%} unk)"
             texts = (
                 cell, f"{values.layers} × {values.hidden_size}", f"{values.parameters:,}",

@@ -95,6 +95,7 @@ class SurprisePanel(QWidget):
         super().__init__(parent)
         self.setObjectName("surprisePanel")
         self._sampler: CharSampler | None = None
+        self._characters = 0  # distinct characters the sampler's tokens spell (scale_top)
         self._result: Surprise | None = None
         self._unit = "nats"
         self._stale = True  # the text or the model changed since the last scoring
@@ -181,6 +182,10 @@ class SurprisePanel(QWidget):
 
     def _use_source(self) -> None:
         self._sampler = self.sources.current()
+        # The scale is per character: a word or BPE run's surprise is shared over the
+        # characters its tokens spell, so its top is set by the characters, not the tokens.
+        tokens = self._sampler.vocabulary.chars if self._sampler is not None else ()
+        self._characters = len({char for token in tokens for char in token})
         self.refresh()
 
     def _text_changed(self) -> None:
@@ -195,7 +200,7 @@ class SurprisePanel(QWidget):
 
     def _show(self) -> None:
         result, unit = self._result, self._unit_name()
-        top = scale_top(len(self._sampler.vocabulary)) if self._sampler is not None else 1.0
+        top = scale_top(self._characters) if self._sampler is not None else 1.0
         stops = colour_stops(self)
         ticks = [(0.0, "0"), (0.5, f"{self._value(top / 2):.1f} guess"),
                  (1.0, f"{self._value(top):.1f}")]  # fmt: skip

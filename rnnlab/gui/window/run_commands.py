@@ -123,9 +123,21 @@ class RunCommands(QObject):
             return []
         model, train = configs
         train = dataclasses.replace(train, seed=choice.seed)
+        characters = model.vocab_size  # runs keep the text's characters (see Run)
+        if train.tokens != "char":  # equal parameters: those of the unit's vocabulary
+            size = window.runs.unit_size(train.tokens)
+            if size is None:
+                window.token_units.prepare(train.tokens)
+                window.show_error(f"{train.token_unit.label} are still being learned on this "
+                                  "text: race once the Corpus tab shows their facts")  # fmt: skip
+                return []
+            model = dataclasses.replace(model, vocab_size=size)
         runs: dict[int, RunSettings] = {}
-        for config in race_models(choice.cells, model, choice.equal):
+        for shaped in race_models(choice.cells, model, choice.equal):
+            config = dataclasses.replace(shaped, vocab_size=characters)
             name = f"{CELL_LABELS[config.cell]} {config.layers}×{config.hidden_size}"
+            if train.tokens != "char":
+                name += f" {train.token_unit.label}"
             run = window.runs.add(config, train, name)
             runs[run.run] = RunSettings(config, train)
         self.select(next(iter(runs)))

@@ -146,6 +146,10 @@ class Runs:
         self._learned(record)
         self.show(record)
 
+    def unit_size(self, tokens: str) -> int | None:
+        """A learned word or BPE unit's vocabulary size (None: not learned yet)."""
+        return self._unit_sizes.get(tokens)
+
     def take_unit(self, tokens: str, reading: Corpus) -> None:
         """A unit learned on the shown text: its runs count parameters with its vocabulary,
         and a word run's losses carry its unknown share."""
