@@ -120,7 +120,15 @@ class CharSampler:
             logits, state = self._advance(code, state)
 
     def sample(self, prime: str, length: int, settings: SampleSettings | None = None) -> str:
-        return "".join(self.generate(prime, length, settings))
+        """``length`` characters after ``prime``: a word or BPE model writes whole tokens until
+        they spell at least that many (its ``generate`` counts tokens)."""
+        pieces, written = [], 0
+        for piece in self.generate(prime, length, settings):
+            pieces.append(piece)
+            written += len(piece)
+            if written >= length:
+                break
+        return "".join(pieces)
 
     def sample_lines(
         self,
@@ -179,7 +187,8 @@ class CharSampler:
 
     def beam_search(self, prime: str, width: int, length: int) -> list[tuple[str, float]]:
         """The ``width`` most likely continuations of ``length`` characters, with their total
-        log-probabilities (nats), best first. In line mode a beam ends at the end of its line."""
+        log-probabilities (nats), best first. In line mode a beam ends at the end of its line; a
+        word or BPE model's beam ends once its tokens spell ``length`` characters or more."""
         if width < 1 or length < 1:
             raise SamplingError("beam width and length must be at least 1")
         chars = self.vocabulary.chars
@@ -197,6 +206,8 @@ class CharSampler:
             for index, (source, code) in enumerate(zip(origin, codes)):
                 if self.line_mode and chars[code] == NEWLINE:
                     finished.append((beams[source], float(totals[best[index]])))
+                elif len(beams[source]) + len(chars[code]) >= length:  # long enough
+                    finished.append((beams[source] + chars[code], float(totals[best[index]])))
                 else:
                     keep.append(index)
             beams = [beams[origin[i]] + chars[codes[i]] for i in keep]

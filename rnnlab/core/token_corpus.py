@@ -63,11 +63,18 @@ def learn_unit(corpus: Corpus, unit: TokenUnit, validation_fraction: float) -> C
 
 
 def _refuse_line_mode(corpus: Corpus, unit: TokenUnit) -> None:
-    if corpus.line_mode:
-        raise ConfigError(
-            f"{unit.label} runs read running text: {corpus.name} is in line mode (one example "
-            "a line), which trains on characters only so far"
-        )
+    refusal = line_mode_refusal(corpus, unit)
+    if refusal:
+        raise ConfigError(refusal)
+
+
+def line_mode_refusal(corpus: Corpus, unit: TokenUnit) -> str:
+    """Why a run of ``unit`` cannot read ``corpus`` ("" if it can): word and BPE runs read
+    running text, not one example a line."""
+    if not corpus.line_mode or unit.kind == "char":
+        return ""
+    return (f"{unit.label} runs read running text: {corpus.name} is in line mode (one example "
+            "a line), which trains on characters only so far")  # fmt: skip
 
 
 def unknown_share(corpus: Corpus) -> float:

@@ -153,3 +153,17 @@ def test_a_bpe_runs_surprise_is_its_tokens_shared_over_their_characters(shakespe
         total, start = total + token_nats, start + len(piece)
         logits, state = sampler.advance(code, state)
     assert surprise.mean == pytest.approx(total / (start - len(cut[0])), rel=1e-5)
+
+
+def test_a_bpe_runs_beams_are_as_long_in_characters_as_asked(shakespeare) -> None:
+    from rnnlab.core.sampling import Sampler
+
+    pieces = learn_unit(shakespeare, TokenUnit("bpe", 80), 0.1)
+    trainer = new_trainer(pieces, tiny_model(pieces), fast_training())
+    list(trainer.run(max_steps=3))
+    sampler = Sampler.from_model(trainer.model, pieces.tokenizer)
+    longest = max(map(len, pieces.tokenizer.tokens))
+    beams = sampler.beam_search("the king", 3, 20)
+    assert len(beams) == 3
+    assert all(20 <= len(text) < 20 + longest for text, _ in beams)
+    assert [score for _, score in beams] == sorted((score for _, score in beams), reverse=True)

@@ -34,6 +34,16 @@ def tiny(main) -> None:
     )
 
 
+def train_steps(qtbot, main, steps: int) -> None:
+    """Train the current run for ``steps`` steps and wait until the thread has ended."""
+    run = main.runs.current
+    before = main.controller.steps.get(run, 0) if run is not None else 0
+    main.training_bar.steps_budget.setValue(steps)
+    main.actions_.train.trigger()
+    qtbot.waitUntil(lambda: not main.controller.running and main.controller.step == before + steps,
+                    timeout=TIMEOUT)  # fmt: skip
+
+
 def click(qtbot, main, name: str) -> None:
     button = main.findChild(type(main.training_bar.train_button), name)
     assert button is not None and button.isEnabled(), name

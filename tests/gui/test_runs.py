@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from test_main_window import TIMEOUT, tiny
+from test_main_window import TIMEOUT, tiny, train_steps
 
 from rnnlab.core.trainer import new_trainer
 from rnnlab.gui.panels.race_dialog import RaceChoice
@@ -19,16 +19,6 @@ from rnnlab.gui.plots import X_AXES
 def window(window):
     tiny(window)
     return window
-
-
-def train_steps(qtbot, main, steps: int) -> None:
-    """Train the current run for ``steps`` steps and wait until the thread has ended."""
-    run = main.runs.current
-    before = main.controller.steps.get(run, 0) if run is not None else 0
-    main.training_bar.steps_budget.setValue(steps)
-    main.actions_.train.trigger()
-    qtbot.waitUntil(lambda: not main.controller.running and main.controller.step == before + steps,
-                    timeout=TIMEOUT)  # fmt: skip
 
 
 def test_runs_switch_and_each_continues_exactly(qtbot, window) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_main_window import TIMEOUT, tiny
+from test_main_window import TIMEOUT, tiny, train_steps
 
 from rnnlab.core.tokens import TokenUnit
 
@@ -18,15 +18,6 @@ def choose_unit(main, tokens: str) -> None:
     if unit.kind == "bpe":
         panel.mergesSpin.setValue(unit.merges)
     panel.tokenUnitCombo.setCurrentIndex(panel.tokenUnitCombo.findData(unit.kind))
-
-
-def train_steps(qtbot, main, steps: int) -> None:
-    run = main.runs.current
-    before = main.controller.steps.get(run, 0) if run is not None else 0
-    main.training_bar.steps_budget.setValue(steps)
-    main.actions_.train.trigger()
-    qtbot.waitUntil(lambda: not main.controller.running and main.controller.step == before + steps,
-                    timeout=TIMEOUT)  # fmt: skip
 
 
 def test_the_unit_is_chosen_in_the_model_panel_and_its_facts_shown(qtbot, window) -> None:
@@ -233,3 +224,14 @@ def test_the_surprise_panel_reads_a_word_run_per_character(qtbot, window) -> Non
     assert result is not None and len(result) == len("Shall I compare thee to a summer's day?")
     assert result.scored.sum() > 20 and np.isfinite(result.mean)
     assert "Loss of this text" in panel.surpriseTotal.text()
+
+
+def test_words_on_a_text_of_one_name_a_line_are_refused_before_training(qtbot, window) -> None:
+    main = window
+    with qtbot.waitSignal(main.loader.corpusLoaded, timeout=TIMEOUT):
+        main.open_corpus("names")
+    choose_unit(main, "word")
+    assert "line mode" in main.corpus_panel.unitFacts.factsLabel.text()
+    main.actions_.train.trigger()
+    assert "line mode" in main.banner.label.text()
+    assert not main.controller.running and len(main.runs) == 0

@@ -14,6 +14,7 @@ from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.stepping import NumpyStepper
 from rnnlab.core.tasks import SOURCE_PREFIX, ModelShape, Task, model_shape_of
+from rnnlab.core.token_corpus import line_mode_refusal
 from rnnlab.gui.panels.model_panel import AUTO_DEVICE, PRESETS
 from rnnlab.gui.training.controller import RunSettings, TrainingController
 from rnnlab.gui.training.loading import Loader
@@ -138,6 +139,11 @@ class MainWindow(QMainWindow):
         model_config = self.model_panel.model_config(model_shape_of(self.corpus))
         train_config = self.model_panel.train_config()
         if model_config is None or train_config is None:
+            return None
+        text = self.corpus if isinstance(self.corpus, Corpus) else None
+        refusal = text and line_mode_refusal(text, train_config.token_unit)
+        if refusal:  # words and BPE read running text, not one example a line
+            self.show_error(refusal)
             return None
         return model_config, train_config
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from rnnlab.core.config import TrainConfig
 from rnnlab.core.corpus import Corpus
-from rnnlab.core.token_corpus import TokenCorpus
+from rnnlab.core.token_corpus import TokenCorpus, line_mode_refusal
 from rnnlab.core.token_facts import reading_facts
 from rnnlab.core.tokens import TokenUnit
 from rnnlab.gui.training.loading import Job
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
     from rnnlab.gui.window.runs import Run
 
 VALIDATION_FRACTION = TrainConfig().validation_fraction
-LINE_MODE_NOTE = (
-    "{unit}: this text is in line mode (one example a line), and runs of words or BPE pieces "
-    "read running text: they train on characters only here."
-)
 
 
 class TokenUnits(QObject):
@@ -68,9 +64,10 @@ class TokenUnits(QObject):
         unit = TokenUnit.parse(tokens)
         facts = self._parts.corpus_panel.unitFacts
         shown = tokens == self._parts.model_panel.tokens()  # the corpus panel's unit
-        if corpus.line_mode and unit.kind != "char":
+        refusal = line_mode_refusal(corpus, unit)
+        if refusal:
             if shown:  # training one would be refused: say so before Train is pressed
-                facts.factsLabel.setText(LINE_MODE_NOTE.format(unit=unit.label))
+                facts.factsLabel.setText(refusal + ".")
             return
         ready = self._readings.peek(corpus, tokens, validation_fraction)
         if ready is not None:
