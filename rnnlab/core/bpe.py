@@ -106,6 +106,9 @@ def _apply(
             del pair_counts[changed_pair]
 
 
+CACHE_LIMIT = 500_000  # distinct chunks a PieceCutter remembers (a corpus has tens of thousands)
+
+
 class PieceCutter:
     """Cuts chunks into the pieces the merges make, lowest-ranked merge first (which gives what
     applying the merges in order would), remembering each distinct chunk's pieces."""
@@ -126,7 +129,8 @@ class PieceCutter:
             if best not in ranks:
                 break
             symbols = _merge(symbols, best, best[0] + best[1])
-        self._cache[chunk] = symbols
+        if len(self._cache) < CACHE_LIMIT:  # sampled text brings new chunks: keep memory bounded
+            self._cache[chunk] = symbols
         return symbols
 
     def cut(self, text: str) -> list[str]:

@@ -42,7 +42,7 @@ from rnnlab.core.batching import TrainingData
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.errors import CheckpointError, RnnlabError
-from rnnlab.core.history import History
+from rnnlab.core.history import Column, History
 from rnnlab.core.models import CharModel
 from rnnlab.core.tasks import Task, task_from_dict
 from rnnlab.core.tokens import Tokenizer
@@ -234,11 +234,29 @@ def run_history(checkpoint: Checkpoint, data: TrainingData) -> History:
     of a format-1 run stay unknown)."""
     values = checkpoint.trainer_state["history"]
     if "chars" in values:
-        return History.from_dict(values)
-    steps = values["steps"].numpy()
-    seen = np.cumsum(data.batch_chars(int(steps.max(initial=0))))
-    # Step s trained on the batch at position s - 1 (a refused step does not move on).
-    return History.from_dict(values, chars=seen[steps - 1] if len(steps) else None)
+        history = History.from_dict(values)
+    else:
+        steps = values["steps"].numpy()
+        seen = np.cumsum(data.batch_chars(int(steps.max(initial=0))))
+        # Step s trained on the batch at position s - 1 (a refused step does not move on).
+        history = History.from_dict(values, chars=seen[steps - 1] if len(steps) else None)
+    if "char_losses" not in values and data.tokenizer is not None:
+        _losses_per_character(history, data)
+    return history
+
+
+def _losses_per_character(history: History, data: TrainingData) -> None:
+    """A word or BPE run saved before its history kept losses per character: each step's loss
+    per token times its tokens (the batch's counted targets) over the characters they spell
+    (the step's growth in characters seen)."""
+    steps, losses = history.steps, history.losses.astype(np.float64)
+    if not len(steps):
+        return
+    tokens = data.batch_chars(int(steps.max()))[steps - 1]
+    before = 0 if steps[0] == 1 else history.chars[0]  # unknown before a later first step
+    characters = np.diff(history.chars, prepend=before)
+    per_character = np.where(characters > 0, losses * tokens / np.maximum(characters, 1), np.nan)
+    history.columns["char_losses"] = Column(np.float32, per_character)
 
 
 def _read(path: Path) -> Any:

@@ -65,10 +65,11 @@ def probe(
     if len(text) < MIN_PROBE_CHARS:
         raise ValueError("a probe text needs at least 2 characters")
     pieces = text_pieces(vocabulary, text)
+    tokenizer = vocabulary if pieces is not None and isinstance(vocabulary, Tokenizer) else None
     if pieces is not None and len(pieces) < 2:
         raise ValueError(f"a probe text needs at least 2 tokens; {text!r} is one")
     device = next(model.parameters()).device
-    encoded = vocabulary.encode(text) if pieces is None else vocabulary.codes_of(pieces)
+    encoded = vocabulary.encode(text) if tokenizer is None else tokenizer.codes_of(pieces or [])
     codes = torch.from_numpy(encoded.astype(np.int64)).to(device)
     inputs, targets = codes[:-1].unsqueeze(0), codes[1:]  # (1, T), (T,)
     steps = targets.shape[0]
@@ -92,7 +93,7 @@ def probe(
         input_text=input_text,
         target_text=target_text,
         tokens=tuple(pieces or ()),
-        token_list=vocabulary.tokens if pieces is not None else (),
+        token_list=tokenizer.tokens if tokenizer is not None else (),
         layers=recomputed.layers,
         losses=recomputed.losses,
         connectivity_position=position,

@@ -43,9 +43,9 @@ class UnitReadings:
             with self._lock:
                 reading = self._readings.get(key)
             if reading is None:
-                reading = learn_unit(corpus, unit, validation_fraction)
-                with self._lock:
-                    self._readings[key] = reading
+                learned = learn_unit(corpus, unit, validation_fraction)
+                with self._lock:  # one put meanwhile (an opened run's own tokens) stays
+                    reading = self._readings.setdefault(key, learned)
             with self._lock:
                 self._learning.pop(key, None)
             return reading

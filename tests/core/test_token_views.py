@@ -167,3 +167,16 @@ def test_a_bpe_runs_beams_are_as_long_in_characters_as_asked(shakespeare) -> Non
     assert len(beams) == 3
     assert all(20 <= len(text) < 20 + longest for text, _ in beams)
     assert [score for _, score in beams] == sorted((score for _, score in beams), reverse=True)
+
+
+def test_a_bpe_run_saved_without_losses_per_character_gets_them_back(shakespeare, tmp_path):
+    from rnnlab.core.checkpoint import load_checkpoint, run_history, save_checkpoint
+
+    pieces = learn_unit(shakespeare, TokenUnit("bpe", 80), 0.1)
+    trainer = new_trainer(pieces, tiny_model(pieces), fast_training())
+    list(trainer.run(max_steps=5))
+    checkpoint = load_checkpoint(save_checkpoint(trainer, pieces, tmp_path / "old.pt"))
+    del checkpoint.trainer_state["history"]["char_losses"]  # as the first token runs saved it
+    history = run_history(checkpoint, trainer.data)
+    np.testing.assert_allclose(history.since("char_losses", 0),
+                               trainer.history.since("char_losses", 0), rtol=1e-5)  # fmt: skip

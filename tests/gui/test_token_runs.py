@@ -235,3 +235,17 @@ def test_words_on_a_text_of_one_name_a_line_are_refused_before_training(qtbot, w
     main.actions_.train.trigger()
     assert "line mode" in main.banner.label.text()
     assert not main.controller.running and len(main.runs) == 0
+
+
+def test_a_band_of_token_guesses_wraps_whole_tokens(qtbot) -> None:
+    from rnnlab.gui.inspector.char_grid import CharGrid
+
+    grid = CharGrid()
+    qtbot.addWidget(grid)
+    grid.resize(300, 400)
+    labels = [("␣the", "␣a", "␣my", "␣of", "␣to", "␣in")] * 12  # a band: the token, 5 guesses
+    grid.show_cells(labels, [(None,) * 6] * 12, spans=[4] * 12)
+    grid.show()
+    for position in range(12):
+        rect = grid.cell_rect(position)
+        assert rect.right() < grid.width()  # never cut at the right edge: the next line instead

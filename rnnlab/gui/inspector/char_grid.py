@@ -198,7 +198,8 @@ class CharGrid(QWidget):
             return self._places
         columns = max(1, (width - 2 * self._margin) // self._column_width())
         text, spans = self._text, self._spans
-        characters = isinstance(text, str)  # else a word or BPE run's tokens
+        # Else a word or BPE run's tokens (the guesses give no text, only their spans).
+        characters = isinstance(text, str) and all(span == 1 for span in spans)
         word_ends, end = [0] * len(text), len(text)
         for position in range(len(text) - 1, -1, -1) if characters else ():  # where words end
             char = text[position]  # a line end counts with its word: it takes a cell

@@ -78,7 +78,7 @@ class GradientFlowPlot(SeriesPlot):
         self._step: int | None = None
         self._norms: list[np.ndarray] = []  # per layer, (T,) ‖∂L/∂h‖ at distance d = 0..T-1
         self._probe: ProbeResult | None = None  # the newest: its text, task and marks
-        self._text = ""  # the newest probe's text: other runs' curves count only on the same
+        self._text: tuple[str, ...] = ()  # what the newest probe read at each step
         # Earlier inspections' norms (a list per layer, as _norms), newest first.
         self._trail: deque[list[np.ndarray]] = deque(maxlen=len(TRAIL_STRENGTHS))
         self._curves: list[pg.PlotDataItem] = []  # per layer, the newest inspection
@@ -117,7 +117,9 @@ class GradientFlowPlot(SeriesPlot):
             self._restyle()
             self.getAxis("bottom").resizeEvent(None)  # centres the new label at the same size
         self._show_memory_distance(probe)
-        self._probe, self._text = probe, probe.input_text
+        # What each step read: other runs' curves count only on the same steps (a word run's
+        # probe of the same text reads other steps than a character run's).
+        self._probe, self._text = probe, tuple(probe.inputs)
         self._show_hint(None)
         self._schedule_redraw()
 
@@ -150,7 +152,7 @@ class GradientFlowPlot(SeriesPlot):
     def clear(self) -> None:
         """Forget every inspection of the current run (it was reset or replaced, or another run
         became current); the other runs stay until ``set_runs`` says otherwise."""
-        self._norms, self._step, self._probe, self._text = [], None, None, ""
+        self._norms, self._step, self._probe, self._text = [], None, None, ()
         self.memory_line.setVisible(False)
         self.hideAxis("top")
         self._trail.clear()
@@ -186,7 +188,7 @@ class GradientFlowPlot(SeriesPlot):
         if trace.latest is None:
             return None, " (not probed yet)"
         probe = trace.latest.probe
-        if probe.input_text != self._text:  # a new probe text: it has not been probed on it
+        if tuple(probe.inputs) != self._text:  # another text (or unit): not probed on these
             if probe.task:
                 return None, " (other sequence)"
             mine = self._probe.tokens if self._probe is not None else ()

@@ -16,7 +16,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from rnnlab.core.probe_result import ProbeResult
-from rnnlab.gui.widgets.style import shown_char
+from rnnlab.gui.widgets.style import shown_char, shown_token
 
 # What a mark is called on each task: the adding problem's two marked numbers, the symbol that
 # recall asks for, the two events whose order is asked.
@@ -73,15 +73,15 @@ def symbol_meaning(probe: ProbeResult) -> str:
 def reading(probe: ProbeResult, position: int) -> str:
     """What the model reads at ``position``, for hover texts (see ``reading_of``)."""
     marked = is_marked(probe, position)
-    return reading_of(probe.task, probe.input_text[position], marked)
+    return reading_of(probe.task, probe.inputs[position], marked)
 
 
 def reading_of(task: str, char: str, marked: bool) -> str:
     """On a text "after reading 'e'"; on a task "reading 7 (0.7…), marked": the adding
     problem shows a value by its first decimal digit, so the hover says it is rounded."""
+    if not task:  # a character, or a word or BPE token
+        return f"after reading {shown_token(char, 24)}"
     shown = shown_char(char)
-    if not task:
-        return f"after reading {shown}"
     value = f" (0.{shown}…)" if task == "adding" and shown.isdigit() else ""
     return f"reading {shown}{value}" + (f", {mark_word(task)}" if marked else "")
 

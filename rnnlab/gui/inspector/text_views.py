@@ -19,6 +19,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QVBoxLayout
 
+from rnnlab.core.tokens import UNKNOWN
 from rnnlab.gui.inspector.char_grid import MAX_SPAN, vertical_scroll
 from rnnlab.gui.inspector.task_marks import NOT_ON_A_TASK, mark_word, marked_positions, reading
 from rnnlab.gui.inspector.text_view_base import TextView, quoted, sequential_map
@@ -194,9 +195,12 @@ class GuessesView(TextView):
         miss = role_colour(self, "diverged")  # a character missed by all five guesses
         labels, fills, inks, marked = [], [], [], []
         label = partial(shown_token, limit=MAX_SPAN) if probe.tokens else shown_char
-        for position, actual in enumerate(probe.targets):
+        known = frozenset(probe.token_list)
+        for position, written in enumerate(probe.targets):
+            # An unknown word is predicted as the unknown token: that guess is the right one.
+            actual = UNKNOWN if known and written not in known else written
             guesses = [self._character(index) for index in probe.guess_indices[position]]
-            labels.append((label(actual), *(label(char) for char in guesses)))
+            labels.append((label(written), *(label(char) for char in guesses)))
             fills.append((None, *colours[5 * position : 5 * position + 5]))
             right = [rank for rank, char in enumerate(guesses) if char == actual]
             marked += [(position, rank + 1) for rank in right]
@@ -209,7 +213,10 @@ class GuessesView(TextView):
         self.legend.set_scale(colour_map, 0.0, 1.0, (0.0, 0.25, 0.5, 0.75, 1.0), title)
 
     def _tooltip(self, position: int, row: int) -> str:
-        actual = self._inspection.probe.targets[position]
+        probe = self._inspection.probe
+        actual = written = probe.targets[position]
+        if probe.token_list and written not in probe.token_list:  # an unknown word
+            actual = UNKNOWN
         guesses = self.column(position)
         if row > 0:
             char, chance = guesses[row - 1]
@@ -221,8 +228,9 @@ class GuessesView(TextView):
         given = "not among its five guesses"
         if ranks:
             given = f"its guess {ranks[0] + 1} of 5, at {_percent(guesses[ranks[0]][1])}"
-        before = quoted(self._inspection.probe.inputs[position])
-        return f"position {position}: after {before} comes {quoted(actual)}: {given}"
+        before = quoted(probe.inputs[position])
+        comes = quoted(written) + (f" (read as {actual})" if actual != written else "")
+        return f"position {position}: after {before} comes {comes}: {given}"
 
 
 def _percent(probability: float) -> str:

@@ -198,11 +198,16 @@ class RunCommands(QObject):
         run = window.runs.add(model, train, name)
         window.controller.adopt_checkpoint(run.run, checkpoint)
         history = checkpoint.history
-        if "chars" not in checkpoint.trainer_state["history"]:  # format 1: derive them
+        stored = checkpoint.trainer_state["history"]
+        # Format 1 has no characters seen, and a word or BPE run saved before losses per
+        # character were kept has none of those: derive them from the run's batches.
+        reading = window.token_units.reading(run) if train.tokens != "char" else corpus
+        if "chars" not in stored or (reading is not corpus and "char_losses" not in stored):
             from rnnlab.core.checkpoint import run_history
             from rnnlab.core.trainer import batching_for
 
-            history = run_history(checkpoint, batching_for(corpus, checkpoint.train_config))
+            source = reading if reading is not None else corpus
+            history = run_history(checkpoint, batching_for(source, checkpoint.train_config))
         window.runs.take_update(HistoryCursor().take(history, checkpoint.step, 0.0, run.run))
         window.controller.steps[run.run] = checkpoint.step
         window.runs.set_state(run.run, "stopped")

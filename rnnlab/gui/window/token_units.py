@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from rnnlab.core.config import TrainConfig
 from rnnlab.core.corpus import Corpus
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from rnnlab.gui.window.runs import Run
 
 VALIDATION_FRACTION = TrainConfig().validation_fraction
+CHOICE_SETTLES_MS = 400
 
 
 class TokenUnits(QObject):
@@ -45,7 +46,21 @@ class TokenUnits(QObject):
         self._asked: set[tuple[str, str, float]] = set()  # (fingerprint, tokens, fraction)
         self._settled.connect(self._on_settled)
         self.failed.connect(self._forget_asked)  # choosing the unit again tries again
-        parts.model_panel.tokenUnitChosen.connect(self.prepare)
+        # A unit chosen in the model panel is learned once the choice rests: each arrow step of
+        # the merges would otherwise start a learning of its own (seconds each, kept).
+        self._chosen = "char"
+        self._settle_timer = QTimer(self, singleShot=True, interval=CHOICE_SETTLES_MS)
+        self._settle_timer.timeout.connect(self._prepare_chosen)
+        parts.model_panel.tokenUnitChosen.connect(self._on_chosen)
+
+    @Slot(str)
+    def _on_chosen(self, tokens: str) -> None:
+        self._chosen = tokens
+        self._settle_timer.start()
+
+    @Slot()
+    def _prepare_chosen(self) -> None:
+        self.prepare(self._chosen)
 
     def set_corpus(self, corpus: Corpus | None) -> None:
         """The text the window shows (None: a task, whose symbols are its own); the unit the
