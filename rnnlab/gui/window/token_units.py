@@ -56,6 +56,15 @@ class TokenUnits(QObject):
     @Slot(str)
     def _on_chosen(self, tokens: str) -> None:
         self._chosen = tokens
+        corpus = self._corpus
+        waits = corpus is not None and TokenUnit.parse(tokens).kind != "char"
+        if not waits or corpus.line_mode or self._readings.peek(
+            corpus, tokens, VALIDATION_FRACTION
+        ):  # nothing to learn: shown at once
+            self._settle_timer.stop()
+            self.prepare(tokens)
+            return
+        self._parts.corpus_panel.unitFacts.show_learning(TokenUnit.parse(tokens).label)
         self._settle_timer.start()
 
     @Slot()
