@@ -177,14 +177,15 @@ class RunsTable(QTableWidget):
             cell = values.cell
             if values.tokens != "characters":
                 cell += f" · {values.tokens}"
-            best = _loss(values.best_validation)
-            if values.unknown_share and math.isfinite(values.best_validation):
-                # Never bare: say how much of it is unknown words.
-                best += f" ({values.unknown_share:.0%} unk)"
+            loss, best = _loss(values.loss), _loss(values.best_validation)
+            if values.unknown_share:  # never bare: say how much of a word run's is unknown
+                unknown = f" ({values.unknown_share:.0%} unk)"
+                loss += unknown if math.isfinite(values.loss) else ""
+                best += unknown if math.isfinite(values.best_validation) else ""
             texts = (
                 cell, f"{values.layers} × {values.hidden_size}", f"{values.parameters:,}",
                 f"{values.steps:,}", _count(values.chars), _number(values.seconds, "{:,.1f}"),
-                _loss(values.loss), best,
+                loss, best,
                 _count(values.chars_per_second) if values.chars_per_second else "—",
                 values.state,
             )  # fmt: skip
