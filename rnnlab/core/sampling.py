@@ -11,13 +11,13 @@ models sample through it too (``rnnlab.core.ngram_sampling``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rnnlab.core.draws import SampleSettings, check_temperature, choose, draw_weights
 from rnnlab.core.errors import SamplingError
 from rnnlab.core.stepping import LayerStates, NumpyStepper
 from rnnlab.core.vocabulary import Vocabulary
@@ -26,32 +26,11 @@ if TYPE_CHECKING:
     from rnnlab.core.models import CharModel
 
 NEWLINE = "\n"
-
-
-@dataclass(frozen=True)
-class SampleSettings:
-    temperature: float = 1.0  # > 0; below 1 sharpens the distribution, above 1 flattens it
-    top_k: int | None = None  # keep only the k most likely characters
-    top_p: float | None = None  # keep the smallest set whose probability reaches p (nucleus)
-    greedy: bool = False  # always the most likely character
-    seed: int | None = None
-
-    def __post_init__(self) -> None:
-        check_temperature(self.temperature)
-        if self.top_k is not None and self.top_k < 1:
-            raise SamplingError(f"top-k must be at least 1, got {self.top_k}")
-        if self.top_p is not None and not 0.0 < self.top_p <= 1.0:
-            raise SamplingError(f"top-p must be in (0, 1], got {self.top_p}")
-
-
-def check_temperature(temperature: float) -> None:
-    if not (
-        isinstance(temperature, (int, float)) and math.isfinite(temperature) and temperature > 0
-    ):
-        raise SamplingError(
-            f"temperature must be a number above 0, got {temperature!r} "
-            "(for the single most likely character use greedy sampling)"
-        )
+# What callers import from here (the settings and the draw itself live in rnnlab.core.draws).
+__all__ = [
+    "CharSampler", "SampleSettings", "Sampler", "check_temperature", "log_softmax", "mean_entropy",
+    "softmax",
+]  # fmt: skip
 
 
 class CharSampler:
@@ -280,38 +259,6 @@ def log_softmax(values: np.ndarray) -> np.ndarray:
 def softmax(values: np.ndarray) -> np.ndarray:
     shifted = np.exp(values - values.max())
     return shifted / shifted.sum()
-
-
-def choose(logits: np.ndarray, settings: SampleSettings, rng: np.random.Generator) -> int:
-    """One character index from logits (V,) float64 under the settings.
-
-    Runs once per sampled character, so it avoids normalising when it can: drawing u uniformly
-    below the last cumulative weight is the same as drawing from the normalised distribution.
-    """
-    if settings.greedy:
-        return int(logits.argmax())
-    weights = draw_weights(logits, settings)
-    cumulative = weights.cumsum()
-    index = int(cumulative.searchsorted(rng.random() * cumulative[-1], side="right"))
-    return min(index, weights.size - 1)
-
-
-def draw_weights(logits: np.ndarray, settings: SampleSettings) -> np.ndarray:
-    """The weights (V,) a sample draws the next character with, not normalised: the scores at
-    the temperature, top-k's and top-p's cut characters at 0. Overwrites a copy, never
-    ``logits``."""
-    scaled = logits * (1.0 / settings.temperature)
-    if settings.top_k is not None and settings.top_k < scaled.size:
-        threshold = np.partition(scaled, -settings.top_k)[-settings.top_k]
-        scaled[scaled < threshold] = -np.inf
-    scaled -= scaled.max()
-    weights = np.exp(scaled, out=scaled)
-    if settings.top_p is not None and settings.top_p < 1.0:
-        order = np.argsort(weights)[::-1]
-        cumulative = np.cumsum(weights[order])
-        cut = int(np.searchsorted(cumulative, settings.top_p * cumulative[-1])) + 1
-        weights[order[cut:]] = 0.0  # outside the nucleus
-    return weights
 
 
 def mean_entropy(sampler: CharSampler, prime: str, sample: str, settings: SampleSettings) -> float:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QPainter, QPalette, QPen, QStaticText
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolTip, QWidget
 
+from rnnlab.gui.inspector.grid_layout import place_cells
 from rnnlab.gui.inspector.task_marks import paint_rings
 from rnnlab.gui.widgets.style import (
     base_point_size,
@@ -197,29 +198,8 @@ class CharGrid(QWidget):
         if width == self._placed_width:
             return self._places
         columns = max(1, (width - 2 * self._margin) // self._column_width())
-        text, spans = self._text, self._spans
-        # Else a word or BPE run's tokens (the guesses give no text, only their spans).
-        characters = isinstance(text, str) and all(span == 1 for span in spans)
-        word_ends, end = [0] * len(text), len(text)
-        for position in range(len(text) - 1, -1, -1) if characters else ():  # where words end
-            char = text[position]  # a line end counts with its word: it takes a cell
-            end = position if char == " " else position + 1 if char == "\n" else end
-            word_ends[position] = end
-        places, line, column = [], 0, 0
-        for position in range(len(self._labels)):
-            if characters:
-                starts_word = 0 < position < len(text) and text[position - 1] == " "
-                length = word_ends[position] - position if starts_word else 0
-            else:
-                length = spans[position]  # a token is kept whole on a line where it fits
-            if column > 0 and column + length > columns >= length:
-                line, column = line + 1, 0  # the word fits the next line, not what is left
-            places.append((line, column))
-            column += spans[position]
-            # After a line end (a token of words has it with the spaces that follow).
-            ends_line = position < len(text) and "\n" in text[position]
-            if column >= columns or ends_line:
-                line, column = line + 1, 0
+        spans = self._spans
+        places = place_cells(self._text, spans, columns)
         self._places, self._placed_width = places, width
         self._at = {
             (line, column + offset): position

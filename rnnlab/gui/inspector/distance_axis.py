@@ -31,6 +31,19 @@ def memory_steps(probe: ProbeResult) -> int | None:
     return int(reached[0]) if len(reached) else None
 
 
+def show_distances(line: pg.InfiniteLine, axis: CharactersBackAxis, probe: ProbeResult) -> None:
+    """The marker at the memory distance (hidden where the probe is shorter, or on a task) and
+    the top axis's characters for a word or BPE probe."""
+    distance = memory_steps(probe)
+    line.setVisible(distance is not None)
+    if distance is not None:
+        line.setValue(distance)
+        line.label.setFormat(f"{DEPENDENCY_CHARACTERS} characters back")
+    axis.set_probe(probe if probe.tokens else None)
+    if probe.tokens:
+        axis.setLabel(CHARACTERS_LABEL)
+
+
 class CharactersBackAxis(pg.AxisItem):
     """Tick labels of the distances below, in characters back (``set_probe``)."""
 

@@ -25,6 +25,14 @@ from rnnlab.gui.plots.series_plot import log10_or_nan
 # below it and staggered, so that marks a step apart do not print their labels over each other.
 _ANSWER_HEIGHT = 0.95
 _MARK_HEIGHTS = (0.84, 0.73, 0.62)
+TEXT_TOOLTIP = (
+    "How strongly the loss at the last character depends on the hidden state d steps\n"
+    "earlier: ‖∂L/∂h‖, the signal training uses to learn from that far back.\n"
+    "A straight fall on this log axis is a vanishing gradient (like w^d): the model\n"
+    "cannot learn what it would have needed to remember. Thin curves: earlier probes.\n"
+    "With several runs: each run's latest curve at the layer chosen above, in its colour.\n"
+    "A curve that stops: ‖∂L/∂h‖ is exactly 0 from there back (it underflowed)."
+)
 TASK_TOOLTIP = (
     "How strongly the loss of the answer (asked at the last position, distance 0) depends\n"
     "on the hidden state d steps earlier: ‖∂L/∂h‖, the signal training uses to learn from\n"

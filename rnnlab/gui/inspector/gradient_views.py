@@ -20,9 +20,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 
 from rnnlab.core.probe_result import Inspection, ProbeResult
-from rnnlab.core.token_facts import DEPENDENCY_CHARACTERS
-from rnnlab.gui.inspector.distance_axis import CHARACTERS_LABEL, CharactersBackAxis, memory_steps
-from rnnlab.gui.inspector.flow_marks import TASK_TOOLTIP, FlowMarks
+from rnnlab.gui.inspector.distance_axis import CharactersBackAxis, show_distances
+from rnnlab.gui.inspector.flow_marks import TASK_TOOLTIP, TEXT_TOOLTIP, FlowMarks
 from rnnlab.gui.inspector.gradient_history import GradientHistoryView
 from rnnlab.gui.inspector.run_overlays import RunOverlays, RunTrace
 from rnnlab.gui.inspector.task_marks import (
@@ -38,14 +37,6 @@ from rnnlab.gui.widgets.view_frame import EMPTY_HINT
 __all__ = ["GradientFlowPlot", "GradientHistoryView"]
 
 DISTANCE_LABEL = TEXT_DISTANCE_LABEL
-TEXT_TOOLTIP = (
-    "How strongly the loss at the last character depends on the hidden state d steps\n"
-    "earlier: ‖∂L/∂h‖, the signal training uses to learn from that far back.\n"
-    "A straight fall on this log axis is a vanishing gradient (like w^d): the model\n"
-    "cannot learn what it would have needed to remember. Thin curves: earlier probes.\n"
-    "With several runs: each run's latest curve at the layer chosen above, in its colour.\n"
-    "A curve that stops: ‖∂L/∂h‖ is exactly 0 from there back (it underflowed)."
-)
 # How many earlier inspections stay visible as thin curves, and how strongly each is drawn
 # (1 = the full colour, 0 = the background), newest first: the fading shows which way it moves.
 TRAIL_STRENGTHS = (0.6, 0.45, 0.34, 0.25, 0.18)
@@ -124,15 +115,8 @@ class GradientFlowPlot(SeriesPlot):
         self._schedule_redraw()
 
     def _show_memory_distance(self, probe: ProbeResult) -> None:
-        distance = memory_steps(probe)
-        self.memory_line.setVisible(distance is not None)
-        if distance is not None:
-            self.memory_line.setValue(distance)
-            self.memory_line.label.setFormat(f"{DEPENDENCY_CHARACTERS} characters back")
-        self.characters_axis.set_probe(probe if probe.tokens else None)
-        self.showAxis("top", bool(probe.tokens))
-        if probe.tokens:
-            self.characters_axis.setLabel(CHARACTERS_LABEL)
+        show_distances(self.memory_line, self.characters_axis, probe)
+        self.showAxis("top", bool(probe.tokens))  # a step back is a token: read in characters
 
     def set_runs(self, current: RunTrace | None, others: Sequence[RunTrace]) -> None:
         """The current run (its name and colour) and every other run, hidden ones included."""

@@ -18,8 +18,8 @@ from rnnlab.core.tasks import Task, model_shape_of
 from rnnlab.gui.panels.race_dialog import RaceChoice, RaceDialog
 from rnnlab.gui.training.controller import RunSettings
 from rnnlab.gui.training.loading import LoadedCheckpoint
-from rnnlab.gui.training.messages import HistoryCursor
 from rnnlab.gui.window.data_sources import same_data
+from rnnlab.gui.window.opened_runs import add_checkpoint_run, opened_settings
 from rnnlab.gui.window.runs import CELL_LABELS, Run
 
 if TYPE_CHECKING:
@@ -178,41 +178,17 @@ class RunCommands(QObject):
 
     def add_opened(self, loaded: LoadedCheckpoint) -> int:
         """An opened checkpoint as a run beside the others; its curves so far are drawn."""
-        checkpoint, reading = loaded.checkpoint, loaded.reading
-        model, train = checkpoint.model_config, checkpoint.train_config
-        if reading is not None and isinstance(loaded.corpus, Corpus):
-            # A word or BPE run: the window reads the text in its own tokens and merges, and
-            # keeps its settings as the model panel gives them (the text's characters).
-            unit = reading.tokenizer.unit.name
-            self._window.controller.readings.put(loaded.corpus, train.validation_fraction, reading)
-            model = dataclasses.replace(model, vocab_size=len(loaded.corpus.vocabulary))
-            train = dataclasses.replace(train, tokens=unit)
-            self._window.token_units.prepare(unit, train.validation_fraction)
+        model, train = opened_settings(self._window, loaded)
+        checkpoint = loaded.checkpoint
         return self._add_checkpoint(checkpoint, loaded.corpus, checkpoint.path.stem, model, train)
 
     def _add_checkpoint(self, checkpoint: Checkpoint, corpus: Corpus | Task, name: str,
                         model: ModelConfig | None = None, train: TrainConfig | None = None,
                         ) -> int:  # fmt: skip
-        window = self._window
         model, train = model or checkpoint.model_config, train or checkpoint.train_config
-        run = window.runs.add(model, train, name)
-        window.controller.adopt_checkpoint(run.run, checkpoint)
-        history = checkpoint.history
-        stored = checkpoint.trainer_state["history"]
-        # Format 1 has no characters seen, and a word or BPE run saved before losses per
-        # character were kept has none of those: derive them from the run's batches.
-        reading = window.token_units.reading(run) if train.tokens != "char" else corpus
-        if "chars" not in stored or (reading is not corpus and "char_losses" not in stored):
-            from rnnlab.core.checkpoint import run_history
-            from rnnlab.core.trainer import batching_for
-
-            source = reading if reading is not None else corpus
-            history = run_history(checkpoint, batching_for(source, checkpoint.train_config))
-        window.runs.take_update(HistoryCursor().take(history, checkpoint.step, 0.0, run.run))
-        window.controller.steps[run.run] = checkpoint.step
-        window.runs.set_state(run.run, "stopped")
-        self.select(run.run)
-        return run.run
+        run = add_checkpoint_run(self._window, checkpoint, corpus, name, model, train)
+        self.select(run)
+        return run
 
     @Slot(LoadedCheckpoint)
     def open_loaded(self, loaded: LoadedCheckpoint) -> None:
