@@ -246,3 +246,11 @@ def test_garbage_is_collected_only_in_the_gui_thread(qtbot, window) -> None:
     finally:
         gc.callbacks.remove(record)
     assert set(threads) == {threading.main_thread()}
+
+
+def test_the_speed_shown_after_training_is_the_last_measured(qtbot, window) -> None:
+    main = window
+    train_steps(qtbot, main, 30)
+    QApplication.processEvents()  # the worker's last updates (a validation alone has no speed)
+    speed = main.parts.status_speed.text()
+    assert speed.endswith("chars/s") and not speed.startswith("0 ")

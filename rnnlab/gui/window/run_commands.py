@@ -161,7 +161,8 @@ class RunCommands(QObject):
             return
         controller, name = window.controller, f"{record.name} (copy)"
         if controller.is_training(record.run):
-            window.show_error(f"{record.name} is training: pause or stop it to copy it")
+            # A paused run is still the training thread's: only a stopped one can be copied.
+            window.show_error(f"{record.name} is training or paused: stop it to copy it")
             return
         if not controller.run_has_model(record.run):
             self._add(record.model_config, record.train_config, name)

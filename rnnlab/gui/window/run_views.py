@@ -22,7 +22,8 @@ class RunViews:
         """The current run's progress (its curves are drawn by ``Runs`` with every run's)."""
         parts = self._parts
         parts.status_step.setText(f"step {update.step:,}")
-        parts.status_speed.setText(f"{update.chars_per_second:,.0f} {self.speed_unit}")
+        if update.chars_per_second:  # an update of validations or settings alone has no speed
+            parts.status_speed.setText(f"{update.chars_per_second:,.0f} {self.speed_unit}")
         parts.status_elapsed.setText(f"{update.elapsed:,.0f} s")
         steps, seconds = self.budget
         parts.training_bar.show_progress(
