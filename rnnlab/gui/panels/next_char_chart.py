@@ -20,7 +20,7 @@ from rnnlab.core.sampling import check_temperature, softmax
 from rnnlab.gui.widgets.style import base_point_size, role_colour, shown_token
 
 CHART_BARS = 15
-TOKEN_BARS = 8  # for a word or BPE run, whose labels are up to four characters wide
+TOKEN_BARS = 6  # for a word or BPE run, whose labels are up to four characters wide (projector too)
 
 
 class NextCharChart(pg.PlotWidget):
