@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont
 
 from rnnlab.core.probe_result import ProbeResult
 from rnnlab.core.token_facts import DEPENDENCY_CHARACTERS
 
-CHARACTERS_LABEL = "characters back (the same distances)"
+CHARACTERS_LABEL = "characters back"
 
 
 def characters_back(probe: ProbeResult) -> np.ndarray:
@@ -40,8 +41,6 @@ def show_distances(line: pg.InfiniteLine, axis: CharactersBackAxis, probe: Probe
         line.setValue(distance)
         line.label.setFormat(f"{DEPENDENCY_CHARACTERS} characters back")
     axis.set_probe(probe if probe.tokens else None)
-    if probe.tokens:
-        axis.setLabel(CHARACTERS_LABEL)
 
 
 class CharactersBackAxis(pg.AxisItem):
@@ -50,6 +49,13 @@ class CharactersBackAxis(pg.AxisItem):
     def __init__(self, orientation: str = "top") -> None:
         super().__init__(orientation)
         self._characters = np.zeros(0, np.int64)
+
+    def restyle(self, text: QColor, font: QFont, label_points: float, pen_width: float) -> None:
+        """As the plot's own axes: its text colour, tick font and label size."""
+        self.setPen(pg.mkPen(text, width=pen_width))
+        self.setTextPen(text)
+        self.setTickFont(font)
+        self.setLabel(CHARACTERS_LABEL, color=text.name(), **{"font-size": f"{label_points}pt"})
 
     def set_probe(self, probe: ProbeResult | None) -> None:
         self._characters = np.zeros(0, np.int64) if probe is None else characters_back(probe)

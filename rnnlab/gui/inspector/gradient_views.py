@@ -305,3 +305,7 @@ class GradientFlowPlot(SeriesPlot):
         self._runs.restyle()
         paper = self._palette_colour(QPalette.ColorRole.Base)
         self.marks.restyle(self._colour("text"), paper, self._font(0.95), self._font_scale)
+        axis = getattr(self, "characters_axis", None)  # None while the base class builds
+        if axis is not None:
+            axis.restyle(self._colour("text"), self._font(), self._point_size(1.1),
+                         max(1.0, self._font_scale))  # fmt: skip
