@@ -64,3 +64,20 @@ def test_focus_keeps_the_sample_panel_for_a_lesson_that_samples(qtbot, window, t
     finally:
         main.actions_.focus.trigger()
     assert sample_dock.isVisible()
+
+
+def test_presentation_on_a_narrow_screen_hides_the_side_panels_until_it_ends(qtbot, window):
+    """The offscreen screen is 800 pixels wide, narrower than the enlarged window with its side
+    panels: they go (as Focus hides them), the status bar says how to bring them back, and they
+    return when presentation mode ends."""
+    main = window
+    available = main.screen().availableGeometry().width()
+    main.actions_.presentation.trigger()
+    try:
+        qtbot.waitUntil(main.actions_.focus.isChecked)
+        assert not main.parts.left_dock.isVisible() and not main.parts.sample_dock.isVisible()
+        assert main.minimumSizeHint().width() <= available
+        assert "side panels hidden" in main.statusBar().currentMessage()
+    finally:
+        main.actions_.presentation.trigger()
+    assert not main.actions_.focus.isChecked() and main.parts.left_dock.isVisible()

@@ -22,6 +22,7 @@ from rnnlab.gui.window.layout import (
     SAMPLE_WIDTH,
     WindowParts,
 )
+from rnnlab.gui.window.settings import keep_on_screen
 
 PRESENTATION_SCALE = 1.6
 # The side panels' widths before widening for a projector: a little more than at normal size,
@@ -100,6 +101,7 @@ class WindowActions(QObject):
             "loss and gradient plots side by side"
         )
         self._keep_samples = False  # an open lesson samples: Focus keeps the Sample panel
+        self._focus_for_screen = False  # presentation turned Focus on: the screen was too narrow
         self._plot_sizes = list(PLOT_SIZES)  # the plots' split before Focus, to go back to
         self._middle_sizes = list(RUNS_SIZES)  # the pages' and the runs' split before Focus
 
@@ -213,8 +215,33 @@ class WindowActions(QObject):
         left, sample = PRESENTATION_WIDTHS if scale > 1.0 else (LEFT_WIDTH, SAMPLE_WIDTH)
         parts.left_tabs.setMinimumWidth(int(left * widening))
         parts.sample_panel.setMinimumWidth(int(sample * widening))
+        if scale == 1.0 and self._focus_for_screen and self.focus.isChecked():
+            self.focus.setChecked(False)  # presentation hid the side panels: they come back
+            self.toggle_focus()
+        self._focus_for_screen = False
         if self.focus.isChecked():  # the runs' rows grow or shrink with the font
             QTimer.singleShot(0, self._fit_runs)  # once the table has taken the new font
+        elif scale > 1.0:
+            QTimer.singleShot(0, self._fit_screen)  # once the new fonts have sized the panels
+
+    @Slot()
+    def _fit_screen(self) -> None:
+        """Presentation mode on a screen narrower than the window then needs (a 1366-pixel
+        laptop or projector): the side panels go, as Focus hides them, rather than the window
+        running off the screen; the status bar says how to bring them back."""
+        window, screen = self._window, self._window.screen()
+        if screen is None or not self.presentation.isChecked() or self.focus.isChecked():
+            return
+        available = screen.availableGeometry().width()
+        if window.minimumSizeHint().width() <= available:
+            return
+        self.focus.setChecked(True)
+        self.toggle_focus()
+        self._focus_for_screen = True
+        keep_on_screen(window)
+        window.statusBar().showMessage(
+            f"presentation on a {available}-pixel screen: side panels hidden to fit "
+            "(Ctrl+Shift+F shows them)", 15000)  # fmt: skip
 
 
 def write_loss_csv(path: str, data: dict) -> None:
