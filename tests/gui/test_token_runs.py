@@ -249,3 +249,20 @@ def test_a_band_of_token_guesses_wraps_whole_tokens(qtbot) -> None:
     for position in range(12):
         rect = grid.cell_rect(position)
         assert rect.right() < grid.width()  # never cut at the right edge: the next line instead
+
+
+def test_a_word_run_duplicated_goes_on_in_words_from_where_it_stood(qtbot, window) -> None:
+    main = window
+    tiny(main)
+    choose_unit(main, "word")
+    train_steps(qtbot, main, 5)
+    original = main.runs.current
+    main.parts.runs_panel.duplicate_button.click()
+    copy = main.runs.current
+    assert copy != original and main.runs.get(copy).train_config.tokens == "word"
+    assert main.runs.get(copy).row().parameters == main.runs.get(original).row().parameters
+    train_steps(qtbot, main, 3)  # the copy goes on from step 5, exactly as the original would
+    main.parts.runs_panel.table.select_run(original)
+    train_steps(qtbot, main, 3)
+    np.testing.assert_array_equal(main.loss_plot.data(copy)["losses"],
+                                  main.loss_plot.data(original)["losses"])  # fmt: skip
