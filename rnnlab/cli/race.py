@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from rnnlab.cli.task_arguments import add_task_arguments, data_source
+from rnnlab.core.race_sizes import MAX_RUNS
 
 DEFAULT_CELLS = "rnn,lstm,gru,sru"
 DEFAULT_SECONDS = 30.0
 LOSS_WINDOW = 50  # "loss" is the mean training loss of this many last steps
-MAX_RUNS = 8  # cells x units
-MIN_HIDDEN = 8  # a unit's vocabulary may leave a run this little of the shared budget
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -135,11 +134,11 @@ def _unit_race(
     """Every cell in every unit of ``--tokens``, on the same text: equal parameters are those
     of an LSTM reading the first unit; each run's JSON adds ``tokens`` and
     ``val_bits_per_char``."""
-    import dataclasses
 
     from rnnlab.cli import UserError
-    from rnnlab.core.config import count_parameters
-    from rnnlab.core.race import new_race, race_models
+    from rnnlab.core.errors import ConfigError
+    from rnnlab.core.race import new_race
+    from rnnlab.core.race_sizes import unit_race_models
     from rnnlab.core.token_corpus import UNKNOWN_WARNING, learn_unit, unknown_share
     from rnnlab.core.tokens import TokenUnit
 
@@ -150,31 +149,17 @@ def _unit_race(
     if not units or len(cells) * len(units) > MAX_RUNS:
         raise UserError(f"--cells and --tokens race every cell in every unit: "
                         f"{len(cells)} x {len(units)} runs, at most {MAX_RUNS}")  # fmt: skip
-    readings = [learn_unit(corpus, unit, config.validation_fraction) for unit in units]
-    first = dataclasses.replace(base, vocab_size=len(readings[0].vocabulary), cell="lstm")
-    budget = count_parameters(first)
-    models, sources, names, labels = [], [], [], []
-    for unit, reading in zip(units, readings):
-        shaped = dataclasses.replace(base, vocab_size=len(reading.vocabulary))
-        least = count_parameters(dataclasses.replace(shaped, hidden_size=1))
-        if args.equal == "params" and least > 1.05 * budget:
-            raise UserError(
-                f"{unit.label}: with {len(reading.vocabulary):,} tokens even a model of hidden "
-                f"size 1 has {least:,} parameters, more than the {budget:,} of the LSTM every "
-                "run is matched to: list that unit first, raise --hidden-size, or use "
-                "--equal hidden"
-            )
-        for model in race_models(cells, shaped, args.equal, budget):
-            if model.hidden_size < MIN_HIDDEN:
-                raise UserError(
-                    f"{model.cell} on {unit.label} gets a hidden size of {model.hidden_size} "
-                    f"to match the {budget:,} parameters: too small to learn; list that unit "
-                    "first, raise --hidden-size, or use --equal hidden"
-                )
-            models.append(model)
-            sources.append(reading)
-            names.append(f"{model.cell} {unit.name}")
-            labels.append(unit.name)
+    readings = {unit.name: learn_unit(corpus, unit, config.validation_fraction) for unit in units}
+    sizes = [(name, len(reading.vocabulary)) for name, reading in readings.items()]
+    try:
+        planned = unit_race_models(cells, base, args.equal, sizes)
+    except ConfigError as error:
+        raise UserError(f"{error}: list that unit first, raise --hidden-size, or use "
+                        "--equal hidden") from None  # fmt: skip
+    models = [run.model for run in planned]
+    sources = [readings[run.tokens] for run in planned]
+    names = [f"{run.model.cell} {run.tokens}" for run in planned]
+    labels = [run.tokens for run in planned]
     race = new_race(sources, models, config, max_steps=args.steps, seconds=seconds, names=names)
     _race(race, args)
     runs = [
@@ -188,7 +173,8 @@ def _unit_race(
         print(json.dumps({"runs": runs}))
         return 0
     _print_table(corpus.name, runs, args.equal)
-    for unit, reading in zip(units, readings):
+    for unit in units:
+        reading = readings[unit.name]
         if unit.kind == "word":  # never the bare number: say what flatters it
             warning = UNKNOWN_WARNING.format(share=unknown_share(reading))
             print(f"rnnlab race: warning: {warning}", file=sys.stderr)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rnnlab.core.config import CELL_TYPES, ModelConfig, count_parameters
 from rnnlab.core.errors import ConfigError
+from rnnlab.core.tokens import TokenUnit
 
 EQUAL_CHOICES = ("params", "hidden")  # what the raced models have in common
 MAX_HIDDEN = 16_384  # ModelConfig's limit
@@ -55,3 +57,52 @@ def race_models(
         return base.hidden_size if equal == "hidden" else hidden_size_for(cell, target, base)
 
     return [dataclasses.replace(base, cell=cell, hidden_size=hidden(cell)) for cell in cells]
+
+
+MAX_RUNS = 8  # cells x units in one race
+MIN_HIDDEN = 8  # a unit's vocabulary may leave a run this little of the shared budget
+
+
+@dataclass(frozen=True)
+class UnitRun:
+    """One run of a race over units: its unit ("word", "bpe:500") and its model."""
+
+    tokens: str
+    model: ModelConfig
+
+
+def unit_race_models(
+    cells: Sequence[str], base: ModelConfig, equal: str, vocabularies: Sequence[tuple[str, int]]
+) -> list[UnitRun]:
+    """Every cell in every unit (``vocabularies``: (unit, its vocabulary size), in order). With
+    equal parameters every run gets the count of an LSTM of ``base``'s size reading the first
+    unit. ConfigError, naming the unit, when there are over MAX_RUNS runs, a unit is listed
+    twice, its vocabulary alone is over the budget, or it would leave a run a hidden size under
+    MIN_HIDDEN."""
+    units = [unit for unit, _ in vocabularies]
+    twice = [unit for index, unit in enumerate(units) if unit in units[:index]]
+    if twice:
+        raise ConfigError(f"{twice[0]} is listed twice")
+    if not units or len(cells) * len(units) > MAX_RUNS:
+        raise ConfigError(f"every cell races in every unit: {len(cells)} x {len(units)} runs, "
+                          f"at most {MAX_RUNS}")  # fmt: skip
+    first = dataclasses.replace(base, vocab_size=vocabularies[0][1], cell="lstm")
+    budget = count_parameters(first)
+    runs = []
+    for unit, size in vocabularies:
+        label = TokenUnit.parse(unit).label
+        shaped = dataclasses.replace(base, vocab_size=size)
+        least = count_parameters(dataclasses.replace(shaped, hidden_size=1))
+        if equal == "params" and least > 1.05 * budget:
+            raise ConfigError(
+                f"{label}: with {size:,} tokens even a model of hidden size 1 has {least:,} "
+                f"parameters, more than the {budget:,} of the LSTM every run is matched to"
+            )
+        for model in race_models(cells, shaped, equal, budget):
+            if model.hidden_size < MIN_HIDDEN:
+                raise ConfigError(
+                    f"{model.cell} on {label} gets a hidden size of {model.hidden_size} to "
+                    f"match the {budget:,} parameters: too small to learn"
+                )
+            runs.append(UnitRun(unit, model))
+    return runs

@@ -20,6 +20,13 @@ def choose_unit(main, tokens: str) -> None:
     panel.tokenUnitCombo.setCurrentIndex(panel.tokenUnitCombo.findData(unit.kind))
 
 
+def trained_in(qtbot, main, tokens: str, steps: int) -> None:
+    """The current run: a tiny model reading ``tokens``, trained ``steps`` steps."""
+    tiny(main)
+    choose_unit(main, tokens)
+    train_steps(qtbot, main, steps)
+
+
 def test_the_unit_is_chosen_in_the_model_panel_and_its_facts_shown(qtbot, window) -> None:
     main, panel = window, window.model_panel
     facts = main.corpus_panel.unitFacts
@@ -96,9 +103,7 @@ def test_runs_of_words_and_characters_overlay_per_character(qtbot, window) -> No
 
 def test_a_word_run_samples_and_probes_in_words(qtbot, window) -> None:
     main = window
-    tiny(main)
-    choose_unit(main, "word")
-    train_steps(qtbot, main, 10)
+    trained_in(qtbot, main, "word", 10)
     qtbot.waitUntil(main.sample_panel.has_sampler, timeout=TIMEOUT)
     sample_panel = main.sample_panel
     sample_panel.primeEdit.setText("Shall I compare thee")
@@ -139,9 +144,7 @@ def test_a_word_run_samples_and_probes_in_words(qtbot, window) -> None:
 
 def test_a_saved_bpe_run_opens_again_and_continues(qtbot, window, tmp_path) -> None:
     main = window
-    tiny(main)
-    choose_unit(main, "bpe:80")
-    train_steps(qtbot, main, 12)
+    trained_in(qtbot, main, "bpe:80", 12)
     path = str(tmp_path / "pieces.pt")
     main.files.model_path = path
     with qtbot.waitSignal(main.controller.saved, timeout=TIMEOUT):
@@ -212,9 +215,7 @@ def test_a_race_of_cells_on_words_matches_parameters_with_the_words(qtbot, windo
 
 def test_the_surprise_panel_reads_a_word_run_per_character(qtbot, window) -> None:
     main = window
-    tiny(main)
-    choose_unit(main, "word")
-    train_steps(qtbot, main, 6)
+    trained_in(qtbot, main, "word", 6)
     panel = main.parts.surprise_panel
     main.parts.sample_tabs.setCurrentWidget(panel)  # it scores while shown
     qtbot.waitUntil(lambda: panel.result() is not None, timeout=TIMEOUT)
@@ -253,9 +254,7 @@ def test_a_band_of_token_guesses_wraps_whole_tokens(qtbot) -> None:
 
 def test_a_word_run_duplicated_goes_on_in_words_from_where_it_stood(qtbot, window) -> None:
     main = window
-    tiny(main)
-    choose_unit(main, "word")
-    train_steps(qtbot, main, 5)
+    trained_in(qtbot, main, "word", 5)
     original = main.runs.current
     main.parts.runs_panel.duplicate_button.click()
     copy = main.runs.current
@@ -266,3 +265,35 @@ def test_a_word_run_duplicated_goes_on_in_words_from_where_it_stood(qtbot, windo
     train_steps(qtbot, main, 3)
     np.testing.assert_array_equal(main.loss_plot.data(copy)["losses"],
                                   main.loss_plot.data(original)["losses"])  # fmt: skip
+
+
+def test_a_race_of_cells_in_two_units_from_the_dialog(qtbot, window) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from rnnlab.gui.panels.race_dialog import RaceChoice, RaceDialog
+    from rnnlab.gui.window.race_runs import race_units
+
+    main = window
+    tiny(main)
+    choose_unit(main, "bpe:80")
+    units = race_units(main.model_panel.train_config())
+    assert units == [("bpe:80", "BPE-80"), ("char", "Characters"), ("word", "Words")]
+    dialog = RaceDialog(24, 1, 0, main, units)
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    dialog.unit_boxes["char"].setChecked(True)  # 4 cells x 2 units: 8 runs, the most
+    assert ok.isEnabled() and dialog.choice().tokens == ("bpe:80", "char")
+    dialog.unit_boxes["word"].setChecked(True)  # 12: too many, and said
+    assert not ok.isEnabled() and "at most 8" in dialog.too_many.text()
+
+    race = RaceChoice(("lstm", "gru"), "params", 3, None, 1, tokens=("bpe:80", "char"))
+    qtbot.waitUntil(lambda: main.runs.unit_size("bpe:80") is not None, timeout=TIMEOUT)
+    ids = main.run_commands.start_race(race)
+    qtbot.waitUntil(lambda: not main.controller.running, timeout=TIMEOUT)
+    runs = [main.runs.get(run) for run in ids]
+    assert [run.train_config.tokens for run in runs] == ["bpe:80", "bpe:80", "char", "char"]
+    assert [run.name.split()[-1] for run in runs] == ["BPE-80", "BPE-80", "characters",
+                                                      "characters"]  # fmt: skip
+    counts = [run.row().parameters for run in runs]
+    assert max(counts) < 1.05 * min(counts)  # every run matched to the BPE LSTM's count
+    assert all(run.step == 3 for run in runs)

@@ -1,4 +1,5 @@
-"""The race dialog: which cells race, on equal parameters or equal hidden size, for how long.
+"""The race dialog: which cells race, in which token units, on equal parameters or equal hidden
+size, for how long.
 
 A view only: ``choice()`` gives what the user picked; the window makes the runs
 (``rnnlab.core.race``) and trains them in turns in its one training thread.
@@ -6,6 +7,7 @@ A view only: ``choice()`` gives what the user picked; the window makes the runs
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
@@ -23,6 +25,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from rnnlab.core.race_sizes import MAX_RUNS
 
 # (cell, label, what a student should know about it)
 RACE_CELLS = (
@@ -42,17 +46,24 @@ class RaceChoice:
     steps: int | None  # per run; or
     seconds: float | None  # each run's share of training time
     seed: int
+    # Every cell races in each of these units ("char", "word", "bpe:500"), the first setting
+    # the parameter budget; () the Model tab's unit alone.
+    tokens: tuple[str, ...] = ()
 
 
 class RaceDialog(QDialog):
-    def __init__(self, hidden_size: int, layers: int, seed: int, parent: QWidget | None = None):
+    def __init__(self, hidden_size: int, layers: int, seed: int, parent: QWidget | None = None,
+                 units: Sequence[tuple[str, str]] = (("char", "Characters"),)):  # fmt: skip
+        """``units``: (unit, label) the cells may race in, the Model tab's first (checked)."""
         super().__init__(parent)
         self.setObjectName("raceDialog")
         self.setWindowTitle("Race cell types")
         layout = QVBoxLayout(self)
+        each = "Each cell in each chosen token unit" if len(units) > 1 else "Each cell"
         intro = QLabel(
-            "Each cell becomes a run. They train in turns on the same batches, from the same "
-            "seed, and each gets the same share of training time."
+            f"{each} becomes a run. They train in turns on the same batches (the same text, for "
+            "runs of other units), from the same seed, and each gets the same share of training "
+            "time."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -66,6 +77,21 @@ class RaceDialog(QDialog):
             cells.addWidget(box)
             self.cell_boxes[cell] = box
         layout.addLayout(cells)
+        tokens = QHBoxLayout()
+        self.unit_boxes: dict[str, QCheckBox] = {}
+        for index, (unit, label) in enumerate(units):
+            box = QCheckBox(label, objectName=f"race_tokens_{unit.split(':')[0]}")
+            box.setChecked(index == 0)
+            box.setToolTip("Every chosen cell also races reading this unit, on the same text; "
+                           "losses compare per character")  # fmt: skip
+            box.toggled.connect(self._check)
+            tokens.addWidget(box)
+            self.unit_boxes[unit] = box
+        self.too_many = QLabel(objectName="raceTooMany")
+        tokens.addWidget(self.too_many)
+        if len(units) > 1:  # one unit: nothing to choose
+            layout.addWidget(QLabel("Tokens (equal parameters: as the first one reads them):"))
+            layout.addLayout(tokens)
         form = QFormLayout()
         self.equal_params = QRadioButton(
             f"equal parameters (as an LSTM of {layers} × {hidden_size})",
@@ -125,6 +151,7 @@ class RaceDialog(QDialog):
             steps=self.steps.value() if kind == "steps" else None,
             seconds=self.seconds.value() if kind == "seconds" else None,
             seed=self.seed.value(),
+            tokens=tuple(unit for unit, box in self.unit_boxes.items() if box.isChecked()),
         )
 
     def _show_budget(self) -> None:
@@ -133,6 +160,11 @@ class RaceDialog(QDialog):
         self.steps.setVisible(kind == "steps")
 
     def _check(self) -> None:
-        """At least one cell: a race of none has nothing to start."""
-        chosen = any(box.isChecked() for box in self.cell_boxes.values())
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(chosen)
+        """At least one cell and one unit (a race of none has nothing to start), and at most
+        MAX_RUNS runs in all."""
+        cells = sum(box.isChecked() for box in self.cell_boxes.values())
+        units = sum(box.isChecked() for box in self.unit_boxes.values())
+        too_many = cells * units > MAX_RUNS
+        self.too_many.setText(f"{cells} × {units} runs: at most {MAX_RUNS}" if too_many else "")
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(cells > 0 and units > 0 and not too_many)

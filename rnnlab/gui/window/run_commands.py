@@ -13,14 +13,14 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
-from rnnlab.core.race_sizes import race_models
 from rnnlab.core.tasks import Task, model_shape_of
 from rnnlab.gui.panels.race_dialog import RaceChoice, RaceDialog
 from rnnlab.gui.training.controller import RunSettings
 from rnnlab.gui.training.loading import LoadedCheckpoint
 from rnnlab.gui.window.data_sources import same_data
 from rnnlab.gui.window.opened_runs import add_checkpoint_run, opened_settings
-from rnnlab.gui.window.runs import CELL_LABELS, Run
+from rnnlab.gui.window.race_runs import plan_race, race_units
+from rnnlab.gui.window.runs import Run
 
 if TYPE_CHECKING:
     from rnnlab.core.checkpoint import Checkpoint
@@ -108,12 +108,14 @@ class RunCommands(QObject):
         if configs is None or window.corpus is None:
             return
         model, train = configs
-        dialog = RaceDialog(model.hidden_size, model.layers, train.seed, window)
+        dialog = RaceDialog(model.hidden_size, model.layers, train.seed, window,
+                            race_units(train))  # fmt: skip
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.start_race(dialog.choice())
 
     def start_race(self, choice: RaceChoice) -> list[int]:
-        """New runs, one per chosen cell, trained in turns from the same seed; their ids."""
+        """New runs, one per chosen cell in each chosen unit, trained in turns from the same
+        seed; their ids."""
         window = self._window
         configs = window.panel_configs()
         if configs is None or window.corpus is None:
@@ -123,23 +125,13 @@ class RunCommands(QObject):
             return []
         model, train = configs
         train = dataclasses.replace(train, seed=choice.seed)
-        characters = model.vocab_size  # runs keep the text's characters (see Run)
-        if train.tokens != "char":  # equal parameters: those of the unit's vocabulary
-            size = window.runs.unit_size(train.tokens)
-            if size is None:
-                window.token_units.prepare(train.tokens)
-                window.show_error(f"{train.token_unit.label} are still being learned on this "
-                                  "text: race once the Corpus tab shows their facts")  # fmt: skip
-                return []
-            model = dataclasses.replace(model, vocab_size=size)
+        planned = plan_race(window, choice, model, train)
+        if planned is None:
+            return []
         runs: dict[int, RunSettings] = {}
-        for shaped in race_models(choice.cells, model, choice.equal):
-            config = dataclasses.replace(shaped, vocab_size=characters)
-            name = f"{CELL_LABELS[config.cell]} {config.layers}×{config.hidden_size}"
-            if train.tokens != "char":
-                name += f" {train.token_unit.label}"
-            run = window.runs.add(config, train, name)
-            runs[run.run] = RunSettings(config, train)
+        for config, run_train, name in planned:
+            run = window.runs.add(config, run_train, name)
+            runs[run.run] = RunSettings(config, run_train)
         self.select(next(iter(runs)))
         window.run_views.budget = (choice.steps, choice.seconds)
         window.run_views.run_start_step = 0
