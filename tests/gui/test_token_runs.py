@@ -138,7 +138,8 @@ def test_a_word_run_samples_and_probes_in_words(qtbot, window) -> None:
     assert marked < 24  # fewer steps back than the 25 characters are
     assert flow.getAxis("top").isVisible()
     assert flow.characters_axis.tickStrings([0, marked], 1.0, 1.0) == [
-        str(spelled[0]), str(spelled[marked])
+        str(spelled[0]),
+        str(spelled[marked]),
     ]
 
 

@@ -58,8 +58,10 @@ class TokenUnits(QObject):
         self._chosen = tokens
         corpus = self._corpus
         waits = corpus is not None and TokenUnit.parse(tokens).kind != "char"
-        if not waits or corpus.line_mode or self._readings.peek(
-            corpus, tokens, VALIDATION_FRACTION
+        if (
+            not waits
+            or corpus.line_mode
+            or self._readings.peek(corpus, tokens, VALIDATION_FRACTION)
         ):  # nothing to learn: shown at once
             self._settle_timer.stop()
             self.prepare(tokens)
