@@ -164,6 +164,24 @@ class CharSampler:
         pairs = self.read_after(prime, continuation)
         return sum((float(log_softmax(logits)[code]) for logits, code in pairs), 0.0)
 
+    def greedy(self, prime: str, length: int) -> tuple[str, float]:
+        """Greedy decoding of ``length`` characters after ``prime`` (whole tokens, as
+        ``sample``), with its total log-probability (nats) taken from the codes as they were
+        chosen: reading the text again could cut it otherwise (BPE pieces, a word model's
+        unknown token)."""
+        chars, pieces, total, written = self.vocabulary.chars, [], 0.0, 0
+        logits, state = self._start(prime)
+        while written < length:
+            code = int(logits.argmax())
+            if self.line_mode and chars[code] == NEWLINE:
+                break
+            total += float(log_softmax(logits)[code])
+            pieces.append(chars[code])
+            written += len(chars[code])
+            if written < length:
+                logits, state = self._advance(code, state)
+        return "".join(pieces), total
+
     def beam_search(self, prime: str, width: int, length: int) -> list[tuple[str, float]]:
         """The ``width`` most likely continuations of ``length`` characters, with their total
         log-probabilities (nats), best first. In line mode a beam ends at the end of its line; a

@@ -180,3 +180,27 @@ def test_a_bpe_run_saved_without_losses_per_character_gets_them_back(shakespeare
     history = run_history(checkpoint, trainer.data)
     np.testing.assert_allclose(history.since("char_losses", 0),
                                trainer.history.since("char_losses", 0), rtol=1e-5)  # fmt: skip
+
+
+def test_greedy_decoding_is_scored_on_the_tokens_it_chose(shakespeare) -> None:
+    from rnnlab.core.sampling import Sampler, SampleSettings
+
+    words = learn_unit(shakespeare, TokenUnit("word"), 0.1)
+    trainer = new_trainer(words, tiny_model(words), fast_training())
+    list(trainer.run(max_steps=3))
+    sampler = Sampler.from_model(trainer.model, words.tokenizer)
+    text, score = sampler.greedy("The king", 40)
+    assert len(text) >= 40 and text == sampler.sample("The king", 40, SampleSettings(greedy=True))
+    logits, state = sampler.begin("The king")
+    expected, written = 0.0, 0
+    while written < 40:
+        code = int(logits.argmax())
+        expected += float(logits[code] - logits.max() - np.log(np.exp(logits - logits.max()).sum()))
+        written += len(words.tokenizer.tokens[code])
+        logits, state = sampler.advance(code, state)
+    assert score == pytest.approx(expected, rel=1e-5)
+    # A character model's greedy score is what reading its text back gives, as before.
+    characters = new_trainer(shakespeare, tiny_model(shakespeare), fast_training())
+    plain = Sampler.from_model(characters.model, shakespeare.vocabulary)
+    text, score = plain.greedy("The king", 30)
+    assert score == pytest.approx(plain.log_probability("The king", text), rel=1e-6)

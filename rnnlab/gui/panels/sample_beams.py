@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from rnnlab.core.sampling import CharSampler, SampleSettings
+from rnnlab.core.sampling import CharSampler
 
 MAX_BEAM_WIDTH = 20
 MAX_BEAM_CHARS = 100  # longer beams only repeat themselves; a line in line mode ends sooner
@@ -43,8 +43,7 @@ def beam_report(sampler: CharSampler, prime: str, width: int, length: int) -> tu
     prime cannot start a sample."""
     length = min(length, MAX_BEAM_CHARS)
     beams = sampler.beam_search(prime, width, length)
-    greedy = sampler.sample(prime, length, SampleSettings(greedy=True))
-    greedy_score = sampler.log_probability(prime, greedy) if greedy else 0.0
+    greedy, greedy_score = sampler.greedy(prime, length)
     best_text, best_score = beams[0]
     unit = "to the line's end" if sampler.line_mode else f"of {length} characters"
     # Score and text on lines of their own: the sample dock is narrow, and a wrapped text
