@@ -136,9 +136,8 @@ def _unit_race(
     ``val_bits_per_char``."""
 
     from rnnlab.cli import UserError
-    from rnnlab.core.errors import ConfigError
     from rnnlab.core.race import new_race
-    from rnnlab.core.race_sizes import unit_race_models
+    from rnnlab.core.race_sizes import RaceSizeError, unit_race_models
     from rnnlab.core.token_corpus import UNKNOWN_WARNING, learn_unit, unknown_share
     from rnnlab.core.tokens import TokenUnit
 
@@ -153,8 +152,8 @@ def _unit_race(
     sizes = [(name, len(reading.vocabulary)) for name, reading in readings.items()]
     try:
         planned = unit_race_models(cells, base, args.equal, sizes)
-    except ConfigError as error:
-        raise UserError(f"{error}: list that unit first, raise --hidden-size, or use "
+    except RaceSizeError as error:
+        raise UserError(f"{error}; list that unit first, raise --hidden-size, or use "
                         "--equal hidden") from None  # fmt: skip
     models = [run.model for run in planned]
     sources = [readings[run.tokens] for run in planned]

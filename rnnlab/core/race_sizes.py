@@ -63,6 +63,10 @@ MAX_RUNS = 8  # cells x units in one race
 MIN_HIDDEN = 8  # a unit's vocabulary may leave a run this little of the shared budget
 
 
+class RaceSizeError(ConfigError):
+    """A unit's vocabulary leaves no room in the shared parameter budget."""
+
+
 @dataclass(frozen=True)
 class UnitRun:
     """One run of a race over units: its unit ("word", "bpe:500") and its model."""
@@ -72,13 +76,15 @@ class UnitRun:
 
 
 def unit_race_models(
-    cells: Sequence[str], base: ModelConfig, equal: str, vocabularies: Sequence[tuple[str, int]]
-) -> list[UnitRun]:
+    cells: Sequence[str], base: ModelConfig, equal: str, vocabularies: Sequence[tuple[str, int]],
+    *, check_sizes: bool = True,
+) -> list[UnitRun]:  # fmt: skip
     """Every cell in every unit (``vocabularies``: (unit, its vocabulary size), in order). With
     equal parameters every run gets the count of an LSTM of ``base``'s size reading the first
-    unit. ConfigError, naming the unit, when there are over MAX_RUNS runs, a unit is listed
-    twice, its vocabulary alone is over the budget, or it would leave a run a hidden size under
-    MIN_HIDDEN."""
+    unit. ConfigError, naming the unit, when there are over MAX_RUNS runs or a unit is listed
+    twice; with ``check_sizes``, RaceSizeError when a unit's vocabulary alone is over the budget
+    or would leave a run a hidden size under MIN_HIDDEN (one unit's race sizes as ``race_models``
+    does, without them)."""
     units = [unit for unit, _ in vocabularies]
     twice = [unit for index, unit in enumerate(units) if unit in units[:index]]
     if twice:
@@ -93,14 +99,14 @@ def unit_race_models(
         label = TokenUnit.parse(unit).label
         shaped = dataclasses.replace(base, vocab_size=size)
         least = count_parameters(dataclasses.replace(shaped, hidden_size=1))
-        if equal == "params" and least > 1.05 * budget:
-            raise ConfigError(
+        if check_sizes and equal == "params" and least > 1.05 * budget:
+            raise RaceSizeError(
                 f"{label}: with {size:,} tokens even a model of hidden size 1 has {least:,} "
                 f"parameters, more than the {budget:,} of the LSTM every run is matched to"
             )
         for model in race_models(cells, shaped, equal, budget):
-            if model.hidden_size < MIN_HIDDEN:
-                raise ConfigError(
+            if check_sizes and model.hidden_size < MIN_HIDDEN:
+                raise RaceSizeError(
                     f"{model.cell} on {label} gets a hidden size of {model.hidden_size} to "
                     f"match the {budget:,} parameters: too small to learn"
                 )

@@ -81,3 +81,15 @@ def test_presentation_on_a_narrow_screen_hides_the_side_panels_until_it_ends(qtb
     finally:
         main.actions_.presentation.trigger()
     assert not main.actions_.focus.isChecked() and main.parts.left_dock.isVisible()
+
+
+def test_focus_the_user_turns_on_again_stays_after_presentation(qtbot, window) -> None:
+    main = window
+    actions = main.actions_
+    actions.presentation.trigger()  # the 800-pixel offscreen screen: Focus comes on by itself
+    qtbot.waitUntil(actions.focus.isChecked)
+    actions.focus.trigger()  # the user's own choices from here: off, then on again
+    actions.focus.trigger()
+    actions.presentation.trigger()
+    assert actions.focus.isChecked() and not main.parts.left_dock.isVisible()
+    actions.focus.trigger()  # back as it was, for the fixture's teardown

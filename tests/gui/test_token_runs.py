@@ -277,7 +277,7 @@ def test_a_race_of_cells_in_two_units_from_the_dialog(qtbot, window) -> None:
     main = window
     tiny(main)
     choose_unit(main, "bpe:80")
-    units = race_units(main.model_panel.train_config())
+    units = race_units(main.model_panel.train_config(), main.corpus)
     assert units == [("bpe:80", "BPE-80"), ("char", "Characters"), ("word", "Words")]
     dialog = RaceDialog(24, 1, 0, main, units)
     qtbot.addWidget(dialog)
@@ -298,3 +298,19 @@ def test_a_race_of_cells_in_two_units_from_the_dialog(qtbot, window) -> None:
     counts = [run.row().parameters for run in runs]
     assert max(counts) < 1.05 * min(counts)  # every run matched to the BPE LSTM's count
     assert all(run.step == 3 for run in runs)
+
+
+def test_a_race_on_a_task_offers_characters_alone_and_sizes_as_ever(qtbot, window) -> None:
+    from rnnlab.core.tasks import find_task
+    from rnnlab.gui.panels.race_dialog import RaceChoice
+    from rnnlab.gui.window.race_runs import race_units
+
+    main = window
+    train = main.model_panel.train_config()
+    assert race_units(train, find_task("adding")) == [("char", "Characters")]
+    # One unit sizes its runs as a race always has: a small model is not refused.
+    tiny(main)
+    main.model_panel.hiddenSizeSpin.setValue(6)  # under the smallest of a race of units
+    ids = main.run_commands.start_race(RaceChoice(("rnn", "lstm"), "params", 2, None, 0))
+    qtbot.waitUntil(lambda: not main.controller.running, timeout=TIMEOUT)
+    assert len(ids) == 2 and all(main.runs.get(run).step == 2 for run in ids)

@@ -167,6 +167,7 @@ class WindowActions(QObject):
     @Slot()
     def toggle_focus(self) -> None:
         focus = self.focus.isChecked()
+        self._focus_for_screen = False  # now the user's (_fit_screen sets it after this)
         self._parts.left_dock.setVisible(not focus)
         self._parts.sample_dock.setVisible(not focus or self._keep_samples)
         # The middle has the width then: the loss and gradient plots side by side, each as tall
@@ -223,6 +224,13 @@ class WindowActions(QObject):
             QTimer.singleShot(0, self._fit_runs)  # once the table has taken the new font
         elif scale > 1.0:
             QTimer.singleShot(0, self._fit_screen)  # once the new fonts have sized the panels
+
+    def leave_screen_focus(self) -> None:
+        """The side panels back if presentation hid them for a narrow screen: the layout saved
+        for the next launch (without presentation mode) must not lose them."""
+        if self._focus_for_screen and self.focus.isChecked():
+            self.focus.setChecked(False)
+            self.toggle_focus()
 
     @Slot()
     def _fit_screen(self) -> None:

@@ -312,6 +312,7 @@ class MainWindow(QMainWindow):
         # A task's settings (1 x 64, numbers in) are not what the next text should start with.
         text = isinstance(self.corpus, Corpus)
         vocabulary = len(self.corpus.vocabulary) if isinstance(self.corpus, Corpus) else None
+        self.actions_.leave_screen_focus()  # a narrow screen's layout is not the one to keep
         save_window(self, self.settings, self.parts, vocabulary, remember_configs=text)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.errors import ConfigError
-from rnnlab.core.race_sizes import unit_race_models
+from rnnlab.core.race_sizes import RaceSizeError, unit_race_models
 from rnnlab.core.token_corpus import line_mode_refusal
 from rnnlab.core.tokens import TokenUnit
 from rnnlab.gui.panels.race_dialog import RaceChoice
@@ -19,9 +19,12 @@ from rnnlab.gui.window.runs import CELL_LABELS
 DEFAULT_MERGES = 500
 
 
-def race_units(train: TrainConfig) -> list[tuple[str, str]]:
-    """(unit, label) the race dialog offers: the Model tab's unit first, then characters, words
-    and BPE pieces (with the Model tab's merges, or 500)."""
+def race_units(train: TrainConfig, data: object) -> list[tuple[str, str]]:
+    """(unit, label) the race dialog offers on ``data``: on running text, the Model tab's unit
+    first, then characters, words and BPE pieces (with the Model tab's merges, or 500); on a
+    task or a line-mode text, characters alone."""
+    if not isinstance(data, Corpus) or data.line_mode:
+        return [("char", "Characters")]
     panel = train.token_unit
     bpe = panel if panel.kind == "bpe" else TokenUnit("bpe", DEFAULT_MERGES)
     units = [panel, TokenUnit(), TokenUnit("word"), bpe]
@@ -36,6 +39,9 @@ def plan_race(window: Any, choice: RaceChoice, model: ModelConfig, train: TrainC
     ``window``: the MainWindow."""
     units = choice.tokens or (train.tokens,)
     text = window.corpus if isinstance(window.corpus, Corpus) else None
+    if text is None and any(unit != "char" for unit in units):
+        window.show_error("a task's symbols are its own: words and BPE race on a text")
+        return None
     for unit in units:
         refusal = text and line_mode_refusal(text, TokenUnit.parse(unit))
         if refusal:
@@ -51,11 +57,14 @@ def plan_race(window: Any, choice: RaceChoice, model: ModelConfig, train: TrainC
         return None
     characters = model.vocab_size
     sizes = [(unit, window.runs.unit_size(unit) or characters) for unit in units]
-    try:
-        planned = unit_race_models(choice.cells, model, choice.equal, sizes)
+    try:  # one unit sizes its runs as ever; several share the first unit's budget
+        planned = unit_race_models(choice.cells, model, choice.equal, sizes,
+                                   check_sizes=len(units) > 1)  # fmt: skip
+    except RaceSizeError as error:
+        window.show_error(f"{error}; race that unit first, or a larger model")
+        return None
     except ConfigError as error:
-        window.show_error(f"{error}: race that unit first, choose equal hidden size, or a "
-                          "larger model")  # fmt: skip
+        window.show_error(str(error))
         return None
     runs = []
     for run in planned:

@@ -109,7 +109,7 @@ class RunCommands(QObject):
             return
         model, train = configs
         dialog = RaceDialog(model.hidden_size, model.layers, train.seed, window,
-                            race_units(train))  # fmt: skip
+                            race_units(train, window.corpus))  # fmt: skip
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.start_race(dialog.choice())
 

@@ -58,3 +58,4 @@ class RunViews:
         parts.surprise_panel.set_sampler(None, 0)
         parts.banner.hide()
         parts.status_step.setText("step 0")
+        parts.status_speed.setText("")
