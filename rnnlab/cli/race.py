@@ -186,8 +186,9 @@ def _bits(lane: Any) -> float | None:
     evaluations = lane.trainer.history.evaluations
     if not evaluations:
         return None
-    last = evaluations[-1]
-    return float(last.get("bits_per_char", last["loss"] / math.log(2)))
+    from rnnlab.core.reports import validation_bits
+
+    return validation_bits(evaluations[-1])
 
 
 def _summary(lane: Any, task: Any = None) -> dict[str, Any]:

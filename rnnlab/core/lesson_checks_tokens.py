@@ -15,6 +15,7 @@ from rnnlab.core.lesson_training import (
     race_to_the_end,
 )
 from rnnlab.core.race import Lane
+from rnnlab.core.reports import validation_bits
 from rnnlab.core.token_batching import TokenStreamData
 from rnnlab.core.token_corpus import unknown_share
 from rnnlab.core.token_facts import DEPENDENCY_CHARACTERS, memory_distance
@@ -55,7 +56,7 @@ def _reading(lane: Lane) -> tuple[float, float, float]:
     the validation text's unknown share) of a lane."""
     evaluations = lane.trainer.history.evaluations
     last = evaluations[-1] if evaluations else {"loss": math.nan}
-    bits = float(last.get("bits_per_char", last["loss"] / math.log(2.0)))
+    bits = validation_bits(last)
     data = lane.trainer.data
     if not isinstance(data, TokenStreamData):  # characters: one a token
         return bits, float(DEPENDENCY_CHARACTERS), 0.0

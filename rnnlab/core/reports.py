@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,9 @@ class DivergenceReport:
 
 
 Report = StepReport | EvalReport | DivergenceReport
+
+
+def validation_bits(item: Mapping[str, Any]) -> float:
+    """A history validation entry's loss in bits per character: a word or BPE run's as stored
+    (over the characters its tokens spell), else its loss per character / ln 2."""
+    return float(item.get("bits_per_char", item["loss"] / math.log(2.0)))

@@ -8,7 +8,7 @@ from rnnlab.core.config import TrainConfig
 from rnnlab.core.corpus import Corpus, load_corpus
 from rnnlab.core.errors import CheckpointError, RnnlabError
 from rnnlab.core.tasks import Task
-from rnnlab.core.token_corpus import tokenize_corpus
+from rnnlab.core.token_corpus import TokenCorpus, tokenize_corpus
 from rnnlab.core.tokens import Tokenizer
 from rnnlab.core.trainer import Trainer, trainer_for
 
@@ -65,7 +65,8 @@ def resume_trainer(
     else:
         source = corpus
     config = checkpoint.train_config
-    if isinstance(checkpoint.vocabulary, Tokenizer) and isinstance(source, Corpus):
+    read = isinstance(source, TokenCorpus) and source.tokenizer is checkpoint.vocabulary
+    if isinstance(checkpoint.vocabulary, Tokenizer) and isinstance(source, Corpus) and not read:
         # The run's own tokens and merges, as stored: learning them again could differ.
         source = tokenize_corpus(source, checkpoint.vocabulary, config.validation_fraction)
     overrides = {"device": device or config.device, "threads": threads or config.threads}

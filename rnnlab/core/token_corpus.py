@@ -28,9 +28,14 @@ from rnnlab.core.tokens import Tokenizer, TokenUnit, build_tokenizer, split_text
 class TokenCorpus(Corpus):
     """A corpus whose ``vocabulary`` is a ``Tokenizer`` and ``codes`` its token codes."""
 
-    tokenizer: Tokenizer
     validation_tokens: int  # the last tokens of ``codes``: the validation split
     position_characters: np.ndarray  # (tokens,) int64 characters each position's token spells
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The ``vocabulary``, as what it is here."""
+        assert isinstance(self.vocabulary, Tokenizer)
+        return self.vocabulary
 
 
 def tokenize_corpus(corpus: Corpus, tokenizer: Tokenizer, validation_fraction: float) -> Corpus:
@@ -46,7 +51,6 @@ def tokenize_corpus(corpus: Corpus, tokenizer: Tokenizer, validation_fraction: f
         **{field.name: getattr(corpus, field.name) for field in dataclasses.fields(Corpus)}
         | {"vocabulary": tokenizer, "codes": codes,
            "char_counts": np.bincount(codes, minlength=len(tokenizer))},
-        tokenizer=tokenizer,
         validation_tokens=len(pieces[1]),
         position_characters=lengths,
     )  # fmt: skip

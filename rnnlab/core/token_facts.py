@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlab.core.corpus import Corpus, split_lines
+from rnnlab.core.token_corpus import TokenCorpus, unknown_share
 from rnnlab.core.tokens import Tokenizer, TokenUnit, build_tokenizer, split_texts
 
 DEPENDENCY_CHARACTERS = 25  # five words of five characters: the lecture's example
@@ -118,23 +119,19 @@ def token_facts(corpus: Corpus, unit: TokenUnit, validation_fraction: float = 0.
 def reading_facts(reading: Corpus, unit: TokenUnit, seconds: float = 0.0) -> TokenFacts:
     """The facts of a corpus already read in ``unit`` (``rnnlab.core.token_corpus``: a
     TokenCorpus, or the corpus itself for characters), without learning it again."""
-    lengths = getattr(reading, "position_characters", None)
-    if lengths is None:  # characters: one a token
-        lengths = np.ones(len(reading.codes), np.int64)
+    if isinstance(reading, TokenCorpus):
+        lengths, merges = reading.position_characters, reading.tokenizer.merges
+    else:  # characters: one a token
+        lengths, merges = np.ones(len(reading.codes), np.int64), ()
     tokenizer = reading.vocabulary
-    share = 0.0
-    unknown = getattr(tokenizer, "unknown_code", None)
-    validation_tokens = getattr(reading, "validation_tokens", 0)
-    if unknown is not None and validation_tokens:
-        share = float(np.mean(reading.codes[len(reading.codes) - validation_tokens :] == unknown))
     return TokenFacts(
         unit=unit,
         vocabulary_size=len(tokenizer),
         tokens=len(lengths),
         characters=int(lengths.sum()),
-        unknown_share=share,
+        unknown_share=unknown_share(reading),
         seconds=seconds,
-        merges=tuple(getattr(tokenizer, "merges", ())),
+        merges=tuple(merges),
         memory_distance=memory_distance(lengths),
         length_counts=np.bincount(lengths),
     )

@@ -191,9 +191,15 @@ class IdleRuns(TrainingSignals):
             if checkpoint is not None:
                 from rnnlab.core.resume import resume_trainer
 
+                # A word or BPE run's text, cut with its tokens when it was opened: not again.
+                tokens, read = checkpoint.vocabulary, None
+                if text is not None and isinstance(tokens, Tokenizer):
+                    fraction = checkpoint.train_config.validation_fraction
+                    read = self.readings.peek(text, tokens.unit.name, fraction)
                 trainer, _ = resume_trainer(
-                    checkpoint, text, device=train_config.device, threads=train_config.threads
-                )
+                    checkpoint, read or text, device=train_config.device,
+                    threads=train_config.threads,
+                )  # fmt: skip
                 return trainer
             from rnnlab.core.trainer import new_trainer
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rnnlab.core.errors import RnnlabError, is_out_of_memory
+from rnnlab.core.reports import validation_bits
 
 if TYPE_CHECKING:  # annotations only: this module loads neither torch nor Qt
     from rnnlab.core.history import History
@@ -152,14 +153,11 @@ class HistoryCursor:
             chars=history.since("chars", self.steps),
             seconds=history.since("seconds", self.steps),
             run=run,
-            evaluations=tuple(
-                (int(item["step"]), float(item["loss"]))
-                for item in history.evaluations[self.evaluations :]
-            ),
+            evaluations=tuple((int(item["step"]), float(item["loss"])) for item in validations),
             events=tuple(SettingEvent.from_history(item) for item in history.events[self.events :]),
             accuracies=tuple(
                 (int(item["step"]), float(item["accuracy"]))
-                for item in history.evaluations[self.evaluations :]
+                for item in validations
                 if "accuracy" in item
             ),
             step=step,
@@ -174,7 +172,7 @@ class HistoryCursor:
 def _per_character(validation: Mapping[str, Any]) -> float:
     """A history validation's loss in nats per character of text."""
     if "bits_per_char" in validation:  # a word or BPE run's
-        return float(validation["bits_per_char"]) * math.log(2.0)
+        return validation_bits(validation) * math.log(2.0)
     return float(validation["loss"])
 
 
