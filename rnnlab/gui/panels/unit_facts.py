@@ -7,13 +7,13 @@ from __future__ import annotations
 import html
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from rnnlab.core.token_facts import DEPENDENCY_CHARACTERS, TokenFacts
 from rnnlab.core.tokens import WORD_CAP
+from rnnlab.gui.panels.frequency_chart import BarChart
 from rnnlab.gui.widgets.style import shown_token
 
 LONGEST_BAR = 12  # tokens this long or longer share the last bar ("12+")
@@ -36,14 +36,9 @@ class UnitFacts(QGroupBox):
         self.factsLabel.setWordWrap(True)
         self.factsLabel.setTextFormat(Qt.TextFormat.RichText)
         self.factsLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.lengthPlot = pg.PlotWidget(objectName="tokenLengthPlot")
-        self.lengthPlot.setMenuEnabled(False)
-        self.lengthPlot.setMouseEnabled(x=False, y=False)
-        self.lengthPlot.hideButtons()
-        self.lengthPlot.setMinimumHeight(130)
-        self.lengthPlot.setToolTip(LENGTHS_TIP)
-        self.lengthBars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#4c72b0")
-        self.lengthPlot.addItem(self.lengthBars)
+        self.lengthPlot = BarChart("tokenLengthPlot", "Token lengths (characters)",
+                                   "% of tokens", LENGTHS_TIP, 130)  # fmt: skip
+        self.lengthBars = self.lengthPlot.bars
         layout = QVBoxLayout(self)
         layout.addWidget(self.factsLabel)
         layout.addWidget(self.lengthPlot)
@@ -108,18 +103,7 @@ class UnitFacts(QGroupBox):
 
     def apply_font(self, font: QFont, palette: QPalette) -> None:
         """The chart's axes and title at the panel's font, in the palette's colours."""
-        self.lengthPlot.setBackground(palette.color(QPalette.ColorRole.Base))
-        text = palette.color(QPalette.ColorRole.Text)
-        for side in ("bottom", "left"):
-            axis = self.lengthPlot.getAxis(side)
-            axis.setPen(pg.mkPen(text))
-            axis.setTextPen(pg.mkPen(text))
-            axis.setStyle(tickFont=font)
-        size = f"{font.pointSizeF():g}pt"
-        self.lengthPlot.setTitle("Token lengths (characters)", size=size, color=text)
-        self.lengthPlot.getAxis("left").setLabel(
-            "% of tokens", **{"font-size": size, "color": text.name()}
-        )
+        self.lengthPlot.apply_palette(font, palette)
 
 
 def _vocabulary_line(facts: TokenFacts) -> str:
