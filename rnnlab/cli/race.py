@@ -138,7 +138,7 @@ def _unit_race(
     from rnnlab.cli import UserError
     from rnnlab.core.race import new_race
     from rnnlab.core.race_sizes import RaceSizeError, unit_race_models
-    from rnnlab.core.token_corpus import UNKNOWN_WARNING, learn_unit, unknown_share
+    from rnnlab.core.token_corpus import learn_unit, unknown_share, unknown_warning
     from rnnlab.core.tokens import TokenUnit
 
     units = [TokenUnit.parse(unit) for unit in args.tokens.split(",") if unit.strip()]
@@ -172,10 +172,9 @@ def _unit_race(
         print(json.dumps({"runs": runs}))
         return 0
     _print_table(corpus.name, runs, args.equal)
-    for unit in units:
-        reading = readings[unit.name]
-        if unit.kind == "word":  # never the bare number: say what flatters it
-            warning = UNKNOWN_WARNING.format(share=unknown_share(reading))
+    for reading in readings.values():  # never a word run's bare number: say what flatters it
+        warning = unknown_warning(reading)
+        if warning:
             print(f"rnnlab race: warning: {warning}", file=sys.stderr)
     return 0
 

@@ -176,7 +176,7 @@ def _in_unit(source: Any, unit: TokenUnit | None) -> Any:
     long that took, and for words how much of the validation text is unknown), or the corpus or
     task as it is."""
     from rnnlab.core.tasks import Task
-    from rnnlab.core.token_corpus import UNKNOWN_WARNING, learn_unit, unknown_share
+    from rnnlab.core.token_corpus import learn_unit, unknown_warning
 
     if unit is None:
         return source
@@ -188,8 +188,8 @@ def _in_unit(source: Any, unit: TokenUnit | None) -> Any:
         return corpus
     print(f"rnnlab: {unit.label} learned on the training split in "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
-    if corpus.tokenizer.unknown_code is not None:
-        warning = UNKNOWN_WARNING.format(share=unknown_share(corpus))
+    warning = unknown_warning(corpus)
+    if warning:
         print(f"rnnlab: warning: {warning}", file=sys.stderr)
     return corpus
 

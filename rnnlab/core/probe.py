@@ -64,12 +64,15 @@ def probe(
     """
     if len(text) < MIN_PROBE_CHARS:
         raise ValueError("a probe text needs at least 2 characters")
-    pieces = text_pieces(vocabulary, text)
-    tokenizer = vocabulary if pieces is not None and isinstance(vocabulary, Tokenizer) else None
-    if pieces is not None and len(pieces) < 2:
-        raise ValueError(f"a probe text needs at least 2 tokens; {text!r} is one")
+    tokenizer, pieces = unit_tokenizer(vocabulary), None
+    if tokenizer is None:
+        encoded = vocabulary.encode(text)
+    else:  # a word or BPE run reads the text in its pieces
+        pieces = tokenizer.pieces(text)
+        if len(pieces) < 2:
+            raise ValueError(f"a probe text needs at least 2 tokens; {text!r} is one")
+        encoded = tokenizer.codes_of(pieces)
     device = next(model.parameters()).device
-    encoded = vocabulary.encode(text) if tokenizer is None else tokenizer.codes_of(pieces or [])
     codes = torch.from_numpy(encoded.astype(np.int64)).to(device)
     inputs, targets = codes[:-1].unsqueeze(0), codes[1:]  # (1, T), (T,)
     steps = targets.shape[0]
@@ -103,11 +106,17 @@ def probe(
     )
 
 
+def unit_tokenizer(vocabulary: Vocabulary | Tokenizer) -> Tokenizer | None:
+    """A word or BPE run's tokenizer; None for characters (one a position)."""
+    if isinstance(vocabulary, Tokenizer) and vocabulary.unit.kind != "char":
+        return vocabulary
+    return None
+
+
 def text_pieces(vocabulary: Vocabulary | Tokenizer, text: str) -> list[str] | None:
     """The text cut into a word or BPE unit's tokens; None for characters (one a position)."""
-    if isinstance(vocabulary, Tokenizer) and vocabulary.unit.kind != "char":
-        return vocabulary.pieces(text)
-    return None
+    tokenizer = unit_tokenizer(vocabulary)
+    return None if tokenizer is None else tokenizer.pieces(text)
 
 
 def recompute(

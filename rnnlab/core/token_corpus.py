@@ -95,3 +95,12 @@ UNKNOWN_WARNING = (
     "count as predicted, so bits per character read lower than a character or BPE run's would "
     "for the same model quality"
 )
+
+
+def unknown_warning(corpus: Corpus) -> str:
+    """What flatters a word run's loss per character (UNKNOWN_WARNING with its share); "" for
+    other units, which have no unknown tokens."""
+    tokenizer = corpus.tokenizer if isinstance(corpus, TokenCorpus) else None
+    if tokenizer is None or tokenizer.unknown_code is None:
+        return ""
+    return UNKNOWN_WARNING.format(share=unknown_share(corpus))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFont
 
 from rnnlab.core.probe_result import ProbeResult
 from rnnlab.core.token_facts import DEPENDENCY_CHARACTERS
@@ -23,42 +22,30 @@ def characters_back(probe: ProbeResult) -> np.ndarray:
     return np.cumsum(read[::-1])
 
 
-def memory_steps(probe: ProbeResult) -> int | None:
-    """The distance d (in the probe's steps) of the state that read the character
-    DEPENDENCY_CHARACTERS before the predicted one; None on a task or a shorter probe."""
-    if probe.task:
-        return None
-    reached = np.flatnonzero(characters_back(probe) >= DEPENDENCY_CHARACTERS)
-    return int(reached[0]) if len(reached) else None
-
-
 def show_distances(line: pg.InfiniteLine, axis: CharactersBackAxis, probe: ProbeResult) -> None:
-    """The marker at the memory distance (hidden where the probe is shorter, or on a task) and
-    the top axis's characters for a word or BPE probe."""
-    distance = memory_steps(probe)
-    line.setVisible(distance is not None)
-    if distance is not None:
-        line.setValue(distance)
+    """The marker at the memory distance: the distance d of the state that read the character
+    DEPENDENCY_CHARACTERS before the predicted one (hidden on a task or a shorter probe), and the
+    top axis's characters for a word or BPE probe."""
+    spelled = characters_back(probe)
+    reached = np.flatnonzero(spelled >= DEPENDENCY_CHARACTERS)
+    shown = not probe.task and len(reached) > 0
+    line.setVisible(shown)
+    if shown:
+        line.setValue(int(reached[0]))
         line.label.setFormat(f"{DEPENDENCY_CHARACTERS} characters back")
-    axis.set_probe(probe if probe.tokens else None)
+    axis.set_characters(spelled if probe.tokens else np.zeros(0, np.int64))
 
 
 class CharactersBackAxis(pg.AxisItem):
-    """Tick labels of the distances below, in characters back (``set_probe``)."""
+    """Tick labels of the distances below, in characters back (``set_characters``)."""
 
     def __init__(self, orientation: str = "top") -> None:
         super().__init__(orientation)
         self._characters = np.zeros(0, np.int64)
 
-    def restyle(self, text: QColor, font: QFont, label_points: float, pen_width: float) -> None:
-        """As the plot's own axes: its text colour, tick font and label size."""
-        self.setPen(pg.mkPen(text, width=pen_width))
-        self.setTextPen(text)
-        self.setTickFont(font)
-        self.setLabel(CHARACTERS_LABEL, color=text.name(), **{"font-size": f"{label_points}pt"})
-
-    def set_probe(self, probe: ProbeResult | None) -> None:
-        self._characters = np.zeros(0, np.int64) if probe is None else characters_back(probe)
+    def set_characters(self, characters: np.ndarray) -> None:
+        """(T,) characters back at each distance (``characters_back``); empty: no labels."""
+        self._characters = characters
         self.picture = None  # pyqtgraph's cached drawing
         self.update()
 

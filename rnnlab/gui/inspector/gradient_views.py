@@ -20,7 +20,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 
 from rnnlab.core.probe_result import Inspection, ProbeResult
-from rnnlab.gui.inspector.distance_axis import CharactersBackAxis, show_distances
+from rnnlab.gui.inspector.distance_axis import (
+    CHARACTERS_LABEL,
+    CharactersBackAxis,
+    show_distances,
+)
 from rnnlab.gui.inspector.flow_marks import TASK_TOOLTIP, TEXT_TOOLTIP, FlowMarks
 from rnnlab.gui.inspector.gradient_history import GradientHistoryView
 from rnnlab.gui.inspector.run_overlays import RunOverlays, RunTrace
@@ -171,13 +175,14 @@ class GradientFlowPlot(SeriesPlot):
         """Another run's ‖∂L/∂h‖ by distance at ``layer``, or None and why it is not drawn."""
         if trace.latest is None:
             return None, " (not probed yet)"
-        probe = trace.latest.probe
-        if tuple(probe.inputs) != self._text:  # another text (or unit): not probed on these
+        probe, mine = trace.latest.probe, self._probe
+        # The same steps: the same text, cut into the same tokens (none for characters).
+        if mine is None or (probe.input_text, probe.tokens) != (mine.input_text, mine.tokens):
             if probe.task:
                 return None, " (other sequence)"
-            mine = self._probe.tokens if self._probe is not None else ()
             # Another unit reads the text in other steps: its distances are not these.
-            return None, " (other unit)" if bool(probe.tokens) != bool(mine) else " (other text)"
+            other_unit = mine is not None and bool(probe.tokens) != bool(mine.tokens)
+            return None, " (other unit)" if other_unit else " (other text)"
         if layer >= len(probe.layers):
             return None, f" (no layer {layer + 1})"
         return np.asarray(probe.layers[layer].gradient_norms, dtype=np.float64)[::-1], ""
@@ -305,7 +310,6 @@ class GradientFlowPlot(SeriesPlot):
         self._runs.restyle()
         paper = self._palette_colour(QPalette.ColorRole.Base)
         self.marks.restyle(self._colour("text"), paper, self._font(0.95), self._font_scale)
-        axis = getattr(self, "characters_axis", None)  # None while the base class builds
-        if axis is not None:
-            axis.restyle(self._colour("text"), self._font(), self._point_size(1.1),
-                         max(1.0, self._font_scale))  # fmt: skip
+
+    def _labelled_axes(self) -> tuple[tuple[str, str], ...]:
+        return (*super()._labelled_axes(), ("top", CHARACTERS_LABEL))

@@ -144,6 +144,7 @@ class GuessesView(TextView):
     def __init__(self) -> None:
         super().__init__("guessesView", legend_beside=True)  # a band of guesses needs the height
         self._characters: tuple[str, ...] = ()
+        self._known: tuple[tuple[str, ...], frozenset[str]] = ((), frozenset())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.legend)
@@ -174,6 +175,16 @@ class GuessesView(TextView):
             "guess_probabilities": np.asarray(probe.guess_probabilities).copy(),
         }
 
+    def _answer(self, written: str) -> str:
+        """What the model was to predict for ``written``: an unknown word is the unknown token
+        (so that guess is the right one); else the text itself."""
+        tokens = self._inspection.probe.token_list
+        if not tokens:
+            return written
+        if self._known[0] is not tokens:  # a set of the run's tokens, once per vocabulary
+            self._known = (tokens, frozenset(tokens))
+        return written if written in self._known[1] else UNKNOWN
+
     def _character(self, index: int) -> str:
         # A word or BPE run's probe names its own tokens; else the text's characters.
         names = self._inspection.probe.token_list or self._characters
@@ -195,10 +206,8 @@ class GuessesView(TextView):
         miss = role_colour(self, "diverged")  # a character missed by all five guesses
         labels, fills, inks, marked = [], [], [], []
         label = partial(shown_token, limit=MAX_SPAN) if probe.tokens else shown_char
-        known = frozenset(probe.token_list)
         for position, written in enumerate(probe.targets):
-            # An unknown word is predicted as the unknown token: that guess is the right one.
-            actual = UNKNOWN if known and written not in known else written
+            actual = self._answer(written)
             guesses = [self._character(index) for index in probe.guess_indices[position]]
             labels.append((label(written), *(label(char) for char in guesses)))
             fills.append((None, *colours[5 * position : 5 * position + 5]))
@@ -214,9 +223,8 @@ class GuessesView(TextView):
 
     def _tooltip(self, position: int, row: int) -> str:
         probe = self._inspection.probe
-        actual = written = probe.targets[position]
-        if probe.token_list and written not in probe.token_list:  # an unknown word
-            actual = UNKNOWN
+        written = probe.targets[position]
+        actual = self._answer(written)
         guesses = self.column(position)
         if row > 0:
             char, chance = guesses[row - 1]

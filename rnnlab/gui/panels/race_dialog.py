@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from rnnlab.core.race_sizes import MAX_RUNS
+from rnnlab.core.tokens import TokenUnit
 
 # (cell, label, what a student should know about it)
 RACE_CELLS = (
@@ -80,7 +81,7 @@ class RaceDialog(QDialog):
         tokens = QHBoxLayout()
         self.unit_boxes: dict[str, QCheckBox] = {}
         for index, (unit, label) in enumerate(units):
-            box = QCheckBox(label, objectName=f"race_tokens_{unit.split(':')[0]}")
+            box = QCheckBox(label, objectName=f"race_tokens_{TokenUnit.parse(unit).kind}")
             box.setChecked(index == 0)
             box.setToolTip("Every chosen cell also races reading this unit, on the same text; "
                            "losses compare per character")  # fmt: skip

@@ -96,6 +96,7 @@ class SurprisePanel(QWidget):
         self.setObjectName("surprisePanel")
         self._sampler: CharSampler | None = None
         self._characters = 0  # distinct characters the sampler's tokens spell (scale_top)
+        self._characters_of: object = None  # the vocabulary they were counted in
         self._result: Surprise | None = None
         self._unit = "nats"
         self._stale = True  # the text or the model changed since the last scoring
@@ -184,8 +185,11 @@ class SurprisePanel(QWidget):
         self._sampler = self.sources.current()
         # The scale is per character: a word or BPE run's surprise is shared over the
         # characters its tokens spell, so its top is set by the characters, not the tokens.
-        tokens = self._sampler.vocabulary.chars if self._sampler is not None else ()
-        self._characters = len({char for token in tokens for char in token})
+        vocabulary = self._sampler.vocabulary if self._sampler is not None else None
+        if vocabulary is not self._characters_of:  # once per vocabulary, not per snapshot
+            tokens = vocabulary.chars if vocabulary is not None else ()
+            self._characters = len({char for token in tokens for char in token})
+            self._characters_of = vocabulary
         self.refresh()
 
     def _text_changed(self) -> None:

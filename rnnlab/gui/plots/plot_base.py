@@ -210,11 +210,15 @@ class StepPlot(pg.PlotWidget):
         line.label.fill = pg.mkBrush(self._palette_colour(QPalette.ColorRole.Base, 210))
         line.label.update()
 
+    def _labelled_axes(self) -> tuple[tuple[str, str], ...]:
+        """(side, label) of each axis ``_restyle`` styles: a plot with another axis adds it."""
+        return (("left", self._y_label), ("bottom", self._x_label))
+
     def _restyle(self) -> None:
         """Apply palette colours and the font scale to axes, title, legend, lines and curves."""
         text = self._colour("text")
         self.setBackground(self._palette_colour(QPalette.ColorRole.Base))
-        for name, label in (("left", self._y_label), ("bottom", self._x_label)):
+        for name, label in self._labelled_axes():
             axis = self.getAxis(name)
             axis.setPen(pg.mkPen(text, width=max(1.0, self._font_scale)))
             axis.setTextPen(text)

@@ -65,7 +65,8 @@ class MainWindow(QMainWindow):
         self.run_inspections = RunInspections(parts.inspector, self)
         self.runs = Runs(parts, parts.runs_panel.table, self.run_inspections)
         self.token_units = TokenUnits(self.controller.readings, parts, self)
-        self.runs.unit_wanted = self.token_units.prepare  # a run's unit, learned for its views
+        self.runs.reading_of = self.token_units.unit_reading  # a run's unit, for its views
+        self.runs.unit_wanted = self.token_units.prepare
         self.corpus_panel, self.model_panel = parts.corpus_panel, parts.model_panel
         self.sample_panel, self.training_bar, self.banner = (
             parts.sample_panel, parts.training_bar, parts.banner

@@ -14,9 +14,8 @@ from rnnlab.core.race_sizes import RaceSizeError, unit_race_models
 from rnnlab.core.token_corpus import line_mode_refusal
 from rnnlab.core.tokens import TokenUnit
 from rnnlab.gui.panels.race_dialog import RaceChoice
+from rnnlab.gui.panels.token_unit_control import DEFAULT_MERGES
 from rnnlab.gui.window.runs import CELL_LABELS
-
-DEFAULT_MERGES = 500
 
 
 def race_units(train: TrainConfig, data: object) -> list[tuple[str, str]]:

@@ -176,9 +176,7 @@ class RunCommands(QObject):
         return self._add_checkpoint(checkpoint, loaded.corpus, checkpoint.path.stem, model, train)
 
     def _add_checkpoint(self, checkpoint: Checkpoint, corpus: Corpus | Task, name: str,
-                        model: ModelConfig | None = None, train: TrainConfig | None = None,
-                        ) -> int:  # fmt: skip
-        model, train = model or checkpoint.model_config, train or checkpoint.train_config
+                        model: ModelConfig, train: TrainConfig) -> int:  # fmt: skip
         run = add_checkpoint_run(self._window, checkpoint, corpus, name, model, train)
         self.select(run)
         return run

@@ -18,11 +18,11 @@ from PySide6.QtCore import QTimer
 
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
 from rnnlab.core.corpus import Corpus
-from rnnlab.core.token_corpus import unknown_share
+from rnnlab.core.token_corpus import TokenCorpus, unknown_share
 from rnnlab.core.tokens import TokenUnit
 from rnnlab.gui.panels.runs_table import RunRow, RunsTable
 from rnnlab.gui.training.messages import DivergenceNotice, TrainingUpdate
-from rnnlab.gui.window.layout import WindowParts
+from rnnlab.gui.window.layout import VALIDATION_FRACTION, WindowParts
 from rnnlab.gui.window.run_inspections import RunInspections
 
 LOSS_WINDOW = 50  # the table's loss: the mean of this many last steps
@@ -73,10 +73,10 @@ class Runs:
         self._inspections = inspections  # each run's probes, for the inspector's overlays
         self.runs: dict[int, Run] = {}
         self.current: int | None = None
-        self._unit_sizes: dict[str, int] = {}  # each learned word or BPE unit's vocabulary
-        self._unit_shares: dict[str, float] = {}  # and its unknown share (words)
-        # Asks for a word or BPE unit not learned yet ((tokens, validation fraction)): the
-        # window's TokenUnits, whose answer comes back through take_unit.
+        # The window's TokenUnits: the shown text read in a unit ((tokens, validation
+        # fraction); None while it is learned), and asking for a unit not learned yet, whose
+        # answer comes back through take_unit.
+        self.reading_of: Callable[[str, float], Corpus | None] | None = None
         self.unit_wanted: Callable[[str, float], None] | None = None
         self._next_id, self._next_index = 1, 0
         # Training updates refresh the table a few times a second, not on each of the ~30
@@ -124,8 +124,6 @@ class Runs:
         for run in list(self.runs):
             self.remove(run)
         self._next_index = 0
-        self._unit_sizes.clear()  # learned on the text shown until now
-        self._unit_shares.clear()
 
     def set_visible(self, run: int, visible: bool) -> None:
         if run in self.runs:
@@ -148,24 +146,28 @@ class Runs:
 
     def unit_size(self, tokens: str) -> int | None:
         """A learned word or BPE unit's vocabulary size (None: not learned yet)."""
-        return self._unit_sizes.get(tokens)
+        reading = self._reading(tokens, VALIDATION_FRACTION)
+        return None if reading is None else len(reading.vocabulary)
 
     def take_unit(self, tokens: str, reading: Corpus) -> None:
         """A unit learned on the shown text: its runs count parameters with its vocabulary,
         and a word run's losses carry its unknown share."""
-        self._unit_sizes[tokens] = len(reading.vocabulary)
-        self._unit_shares[tokens] = unknown_share(reading)
         for record in self.runs.values():
             if record.train_config.tokens == tokens:
                 self._learned(record)
                 self.show(record)
 
+    def _reading(self, tokens: str, validation_fraction: float) -> TokenCorpus | None:
+        reading = None if self.reading_of is None else self.reading_of(tokens, validation_fraction)
+        return reading if isinstance(reading, TokenCorpus) else None
+
     def _learned(self, record: Run) -> None:
-        tokens = record.train_config.tokens
-        if tokens != "char" and tokens not in self._unit_sizes and self.unit_wanted is not None:
-            self.unit_wanted(tokens, record.train_config.validation_fraction)
-        record.token_vocabulary = self._unit_sizes.get(tokens, 0)
-        record.unknown_share = self._unit_shares.get(tokens, 0.0)
+        tokens, fraction = record.train_config.tokens, record.train_config.validation_fraction
+        reading = None if tokens == "char" else self._reading(tokens, fraction)
+        if tokens != "char" and reading is None and self.unit_wanted is not None:
+            self.unit_wanted(tokens, fraction)
+        record.token_vocabulary = 0 if reading is None else len(reading.vocabulary)
+        record.unknown_share = 0.0 if reading is None else unknown_share(reading)
         for plot in self._plots()[:1]:  # the loss plot: a word run's name warns at its end
             plot.rename_run(record.run, self._plot_name(record))
 

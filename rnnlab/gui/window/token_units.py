@@ -14,19 +14,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
-from rnnlab.core.config import TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.token_corpus import TokenCorpus, line_mode_refusal
 from rnnlab.core.token_facts import reading_facts
 from rnnlab.core.tokens import TokenUnit
 from rnnlab.gui.training.loading import Job
+from rnnlab.gui.window.layout import VALIDATION_FRACTION
 
 if TYPE_CHECKING:
     from rnnlab.core.token_readings import UnitReadings
     from rnnlab.gui.window.layout import WindowParts
     from rnnlab.gui.window.runs import Run
 
-VALIDATION_FRACTION = TrainConfig().validation_fraction
 CHOICE_SETTLES_MS = 400
 
 
@@ -117,10 +116,13 @@ class TokenUnits(QObject):
     def reading(self, run: Run) -> Corpus | None:
         """What ``run`` reads: the shown text in its unit, or None while the unit is learning
         (or on a task)."""
+        return self.unit_reading(run.train_config.tokens, run.train_config.validation_fraction)
+
+    def unit_reading(self, tokens: str, validation_fraction: float) -> Corpus | None:
+        """The shown text in ``tokens``, or None while that unit is learning (or on a task)."""
         if self._corpus is None:
             return None
-        config = run.train_config
-        return self._readings.peek(self._corpus, config.tokens, config.validation_fraction)
+        return self._readings.peek(self._corpus, tokens, validation_fraction)
 
     @Slot(tuple)
     def _on_settled(self, settled: tuple[str, str, Corpus, float]) -> None:
