@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnlab.core.bpe import text_slices
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.errors import ConfigError
 from rnnlab.core.tokens import Tokenizer, TokenUnit, build_tokenizer, split_texts
@@ -44,16 +45,27 @@ def tokenize_corpus(corpus: Corpus, tokenizer: Tokenizer, validation_fraction: f
         return corpus
     _refuse_line_mode(corpus, tokenizer.unit)
     training, validation = split_texts(corpus.text, validation_fraction, None)
-    pieces = [tokenizer.pieces(training), tokenizer.pieces(validation)]
-    codes = np.concatenate([tokenizer.codes_of(part) for part in pieces])
-    lengths = np.fromiter((len(piece) for part in pieces for piece in part), np.int64, len(codes))
+    training_codes, training_lengths = _read(tokenizer, training)
+    validation_codes, validation_lengths = _read(tokenizer, validation)
+    codes = np.concatenate((training_codes, validation_codes))
     return TokenCorpus(
         **{field.name: getattr(corpus, field.name) for field in dataclasses.fields(Corpus)}
         | {"vocabulary": tokenizer, "codes": codes,
            "char_counts": np.bincount(codes, minlength=len(tokenizer))},
-        validation_tokens=len(pieces[1]),
-        position_characters=lengths,
+        validation_tokens=len(validation_codes),
+        position_characters=np.concatenate((training_lengths, validation_lengths)),
     )  # fmt: skip
+
+
+def _read(tokenizer: Tokenizer, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, characters each token spells), both (tokens,) int64, cut a slice of the text at a
+    time: a list of every piece of a 300 MB text would take gigabytes."""
+    codes, lengths = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    for part in text_slices(text):
+        pieces = tokenizer.pieces(part)
+        codes.append(tokenizer.codes_of(pieces))
+        lengths.append(np.fromiter(map(len, pieces), np.int64, len(pieces)))
+    return np.concatenate(codes), np.concatenate(lengths)
 
 
 def learn_unit(corpus: Corpus, unit: TokenUnit, validation_fraction: float) -> Corpus:

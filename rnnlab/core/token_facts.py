@@ -23,6 +23,9 @@ from rnnlab.core.token_corpus import TokenCorpus, unknown_share
 from rnnlab.core.tokens import Tokenizer, TokenUnit, build_tokenizer, split_texts
 
 DEPENDENCY_CHARACTERS = 25  # five words of five characters: the lecture's example
+# A mean over a million tokens moves in its third decimal at most; over a 300 MB text's tens of
+# millions it took gigabytes and seconds of the window's thread.
+MEMORY_SAMPLE_TOKENS = 1_000_000
 
 
 def bits_per_character(nats_per_token: float, tokens: int, characters: int) -> float:
@@ -36,7 +39,9 @@ def bits_per_character(nats_per_token: float, tokens: int, characters: int) -> f
 def memory_distance(lengths: np.ndarray, characters: int = DEPENDENCY_CHARACTERS) -> float:
     """Mean number of tokens between a token and the one holding the character ``characters``
     before its start, over a text cut into tokens of these ``lengths`` (in characters, in order;
-    tokens starting fewer than ``characters`` into the text do not count)."""
+    tokens starting fewer than ``characters`` into the text do not count), taken over its first
+    MEMORY_SAMPLE_TOKENS tokens."""
+    lengths = lengths[:MEMORY_SAMPLE_TOKENS]
     starts = np.cumsum(lengths) - lengths  # (N,) each token's first character
     counted = starts >= characters
     if not counted.any():
@@ -121,17 +126,19 @@ def reading_facts(reading: Corpus, unit: TokenUnit, seconds: float = 0.0) -> Tok
     TokenCorpus, or the corpus itself for characters), without learning it again."""
     if isinstance(reading, TokenCorpus):
         lengths, merges = reading.position_characters, reading.tokenizer.merges
-    else:  # characters: one a token
-        lengths, merges = np.ones(len(reading.codes), np.int64), ()
-    tokenizer = reading.vocabulary
+        tokens, characters, length_counts = len(lengths), int(lengths.sum()), np.bincount(lengths)
+    else:  # characters: one a token, so no array of ones as long as the text
+        tokens = characters = len(reading.codes)
+        lengths = np.ones(min(tokens, MEMORY_SAMPLE_TOKENS), np.int64)
+        merges, length_counts = (), np.array([0, tokens], np.int64)
     return TokenFacts(
         unit=unit,
-        vocabulary_size=len(tokenizer),
-        tokens=len(lengths),
-        characters=int(lengths.sum()),
+        vocabulary_size=len(reading.vocabulary),
+        tokens=tokens,
+        characters=characters,
         unknown_share=unknown_share(reading),
         seconds=seconds,
         merges=tuple(merges),
         memory_distance=memory_distance(lengths),
-        length_counts=np.bincount(lengths),
+        length_counts=length_counts,
     )

@@ -16,13 +16,12 @@ data. Codes are int64, as PyTorch's embeddings take them.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlab.core.bpe import Pair, PieceCutter, chunks, learn_merges
+from rnnlab.core.bpe import Pair, PieceCutter, chunk_counts, chunks, learn_merges
 from rnnlab.core.errors import ConfigError
 from rnnlab.core.vocabulary import Vocabulary
 
@@ -182,7 +181,7 @@ def build_tokenizer(unit: TokenUnit, vocabulary: Vocabulary, training_text: str)
     if unit.kind == "char":
         return Tokenizer(unit, characters)
     if unit.kind == "word":
-        counts = Counter(chunks(training_text))
+        counts = chunk_counts(training_text)
         # The most frequent first; equally frequent ones in string order, so it never varies.
         kept = sorted(counts, key=lambda word: (-counts[word], word))[:WORD_CAP]
         return Tokenizer(unit, [UNKNOWN, *kept], unknown=0)

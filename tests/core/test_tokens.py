@@ -4,11 +4,12 @@ the training split, always the same merges; losses convert to bits per character
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
 
-from rnnlab.core.bpe import chunks, learn_merges
+from rnnlab.core.bpe import CHUNK, chunk_counts, chunk_slices, chunks, learn_merges, text_slices
 from rnnlab.core.corpus import bundled_names, load_corpus
 from rnnlab.core.errors import ConfigError
 from rnnlab.core.token_facts import (
@@ -46,6 +47,25 @@ def test_words_give_the_text_back_except_unknown_words() -> None:
     assert tokenizer.pieces("Nay, my lord.\n\nGo!  Now") == [
         "Nay", ",", " my", " lord", ".", "\n", "\n", "Go", "!", " ", " Now"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("slice_chars", [1, 5, 64, 4096])
+def test_a_text_read_a_slice_at_a_time_has_the_chunks_of_the_whole(slice_chars: int) -> None:
+    # A long text is cut in slices (one regular-expression call over a 300 MB text froze the
+    # window for half a minute): the slices must join to the text and give its very chunks,
+    # whatever runs of spaces and line ends stand at a cut.
+    tricky = "Nay, my lord.\n\nGo!  Now\nx\n y\n\tz \nend\n\n" * 3 + "a\nb c  \nd\n"
+    one_line = "no line end in this text at all " * 20
+    for text in (tricky, one_line, load_corpus("sonnets").text[:20_000], "", "\n"):
+        slices = list(text_slices(text, slice_chars))
+        assert "".join(slices) == text
+        sliced = [chunk for part in chunk_slices(text, slice_chars) for chunk in part]
+        assert sliced == CHUNK.findall(text)
+    assert len(list(text_slices(tricky, 5))) == 5  # it cuts, only where it may
+    assert len(list(text_slices(one_line, 5))) == 1  # no safe place: one slice
+    sonnets = load_corpus("sonnets").text
+    assert chunks(sonnets) == CHUNK.findall(sonnets)
+    assert chunk_counts(sonnets) == Counter(CHUNK.findall(sonnets))
 
 
 def test_bpe_merges_the_most_frequent_pair_first_and_ties_in_string_order() -> None:

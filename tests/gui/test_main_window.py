@@ -254,3 +254,24 @@ def test_the_speed_shown_after_training_is_the_last_measured(qtbot, window) -> N
     QApplication.processEvents()  # the worker's last updates (a validation alone has no speed)
     speed = main.parts.status_speed.text()
     assert speed.endswith("chars/s") and not speed.startswith("0 ")
+
+
+def test_work_that_ends_after_the_window_closed_is_dropped_quietly(qtbot) -> None:
+    # Closing the window while a pool thread still learned a text's words ended in "Signal
+    # source has been deleted" from that thread: its result now goes nowhere, quietly.
+    import threading
+
+    import shiboken6
+    from PySide6.QtCore import QObject, QThreadPool, Signal
+
+    from rnnlab.gui.training.loading import Job
+
+    class Asker(QObject):
+        done = Signal(object)
+        failed = Signal(str)
+
+    asker, release = Asker(), threading.Event()
+    QThreadPool.globalInstance().start(Job(lambda: release.wait(10), asker.done, asker.failed))
+    shiboken6.delete(asker)  # what closing the window does to what asked
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(10_000)

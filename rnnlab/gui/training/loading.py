@@ -3,6 +3,7 @@ would freeze the window)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -50,9 +51,15 @@ class Job(QRunnable):
         try:
             result = self.work()
         except Exception as error:
-            self.failed.emit(describe_load_error(error))
+            self._deliver(self.failed, describe_load_error(error))
         else:
-            self.done.emit(result)
+            self._deliver(self.done, result)
+
+    @staticmethod
+    def _deliver(signal: SignalInstance, value: object) -> None:
+        # RuntimeError: the window closed while this worked, and no one is left to tell.
+        with contextlib.suppress(RuntimeError):
+            signal.emit(value)
 
 
 class Loader(QObject):

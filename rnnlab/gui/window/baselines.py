@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMainWindow
 from rnnlab.core.config import TrainConfig
 from rnnlab.core.corpus import Corpus, split_sizes
 from rnnlab.core.errors import RnnlabError
-from rnnlab.core.ngram import NgramCounts, NgramModel, split_for_ngrams
+from rnnlab.core.ngram import NgramCounts, NgramModel, ngram_training_codes
 from rnnlab.core.ngram_baselines import (
     DEFAULT_MAX_ORDER,
     MAX_COUNTED_CHARS,
@@ -135,17 +135,16 @@ class Baselines(QObject):
             return
         layout = self._layout()
         try:
-            train, _, _ = split_for_ngrams(corpus, layout.fraction)
+            train, training_chars = ngram_training_codes(corpus, layout.fraction, MAX_COUNTED_CHARS)
         except RnnlabError as error:  # e.g. a line-mode text of one line
             self._on_failed(self._token, str(error))
             return
         self._capped = ""
-        if len(train) > MAX_COUNTED_CHARS:
+        if training_chars > MAX_COUNTED_CHARS:
             self._capped = (
-                f" Counted on the first {MAX_COUNTED_CHARS:,} of the {len(train):,} training "
+                f" Counted on the first {MAX_COUNTED_CHARS:,} of the {training_chars:,} training "
                 "characters, to keep memory and time small."
             )
-            train = train[:MAX_COUNTED_CHARS]
         max_order = min(self.max_order, len(train))
         if max_order < 1:
             self._on_failed(self._token, "the training split is empty")
