@@ -163,6 +163,16 @@ def test_user_errors_exit_2_with_one_line(arguments, message, capsys) -> None:
     assert message in one_line_error(capsys)
 
 
+def test_a_model_larger_than_memory_is_refused_before_it_is_built(capsys) -> None:
+    from rnnlab.core.memory_estimate import available_memory
+
+    if available_memory() is None:
+        pytest.skip("this system does not say how much memory is free")
+    arguments = ["--hidden-size", "16384", "--layers", "16", "--batch-size", "65536"]
+    assert main(["train", "--corpus", "sonnets", "--device", "cpu", *arguments]) == 2
+    assert "this model needs at least" in one_line_error(capsys)
+
+
 def test_bad_sampling_settings_and_files(checkpoint, tmp_path, capsys) -> None:
     assert main(["sample", str(checkpoint), "--temperature", "0"]) == 2
     assert "temperature must be a number above 0" in one_line_error(capsys)

@@ -107,7 +107,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rnnlab.core.checkpoint import load_checkpoint, save_checkpoint
+    from rnnlab.core.device import choose_device
     from rnnlab.core.errors import ConfigError
+    from rnnlab.core.memory_estimate import available_memory, memory_refusal
     from rnnlab.core.resume import resume_trainer
     from rnnlab.core.tasks import model_shape_of
     from rnnlab.core.trainer import new_trainer
@@ -158,7 +160,12 @@ def run(args: argparse.Namespace) -> int:
         model_config = ModelConfig(**model_shape_of(corpus), **model_values)
         if unit is not None:
             train_values["tokens"] = unit.name  # kept with the run's other settings
-        trainer = new_trainer(corpus, model_config, TrainConfig(**train_values))
+        train_config = TrainConfig(**train_values)
+        if choose_device(train_config.device).type == "cpu":  # too large: killed, not an error
+            refusal = memory_refusal(model_config, train_config, available_memory())
+            if refusal:
+                raise ConfigError(refusal)
+        trainer = new_trainer(corpus, model_config, train_config)
         out = args.out
     if out is not None and out.exists() and out.is_dir():
         raise ConfigError(f"--out {out} is a folder; name a file")

@@ -275,3 +275,22 @@ def test_work_that_ends_after_the_window_closed_is_dropped_quietly(qtbot) -> Non
     shiboken6.delete(asker)  # what closing the window does to what asked
     release.set()
     assert QThreadPool.globalInstance().waitForDone(10_000)
+
+
+def test_a_model_larger_than_memory_is_refused_before_anything_is_built(qtbot, window) -> None:
+    # On Linux such a run is not an error: the kernel kills the whole window, runs and all.
+    from rnnlab.core.memory_estimate import available_memory
+
+    if available_memory() is None:
+        pytest.skip("this system does not say how much memory is free")
+    main = window
+    main.model_panel.set_configs(
+        ModelConfig(vocab_size=len(main.corpus.vocabulary), hidden_size=16_384, layers=16),
+        TrainConfig(batch_size=65_536, seq_len=1_000_000, device="cpu"),
+    )
+    main.actions_.train.trigger()
+    message = main.banner.label.text()
+    assert "needs at least" in message and "parameters" in message and "65536 x 1000000" in message
+    assert not main.controller.running and len(main.runs) == 0
+    tiny(main)  # a model that fits trains as before
+    train_steps(qtbot, main, 3)

@@ -103,12 +103,20 @@ class ModelPanel(ModelForm):
 
     def device_label(self, name: str) -> str:
         """What a device name means here; "auto" is the best one listed (CUDA, MPS, CPU)."""
+        return self._listed_device(name)[1]
+
+    def on_cpu(self, name: str) -> bool:
+        """Whether a run on device ``name`` ("auto" too) trains on the CPU here."""
+        return self._listed_device(name)[0] == "cpu"
+
+    def _listed_device(self, name: str) -> tuple[str, str]:
+        """(name, label) of a device name, "auto" resolved to the best one listed."""
         combo = self.deviceCombo
         listed = [(combo.itemData(index), combo.itemText(index)) for index in range(combo.count())]
         devices = [item for item in listed if item[0] != "auto"]
         if name == "auto":
-            return devices[0][1] if devices else "best available"
-        return next((label for device, label in devices if device == name), name)
+            return devices[0] if devices else ("auto", "best available")
+        return next((item for item in devices if item[0] == name), (name, name))
 
     def set_configs(self, model: ModelConfig, train: TrainConfig) -> None:
         """Show these settings (a checkpoint's, say) without emitting the live-change signals.

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
+from rnnlab.core.memory_estimate import available_memory, memory_refusal
 from rnnlab.core.stepping import NumpyStepper
 from rnnlab.core.tasks import SOURCE_PREFIX, ModelShape, Task, model_shape_of
 from rnnlab.core.token_corpus import line_mode_refusal
@@ -143,7 +144,10 @@ class MainWindow(QMainWindow):
             return None
         text = self.corpus if isinstance(self.corpus, Corpus) else None
         refusal = text and line_mode_refusal(text, train_config.token_unit)
-        if refusal:  # words and BPE read running text, not one example a line
+        if not refusal and self.model_panel.on_cpu(train_config.device):
+            # On Linux a model larger than memory is not an error but the whole window killed.
+            refusal = memory_refusal(model_config, train_config, available_memory())
+        if refusal:  # words and BPE read running text, not one example a line; or no memory
             self.show_error(refusal)
             return None
         return model_config, train_config
