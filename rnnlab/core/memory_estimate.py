@@ -19,6 +19,7 @@ was 0.5-0.7 of the real peak: an LSTM 2 x 512, B256 x T256 took 3.2 GB (bound 2.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
@@ -79,17 +80,30 @@ def available_memory() -> int | None:
 def memory_refusal(model: ModelConfig, train: TrainConfig, available: int | None) -> str:
     """Why training ``model`` on the CPU cannot fit in ``available`` bytes ("" if it can, or if
     ``available`` is unknown)."""
-    if available is None:
+    return race_memory_refusal([(model, train)], available)
+
+
+def race_memory_refusal(runs: Sequence[tuple[ModelConfig, TrainConfig]], available: int | None
+                        ) -> str:  # fmt: skip
+    """``memory_refusal`` for runs that train in turns in one thread: all their parameters are
+    held at once, but one batch's activations at a time (the largest counts)."""
+    if available is None or not runs:
         return ""
-    needed = training_memory(model, train)
-    if needed.total_bytes <= available:
+    needs = [training_memory(model, train) for model, train in runs]
+    parameter_bytes = sum(need.parameter_bytes for need in needs)
+    largest = max(range(len(runs)), key=lambda index: needs[index].activation_bytes)
+    activation_bytes = needs[largest].activation_bytes
+    if parameter_bytes + activation_bytes <= available:
         return ""
+    parameters = sum(count_parameters(model) for model, _ in runs)
+    train = runs[largest][1]
+    what = "this model needs" if len(runs) == 1 else f"these {len(runs)} runs need"
     return (
-        f"this model needs at least {_size(needed.total_bytes)} to train "
-        f"({_size(needed.parameter_bytes)} for its {count_parameters(model):,} parameters with "
-        f"their gradients and the optimizer's state, {_size(needed.activation_bytes)} for what a "
-        f"{train.batch_size} x {train.seq_len} batch keeps), but only {_size(available)} of "
-        "memory is free: make the model or the batch smaller"
+        f"{what} at least {_size(parameter_bytes + activation_bytes)} to train "
+        f"({_size(parameter_bytes)} for {parameters:,} parameters with their gradients and the "
+        f"optimizer's state, {_size(activation_bytes)} for what a {train.batch_size} x "
+        f"{train.seq_len} batch keeps), but only {_size(available)} of memory is free: make "
+        f"the {'model' if len(runs) == 1 else 'models'} or the batch smaller"
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
-from rnnlab.core.memory_estimate import memory_refusal, training_memory
+from rnnlab.core.memory_estimate import memory_refusal, race_memory_refusal, training_memory
 
 GIGABYTE = 10**9
 
@@ -36,6 +36,17 @@ def test_a_model_larger_than_memory_is_refused_with_what_it_needs() -> None:
     model = ModelConfig(vocab_size=65, hidden_size=16_384, layers=16)
     refusal = memory_refusal(model, TrainConfig(), 16 * GIGABYTE)
     assert refusal.startswith("this model needs at least 550 GB to train")
-    assert f"{count_parameters(model):,} parameters" in refusal and "32 x 64 batch" in refusal
+    assert f"for {count_parameters(model):,} parameters" in refusal and "32 x 64 batch" in refusal
     assert "only 16.0 GB of memory is free" in refusal and "smaller" in refusal
     assert memory_refusal(model, TrainConfig(), None) == ""  # a system that cannot tell: train
+
+
+def test_runs_racing_in_turns_hold_every_model_but_one_batch_at_a_time() -> None:
+    model, train = ModelConfig(vocab_size=65, hidden_size=1024, layers=2), TrainConfig()
+    one = training_memory(model, train)
+    four = [(model, train)] * 4
+    exactly = 4 * one.parameter_bytes + one.activation_bytes
+    assert race_memory_refusal(four, exactly) == ""
+    refusal = race_memory_refusal(four, exactly - 1)
+    assert refusal.startswith("these 4 runs need at least") and "the models or the batch" in refusal
+    assert memory_refusal(model, train, exactly - 1) == ""  # one of them alone fits

@@ -139,6 +139,26 @@ def test_a_race_trains_the_cells_in_turns_and_overlays_them(qtbot, window) -> No
             assert len(x) == 8 and np.all(np.isfinite(x))
 
 
+def test_a_race_larger_than_memory_is_refused_before_any_run_is_built(
+    qtbot, window, monkeypatch
+) -> None:
+    # Runs of a race are all held at once: two that each fit may not fit together. The free
+    # memory is set so that one fits and two do not, whatever this machine has.
+    from rnnlab.core.memory_estimate import training_memory
+    from rnnlab.gui.window import main_window, race_runs
+
+    main = window
+    model, train = main.panel_configs()
+    one = training_memory(model, train)
+    free = lambda: one.total_bytes + one.parameter_bytes // 2  # noqa: E731
+    monkeypatch.setattr(main_window, "available_memory", free)
+    monkeypatch.setattr(race_runs, "available_memory", free)
+    assert main.run_commands.start_race(RaceChoice(("lstm", "gru"), "hidden", 5, None, 0)) == []
+    assert "these 2 runs need at least" in main.banner.label.text()
+    assert not main.controller.running and len(main.runs) == 0
+    train_steps(qtbot, main, 3)  # one run of that model fits, and trains
+
+
 def test_one_run_of_a_race_pauses_steps_and_resumes_from_its_row(qtbot, window) -> None:
     main = window
     first, second = main.run_commands.start_race(RaceChoice(("lstm", "gru"), "hidden", None,

@@ -10,6 +10,7 @@ from typing import Any
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
 from rnnlab.core.errors import ConfigError
+from rnnlab.core.memory_estimate import available_memory, race_memory_refusal
 from rnnlab.core.race_sizes import RaceSizeError, unit_race_models
 from rnnlab.core.token_corpus import line_mode_refusal
 from rnnlab.core.tokens import TokenUnit
@@ -73,4 +74,9 @@ def plan_race(window: Any, choice: RaceChoice, model: ModelConfig, train: TrainC
         if unit.kind != "char" or len(units) > 1:
             name += f" {unit.label}"
         runs.append((config, dataclasses.replace(train, tokens=run.tokens), name))
+    if window.model_panel.on_cpu(train.device):  # too large: killed, not an error
+        refusal = race_memory_refusal([run[:2] for run in runs], available_memory())
+        if refusal:
+            window.show_error(refusal)
+            return None
     return runs
