@@ -9,6 +9,15 @@ class CorpusError(RnnlabError):
     """A text file that cannot be used as a training corpus."""
 
 
+class EncodingError(CorpusError):
+    """A text that is not in the encoding asked for, or in none that can be told from its bytes.
+    ``suggested``: encodings that read its first bytes cleanly, likeliest first."""
+
+    def __init__(self, message: str, suggested: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggested = suggested
+
+
 class ConfigError(RnnlabError):
     """A model or training setting out of range."""
 

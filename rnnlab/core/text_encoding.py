@@ -1,7 +1,9 @@
 """Turning a text file's bytes into text: byte-order marks, UTF-8, and a guess at legacy
 encodings (cp1251 and KOI8-R for Russian, cp1252 and latin-1 for Western European text).
 
-Every refusal is a CorpusError that names the file and, where it helps, the first bad byte.
+Every refusal is a CorpusError that names the file and, where it helps, the first bad byte; an
+EncodingError when another encoding could read the text, with the encodings that read its first
+bytes cleanly (``rnnlab.core.encoding_choices``), which the window offers.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import unicodedata
 
 import numpy as np
 
-from rnnlab.core.errors import CorpusError
+from rnnlab.core.encoding_choices import suggest_encodings
+from rnnlab.core.errors import CorpusError, EncodingError
 
 _COUNT_SLICE = 1 << 22  # bytes per vectorised pass: bounds the temporaries
 # Legacy-encoding guess: the share of non-ASCII bytes that must decode to the expected letters.
@@ -52,14 +55,22 @@ def decode_bytes(
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError as error:
-                raise CorpusError(
+                raise EncodingError(
                     f"{source_name} starts with a {label} byte-order mark but is not valid {label}"
-                    f" (first bad byte at offset {error.start}); pass --encoding NAME"
+                    f" (first bad byte at offset {error.start}); pass --encoding NAME",
+                    suggest_encodings(data),
                 ) from None
             order = f", {byte_order}" if byte_order else ""
             return text, codec, f"{label} with a byte-order mark{order}"
     nul = data.find(b"\x00")
     if nul != -1:
+        wide = tuple(name for name in suggest_encodings(data) if name.startswith("utf-16"))
+        if wide:  # NUL bytes, but they read as 2-byte Unicode: UTF-16 with no byte-order mark
+            raise EncodingError(
+                f"{source_name} has NUL bytes but reads as {wide[0]} text without a byte-order"
+                f" mark; pass --encoding {wide[0]}",
+                wide,
+            )
         raise CorpusError(
             f"{source_name} looks binary (NUL byte at offset {nul}); for UTF-16 text without a"
             " byte-order mark pass --encoding utf-16-le"
@@ -77,9 +88,10 @@ def decode_bytes(
             pass  # e.g. the one byte cp1251 leaves undefined: not that encoding after all
         else:
             return text, codec, f"not valid UTF-8: decoded as {codec} ({language})"
-    raise CorpusError(
+    raise EncodingError(
         f"{source_name} is not valid UTF-8 (first bad byte at offset {bad_offset}) and does not"
-        " look like cp1251 or latin-1 text; pass --encoding NAME"
+        " look like cp1251 or latin-1 text; pass --encoding NAME",
+        suggest_encodings(data),
     )
 
 
@@ -95,9 +107,10 @@ def _decode_as(data: bytes, encoding: str, source_name: str) -> tuple[str, str, 
             " or utf-16"
         ) from None
     except UnicodeDecodeError as error:
-        raise CorpusError(
+        raise EncodingError(
             f"{source_name} is not valid {encoding} text (first bad byte at offset {error.start})"
-            "; check --encoding"
+            "; check --encoding",
+            suggest_encodings(data),
         ) from None
     if text.startswith("\ufeff"):  # a byte-order mark is never part of the text
         text = text[1:]

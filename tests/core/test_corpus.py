@@ -18,7 +18,7 @@ from rnnlab.core.corpus import (
     split_lines,
     validation_excerpt,
 )
-from rnnlab.core.errors import CorpusError
+from rnnlab.core.errors import CorpusError, EncodingError
 from rnnlab.core.text_encoding import decode_bytes
 
 BUNDLED_NAMES = ["tinyshakespeare", "names", "russian_names", "onegin", "sonnets", "python_stdlib"]
@@ -166,6 +166,24 @@ def test_undecodable_bytes_are_refused_with_offset_and_advice(tmp_path: Path) ->
         f"{tmp_path / 'blob.txt'} is not valid UTF-8 (first bad byte at offset 7) and does not"
         " look like cp1251 or latin-1 text; pass --encoding NAME"
     )
+
+
+def test_a_text_in_an_encoding_its_bytes_do_not_tell_names_those_that_read_it(
+    tmp_path: Path,
+) -> None:
+    # The window offers these first (rnnlab.gui.panels.encoding_dialog); the command line says
+    # to pass --encoding, as before.
+    chinese = write(tmp_path, ("你好世界，这是一个测试。\n" * 50).encode("gb18030"), name="zh.txt")
+    with pytest.raises(EncodingError, match="pass --encoding NAME") as refusal:
+        load_corpus(chinese)
+    assert refusal.value.suggested[0] == "gb18030" and "utf-8" not in refusal.value.suggested
+    wide = write(tmp_path, "Grüße aus Köln\n".encode("utf-16-le") * 50, name="wide.txt")
+    with pytest.raises(EncodingError, match="reads as utf-16-le text without a byte-order mark"):
+        load_corpus(wide)
+    assert load_corpus(wide, encoding="utf-16-le").text.startswith("Grüße aus Köln")
+    with pytest.raises(EncodingError, match="not valid shift_jis text") as wrong:
+        load_corpus(chinese, encoding="shift_jis")  # a wrong pick: pick again
+    assert "gb18030" in wrong.value.suggested
 
 
 def test_utf8_with_one_stray_byte_is_refused_not_misread(tmp_path: Path) -> None:

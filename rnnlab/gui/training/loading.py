@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
 
 from rnnlab.core.corpus import Corpus
-from rnnlab.core.errors import RnnlabError
+from rnnlab.core.errors import EncodingError, RnnlabError
 from rnnlab.core.stepping import NumpyStepper
 from rnnlab.core.tasks import Task
 
@@ -29,6 +29,15 @@ class LoadedCheckpoint:
     snapshot: NumpyStepper | None  # its weights, for sampling; None for a task run
     # A word or BPE run's text cut with its checkpoint's own tokens and merges; else None.
     reading: TokenCorpus | None = None
+
+
+@dataclass(frozen=True)
+class NeedsEncoding:
+    """A text that did not read in the encoding asked for (or in any its bytes tell)."""
+
+    source: str  # the path, as asked for
+    why: str  # the engine's message
+    suggested: tuple[str, ...]  # encodings that read its first bytes cleanly, likeliest first
 
 
 def describe_load_error(error: Exception) -> str:
@@ -72,6 +81,7 @@ class Loader(QObject):
 
     corpusLoaded = Signal(Corpus)
     corpusFailed = Signal(str)
+    corpusNeedsEncoding = Signal(NeedsEncoding)  # still loading until loaded again or given up
     checkpointLoaded = Signal(LoadedCheckpoint)
     checkpointFailed = Signal(str)
     devicesListed = Signal(list)  # [(name, label)] of the devices torch sees, best first
@@ -97,24 +107,34 @@ class Loader(QObject):
         self._corpus_requests += 1
         number = self._corpus_requests
 
-        def work() -> tuple[int, Corpus | str]:  # in a pool thread
+        def work() -> tuple[int, Corpus | NeedsEncoding | str]:  # in a pool thread
             try:
                 return number, load_corpus(source, encoding=encoding)
+            except EncodingError as error:
+                return number, NeedsEncoding(source, str(error), error.suggested)
             except Exception as error:
                 return number, describe_load_error(error)
 
         QThreadPool.globalInstance().start(Job(work, self._corpusSettled, self.corpusFailed))
 
     @Slot(tuple)
-    def _on_corpus_settled(self, settled: tuple[int, Corpus | str]) -> None:
+    def _on_corpus_settled(self, settled: tuple[int, Corpus | NeedsEncoding | str]) -> None:
         number, outcome = settled
         if number != self._corpus_requests:
             return  # another corpus was asked for since: this one is not wanted any more
+        if isinstance(outcome, NeedsEncoding):  # the user picks one, or gives up (give_up)
+            self.corpusNeedsEncoding.emit(outcome)
+            return
         self._corpus_settled = number
         if isinstance(outcome, Corpus):
             self.corpusLoaded.emit(outcome)
         else:
             self.corpusFailed.emit(outcome)
+
+    def give_up(self, message: str) -> None:
+        """The corpus asked for last will not come (its encoding was not picked): say why."""
+        self._corpus_settled = self._corpus_requests
+        self.corpusFailed.emit(message)
 
     @Slot()
     def list_devices(self) -> None:

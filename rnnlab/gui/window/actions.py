@@ -45,6 +45,11 @@ class WindowActions(QObject):
         )
         self.recent_menu = QMenu("Open &recent", window)
         file_menu.addMenu(self.recent_menu)
+        # Connected by rnnlab.gui.window.text_encodings: the text shown, read in another encoding.
+        self.reopen_encoding = self._action(file_menu, "Reopen with &encoding…", None)
+        self.reopen_encoding.setToolTip(
+            "Read the text shown again in another encoding, with a preview of each"
+        )
         file_menu.addSeparator()
         self.open_model = self._action(file_menu, "Open &models…", "Ctrl+Shift+O")
         self.open_model.setToolTip("Open saved runs (several at once): each becomes a run")

@@ -34,6 +34,7 @@ from rnnlab.gui.window.run_views import RunViews
 from rnnlab.gui.window.runs import Runs
 from rnnlab.gui.window.settings import keep_on_screen, restore_window, save_window
 from rnnlab.gui.window.task_choice import TaskChoice
+from rnnlab.gui.window.text_encodings import TextEncodings
 from rnnlab.gui.window.token_units import TokenUnits
 from rnnlab.gui.window.wiring import connect_window
 
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.hidden_controls = HiddenControls(self, parts, self.settings)
         self.lessons = Lessons(self)  # after the wiring: its runs come once a text has loaded
         self.lesson_menus = LessonMenus(self)
+        self.text_encodings = TextEncodings(self)
         self.files.refresh_recent()
         self._on_state("stopped")
         restore_window(self, self.settings, parts)
@@ -109,7 +111,7 @@ class MainWindow(QMainWindow):
         if not self.run_commands.confirm_drop_runs(source):
             return
         self.corpus_panel.set_busy(True)
-        self.loader.load_corpus(source)
+        self.loader.load_corpus(source, self.text_encodings.encoding_for(source))
 
     @Slot(Corpus)
     def _on_corpus_loaded(self, corpus: Corpus) -> None:

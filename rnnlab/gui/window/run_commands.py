@@ -281,11 +281,14 @@ class RunCommands(QObject):
         else:
             window.run_views.clear()
 
-    def confirm_drop_runs(self, source: str, corpus: Corpus | Task | None = None) -> bool:
-        """Before other data replaces this: runs with weights belong to their text or task."""
+    def confirm_drop_runs(self, source: str, corpus: Corpus | Task | None = None, *,
+                          rereading: bool = False) -> bool:  # fmt: skip
+        """Before other data replaces this: runs with weights belong to their text or task.
+        ``rereading``: the same file read again (in another encoding) is other data too."""
         window = self._window
         current = window.corpus
-        if current is None or source == current.source or same_data(corpus, current):
+        same_file = source == current.source and not rereading if current is not None else False
+        if current is None or same_file or same_data(corpus, current):
             return True
         with_weights = [run for run in window.runs.runs.values()
                         if window.controller.run_has_model(run.run)]  # fmt: skip
