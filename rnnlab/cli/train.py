@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             train_values["tokens"] = unit.name  # kept with the run's other settings
         train_config = TrainConfig(**train_values)
         if choose_device(train_config.device).type == "cpu":  # too large: killed, not an error
-            refusal = memory_refusal(model_config, train_config, available_memory())
+            refusal = memory_refusal(model_config, train_config, corpus, available_memory())
             if refusal:
                 raise ConfigError(refusal)
         trainer = new_trainer(corpus, model_config, train_config)

@@ -10,7 +10,7 @@ are counted again: about 1,000 merges a second or two on tinyshakespeare.
 
 Pieces are substrings, so joining a text's pieces gives the text back exactly.
 
-A long text is cut in slices of 64 K characters (``text_slices``), at line ends no chunk crosses:
+A long text is cut in slices of 64 K characters (``text_slices``), at spaces no chunk crosses:
 one regular-expression call holds Python's lock throughout, about 3 s for 30 MB here, so over a
 300 MB text the window froze for half a minute while a pool thread learned its words; and a list
 of every chunk of such a text took gigabytes.
@@ -32,9 +32,10 @@ CHUNK = re.compile(r" ?[^\W\d_]+| ?\d+| ?(?:[^\w\s]|_)|\s+(?!\S)|\s+")
 Pair = tuple[str, str]
 
 SLICE_CHARS = 1 << 16  # a slice's chunks come from one call, which holds Python's lock (~7 ms)
-# A line end between two non-space characters: a chunk ends at that "\n" (whitespace followed by
-# a non-space is cut before it), and the next starts afresh after it, so no chunk crosses it.
-_SAFE_CUT = re.compile(r"(?<=\S\n)(?=\S)")
+# Before the last whitespace character of a run that a non-space follows: a chunk always ends
+# there (the run's other characters are one chunk, "\s+(?!\S)", the same whether the text ends
+# after them or goes on), and the next starts afresh, so no chunk crosses it.
+_SAFE_CUT = re.compile(r"(?=\s\S)")
 
 
 def text_slices(text: str, slice_chars: int = SLICE_CHARS) -> Iterator[str]:
@@ -42,8 +43,8 @@ def text_slices(text: str, slice_chars: int = SLICE_CHARS) -> Iterator[str]:
     shorter), each cut where no chunk crosses: their chunks, in order, are the text's."""
     start = 0
     while len(text) - start > slice_chars:
-        cut = _SAFE_CUT.search(text, start + slice_chars)
-        if cut is None:  # no safe line end left (one long line): the rest in one slice
+        cut = _SAFE_CUT.search(text, start + max(slice_chars, 1))  # never an empty slice
+        if cut is None:  # no space left before a non-space: the rest in one slice
             break
         yield text[start : cut.start()]
         start = cut.start()

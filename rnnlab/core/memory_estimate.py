@@ -9,7 +9,8 @@ The estimate is a lower bound, so that a model that would fit is never refused:
 - parameters x 4 bytes x the copies training keeps (the weights and their gradients, and the
   optimizer's state: Adam's two moments, RMSprop's one, SGD's momentum when it has one);
 - what the backward pass keeps of each batch: per step and layer, a number of (B, H) float32
-  arrays (ACTIVATIONS_KEPT), the embeddings, and the head's logits and their gradient.
+  arrays (ACTIVATIONS_KEPT), the embeddings, and the head's logits and their gradient; counted
+  for running text read in characters only, where a batch is B x T steps (``batch_positions``).
 
 Measured with PyTorch 2.13 on the CPU (peak resident memory of two training steps), the bound
 was 0.5-0.7 of the real peak: an LSTM 2 x 512, B256 x T256 took 3.2 GB (bound 2.1 GB); a GRU
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
+from rnnlab.core.corpus import Corpus
 
 FLOAT_BYTES = 4
 # The weights and their gradients, then the optimizer's state per parameter (plus a momentum
@@ -45,9 +47,21 @@ class TrainingMemory:
         return self.parameter_bytes + self.activation_bytes
 
 
-def training_memory(model: ModelConfig, train: TrainConfig) -> TrainingMemory:
-    """The lower bound of the module's docstring for ``model`` trained with ``train``."""
-    positions = train.batch_size * train.seq_len  # B x T steps in one batch
+def batch_positions(data: object, train: TrainConfig) -> int:
+    """Steps one batch trains, at the least: B x T on running text read in characters, B no more
+    than the training text holds streams of T + 1. Zero where a batch's shape comes from the data
+    (a task's own length, line mode's longest line, the tokens a word or BPE window holds): those
+    batches' activations then go uncounted, which keeps the bound a bound."""
+    if not isinstance(data, Corpus) or data.line_mode or train.token_unit.kind != "char":
+        return 0
+    training = len(data.codes) - int(len(data.codes) * train.validation_fraction)
+    streams = min(train.batch_size, training // (train.seq_len + 1))  # as rnnlab.core.batching
+    return max(streams, 0) * train.seq_len
+
+
+def training_memory(model: ModelConfig, train: TrainConfig, positions: int) -> TrainingMemory:
+    """The lower bound of the module's docstring for ``model`` trained with ``train`` on batches
+    of ``positions`` steps (``batch_positions``)."""
     momentum = train.momentum > 0 and train.optimizer in ("sgd", "rmsprop")
     copies = 2 + OPTIMIZER_COPIES[train.optimizer] + int(momentum)
     per_position = (
@@ -62,8 +76,20 @@ def training_memory(model: ModelConfig, train: TrainConfig) -> TrainingMemory:
 
 
 def available_memory() -> int | None:
-    """Bytes of memory free for a new allocation now (Linux's MemAvailable; elsewhere the free
-    physical pages where the system says), or None where it cannot tell."""
+    """Bytes of memory free for a new allocation now: Linux's MemAvailable, no more than a
+    container's limit leaves (cgroup v2); elsewhere the free physical pages where the system
+    says; None where it cannot tell. Swap does not count: a model training in swap crawls."""
+    free = _meminfo_available()
+    if free is None:
+        try:
+            free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, ValueError, OSError):  # Windows, macOS: no such names
+            return None
+    left = _cgroup_left()
+    return free if left is None else min(free, left)
+
+
+def _meminfo_available() -> int | None:
     try:
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             for line in meminfo:
@@ -71,25 +97,54 @@ def available_memory() -> int | None:
                     return int(line.split()[1]) * 1024  # given in kB
     except (OSError, ValueError, IndexError):
         pass
+    return None
+
+
+def _cgroup_left() -> int | None:
+    """Bytes this process's cgroup may still take before its limit, or None (no limit, or no
+    cgroup): in a container MemAvailable shows the host's memory. cgroup v2, else v1."""
     try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):  # Windows, macOS: no such names
+        with open("/proc/self/cgroup", encoding="utf-8") as cgroups:
+            lines = [line.rstrip("\n").split(":", 2) for line in cgroups]
+    except OSError:
         return None
+    places = []  # (limit file, usage file) for each hierarchy this process is in
+    for _, controllers, path in (line for line in lines if len(line) == 3):
+        if controllers == "":
+            folder = os.path.join("/sys/fs/cgroup", path.lstrip("/"))
+            places.append((os.path.join(folder, "memory.max"),
+                           os.path.join(folder, "memory.current")))  # fmt: skip
+        elif "memory" in controllers.split(","):
+            folder = os.path.join("/sys/fs/cgroup/memory", path.lstrip("/"))
+            places.append((os.path.join(folder, "memory.limit_in_bytes"),
+                           os.path.join(folder, "memory.usage_in_bytes")))  # fmt: skip
+    for limit_path, usage_path in places:
+        try:
+            with open(limit_path, encoding="ascii") as limit_file:
+                limit = limit_file.read().strip()
+            if limit == "max" or int(limit) >= 1 << 60:  # v1 says "no limit" with a huge number
+                continue
+            with open(usage_path, encoding="ascii") as usage_file:
+                return max(int(limit) - int(usage_file.read()), 0)
+        except (OSError, ValueError):
+            continue
+    return None
 
 
-def memory_refusal(model: ModelConfig, train: TrainConfig, available: int | None) -> str:
-    """Why training ``model`` on the CPU cannot fit in ``available`` bytes ("" if it can, or if
-    ``available`` is unknown)."""
-    return race_memory_refusal([(model, train)], available)
+def memory_refusal(model: ModelConfig, train: TrainConfig, data: object, available: int | None
+                   ) -> str:  # fmt: skip
+    """Why training ``model`` on the CPU on ``data`` (a Corpus or a Task) cannot fit in
+    ``available`` bytes ("" if it can, or if ``available`` is unknown)."""
+    return race_memory_refusal([(model, train)], data, available)
 
 
-def race_memory_refusal(runs: Sequence[tuple[ModelConfig, TrainConfig]], available: int | None
-                        ) -> str:  # fmt: skip
+def race_memory_refusal(runs: Sequence[tuple[ModelConfig, TrainConfig]], data: object,
+                        available: int | None) -> str:  # fmt: skip
     """``memory_refusal`` for runs that train in turns in one thread: all their parameters are
     held at once, but one batch's activations at a time (the largest counts)."""
     if available is None or not runs:
         return ""
-    needs = [training_memory(model, train) for model, train in runs]
+    needs = [training_memory(model, train, batch_positions(data, train)) for model, train in runs]
     parameter_bytes = sum(need.parameter_bytes for need in needs)
     largest = max(range(len(runs)), key=lambda index: needs[index].activation_bytes)
     activation_bytes = needs[largest].activation_bytes
@@ -97,13 +152,18 @@ def race_memory_refusal(runs: Sequence[tuple[ModelConfig, TrainConfig]], availab
         return ""
     parameters = sum(count_parameters(model) for model, _ in runs)
     train = runs[largest][1]
+    parts = [f"{_size(parameter_bytes)} for {parameters:,} parameters with their gradients and "
+             "the optimizer's state"]  # fmt: skip
+    if activation_bytes:
+        streams = batch_positions(data, train) // train.seq_len
+        parts.append(f"{_size(activation_bytes)} for what a batch of {streams} x "
+                     f"{train.seq_len} characters keeps")  # fmt: skip
     what = "this model needs" if len(runs) == 1 else f"these {len(runs)} runs need"
+    smaller = "model" if len(runs) == 1 else "models"
     return (
         f"{what} at least {_size(parameter_bytes + activation_bytes)} to train "
-        f"({_size(parameter_bytes)} for {parameters:,} parameters with their gradients and the "
-        f"optimizer's state, {_size(activation_bytes)} for what a {train.batch_size} x "
-        f"{train.seq_len} batch keeps), but only {_size(available)} of memory is free: make "
-        f"the {'model' if len(runs) == 1 else 'models'} or the batch smaller"
+        f"({', '.join(parts)}), but only {_size(available)} of memory is free: make the "
+        f"{smaller}{' or the batch' if activation_bytes else ''} smaller"
     )
 
 

@@ -177,3 +177,15 @@ def test_the_forget_bias_letter_clashes_with_nothing_shown(window) -> None:
     letters = [re.search(r"&([^&\s])", text.replace("&&", "")) for text in texts]
     assert [match[1].lower() for match in letters if match].count("o") == 1
     assert "F&orget bias:" in texts
+
+
+def test_auto_is_the_cpu_only_once_the_devices_are_listed(panel: ModelPanel) -> None:
+    # The window checks a CPU run against free memory; until torch has listed the devices,
+    # "auto" may still be a GPU, which must not be refused for the machine's memory.
+    from rnnlab.gui.panels.model_panel import AUTO_DEVICE
+
+    assert not panel.on_cpu("auto") and panel.on_cpu("cpu")
+    panel.set_devices([AUTO_DEVICE, ("cpu", "CPU")])
+    assert panel.on_cpu("auto")
+    panel.set_devices([AUTO_DEVICE, ("cuda:0", "CUDA: a GPU"), ("cpu", "CPU")])
+    assert not panel.on_cpu("auto") and not panel.on_cpu("cuda:0") and panel.on_cpu("cpu")

@@ -144,12 +144,16 @@ def test_a_race_larger_than_memory_is_refused_before_any_run_is_built(
 ) -> None:
     # Runs of a race are all held at once: two that each fit may not fit together. The free
     # memory is set so that one fits and two do not, whatever this machine has.
-    from rnnlab.core.memory_estimate import training_memory
+    import dataclasses
+
+    from rnnlab.core.memory_estimate import batch_positions, training_memory
     from rnnlab.gui.window import main_window, race_runs
 
     main = window
     model, train = main.panel_configs()
-    one = training_memory(model, train)
+    train = dataclasses.replace(train, device="cpu")  # "auto" may be a GPU, unchecked
+    main.model_panel.set_configs(model, train)
+    one = training_memory(model, train, batch_positions(main.corpus, train))
     free = lambda: one.total_bytes + one.parameter_bytes // 2  # noqa: E731
     monkeypatch.setattr(main_window, "available_memory", free)
     monkeypatch.setattr(race_runs, "available_memory", free)

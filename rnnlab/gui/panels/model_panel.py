@@ -51,7 +51,7 @@ class ModelPanel(ModelForm):
         self._task_shape: ModelShape | None = None  # what a task fixes; None: a text's
         self._train_base = TrainConfig(threads=1)  # keeps the settings without a control
         # Until torch has loaded (in a pool thread) and the window lists the real ones.
-        self.set_devices([AUTO_DEVICE, ("cpu", "CPU")])
+        self.set_devices([AUTO_DEVICE, ("cpu", "CPU")], listed=False)
         self.set_configs(ModelConfig(vocab_size=2), self._train_base)  # the engine's defaults
         self.presetCombo.currentIndexChanged.connect(self._on_preset_index)
         for combo in (self.cellTypeCombo, self.optimizerCombo, self.deviceCombo):
@@ -90,8 +90,10 @@ class ModelPanel(ModelForm):
         """The unit shown ("char" on a task: its symbols are its own)."""
         return "char" if self._task_mode else self.tokenUnit.unit()
 
-    def set_devices(self, devices: list[tuple[str, str]]) -> None:
-        """(name, label) pairs, best first, e.g. ("cuda:0", "CUDA: NVIDIA H100"), ("cpu", "CPU")."""
+    def set_devices(self, devices: list[tuple[str, str]], *, listed: bool = True) -> None:
+        """(name, label) pairs, best first, e.g. ("cuda:0", "CUDA: NVIDIA H100"), ("cpu", "CPU").
+        ``listed``: the devices torch found (False for the placeholder before it has looked)."""
+        self._devices_listed = listed
         with SignalsBlocked(self.deviceCombo):
             self.deviceCombo.clear()
             for name, label in devices:
@@ -106,7 +108,10 @@ class ModelPanel(ModelForm):
         return self._listed_device(name)[1]
 
     def on_cpu(self, name: str) -> bool:
-        """Whether a run on device ``name`` ("auto" too) trains on the CPU here."""
+        """Whether a run on device ``name`` trains on the CPU here; for "auto", only once the
+        devices are listed (before, a GPU may be there still unknown)."""
+        if name == "auto" and not self._devices_listed:
+            return False
         return self._listed_device(name)[0] == "cpu"
 
     def _listed_device(self, name: str) -> tuple[str, str]:

@@ -135,8 +135,9 @@ class MainWindow(QMainWindow):
 
     # ---- training --------------------------------------------------------------------------
 
-    def panel_configs(self) -> tuple[ModelConfig, TrainConfig] | None:
-        """The panel's settings, or None (the panel has said what is wrong)."""
+    def panel_configs(self, *, continuing: bool = False) -> tuple[ModelConfig, TrainConfig] | None:
+        """The panel's settings, or None (the panel has said what is wrong). ``continuing``:
+        for Train, which may go on with the current run's weights, already in memory."""
         if self.corpus is None:
             self.show_error("load a corpus first (File > Open corpus, or pick a bundled one)")
             return None
@@ -146,9 +147,12 @@ class MainWindow(QMainWindow):
             return None
         text = self.corpus if isinstance(self.corpus, Corpus) else None
         refusal = text and line_mode_refusal(text, train_config.token_unit)
-        if not refusal and self.model_panel.on_cpu(train_config.device):
+        current = self.runs.get(self.runs.current)
+        held = continuing and current is not None and current.model_config == model_config \
+            and self.controller.run_has_model(current.run)  # fmt: skip
+        if not refusal and not held and self.model_panel.on_cpu(train_config.device):
             # On Linux a model larger than memory is not an error but the whole window killed.
-            refusal = memory_refusal(model_config, train_config, available_memory())
+            refusal = memory_refusal(model_config, train_config, self.corpus, available_memory())
         if refusal:  # words and BPE read running text, not one example a line; or no memory
             self.show_error(refusal)
             return None
@@ -165,7 +169,7 @@ class MainWindow(QMainWindow):
                 self._pending.start_paused = False  # Step once, then Train: Train wins
             self.training_bar.show_waiting("waiting for the corpus to load…")
             return
-        configs = self.panel_configs()
+        configs = self.panel_configs(continuing=True)
         if configs is None or self.corpus is None:
             return
         model_config, train_config = configs

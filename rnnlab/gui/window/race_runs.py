@@ -75,7 +75,7 @@ def plan_race(window: Any, choice: RaceChoice, model: ModelConfig, train: TrainC
             name += f" {unit.label}"
         runs.append((config, dataclasses.replace(train, tokens=run.tokens), name))
     if window.model_panel.on_cpu(train.device):  # too large: killed, not an error
-        refusal = race_memory_refusal([run[:2] for run in runs], available_memory())
+        refusal = race_memory_refusal([run[:2] for run in runs], text, available_memory())
         if refusal:
             window.show_error(refusal)
             return None
