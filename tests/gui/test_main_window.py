@@ -301,11 +301,11 @@ def test_a_run_whose_weights_are_in_memory_goes_on_where_a_new_one_would_not_fit
 ) -> None:
     # Its weights, gradients and optimizer state are already taken from the free memory:
     # counting them again refused Train on a run that had just trained.
-    from rnnlab.gui.window import main_window
+    from rnnlab.gui.window import start_checks
 
     main = window
     train_steps(qtbot, main, 2)
-    monkeypatch.setattr(main_window, "available_memory", lambda: 1_000)  # next to nothing free
+    monkeypatch.setattr(start_checks, "available_memory", lambda: 1_000)  # next to nothing free
     train_steps(qtbot, main, 2)  # the same run goes on
     assert main.controller.step == 4 and len(main.runs) == 1
     main.actions_.new_run.trigger()  # a new model would need memory of its own

@@ -147,7 +147,7 @@ def test_a_race_larger_than_memory_is_refused_before_any_run_is_built(
     import dataclasses
 
     from rnnlab.core.memory_estimate import batch_positions, training_memory
-    from rnnlab.gui.window import main_window, race_runs
+    from rnnlab.gui.window import race_runs, start_checks
 
     main = window
     model, train = main.panel_configs()
@@ -155,7 +155,7 @@ def test_a_race_larger_than_memory_is_refused_before_any_run_is_built(
     main.model_panel.set_configs(model, train)
     one = training_memory(model, train, batch_positions(main.corpus, train))
     free = lambda: one.total_bytes + one.parameter_bytes // 2  # noqa: E731
-    monkeypatch.setattr(main_window, "available_memory", free)
+    monkeypatch.setattr(start_checks, "available_memory", free)
     monkeypatch.setattr(race_runs, "available_memory", free)
     assert main.run_commands.start_race(RaceChoice(("lstm", "gru"), "hidden", 5, None, 0)) == []
     assert "these 2 runs need at least" in main.banner.label.text()

@@ -12,10 +12,8 @@ from PySide6.QtWidgets import QMainWindow
 
 from rnnlab.core.config import ModelConfig, TrainConfig
 from rnnlab.core.corpus import Corpus
-from rnnlab.core.memory_estimate import available_memory, memory_refusal
 from rnnlab.core.stepping import NumpyStepper
 from rnnlab.core.tasks import SOURCE_PREFIX, ModelShape, Task, model_shape_of
-from rnnlab.core.token_corpus import line_mode_refusal
 from rnnlab.gui.panels.model_panel import AUTO_DEVICE, PRESETS
 from rnnlab.gui.training.controller import RunSettings, TrainingController
 from rnnlab.gui.training.loading import Loader
@@ -33,6 +31,7 @@ from rnnlab.gui.window.run_inspections import RunInspections
 from rnnlab.gui.window.run_views import RunViews
 from rnnlab.gui.window.runs import Runs
 from rnnlab.gui.window.settings import keep_on_screen, restore_window, save_window
+from rnnlab.gui.window.start_checks import start_refusal
 from rnnlab.gui.window.task_choice import TaskChoice
 from rnnlab.gui.window.text_encodings import TextEncodings
 from rnnlab.gui.window.token_units import TokenUnits
@@ -145,15 +144,8 @@ class MainWindow(QMainWindow):
         train_config = self.model_panel.train_config()
         if model_config is None or train_config is None:
             return None
-        text = self.corpus if isinstance(self.corpus, Corpus) else None
-        refusal = text and line_mode_refusal(text, train_config.token_unit)
-        current = self.runs.get(self.runs.current)
-        held = continuing and current is not None and current.model_config == model_config \
-            and self.controller.run_has_model(current.run)  # fmt: skip
-        if not refusal and not held and self.model_panel.on_cpu(train_config.device):
-            # On Linux a model larger than memory is not an error but the whole window killed.
-            refusal = memory_refusal(model_config, train_config, self.corpus, available_memory())
-        if refusal:  # words and BPE read running text, not one example a line; or no memory
+        refusal = start_refusal(self, model_config, train_config, continuing=continuing)
+        if refusal:
             self.show_error(refusal)
             return None
         return model_config, train_config
