@@ -10,10 +10,12 @@ are counted again: about 1,000 merges a second or two on tinyshakespeare.
 
 Pieces are substrings, so joining a text's pieces gives the text back exactly.
 
-A long text is cut in slices of 64 K characters (``text_slices``), at spaces no chunk crosses:
+A long text is cut in slices of 16 K characters (``text_slices``), at spaces no chunk crosses:
 one regular-expression call holds Python's lock throughout, about 3 s for 30 MB here, so over a
 300 MB text the window froze for half a minute while a pool thread learned its words; and a list
-of every chunk of such a text took gigabytes.
+of every chunk of such a text took gigabytes. A slice's call holds it too, and a paint takes it
+back after each of its Qt calls: with 64 K slices the window still paused up to 1.2 s beside
+the learning, with 16 K ones 0.5-0.8 s, and the learning took no longer.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ CHUNK = re.compile(r" ?[^\W\d_]+| ?\d+| ?(?:[^\w\s]|_)|\s+(?!\S)|\s+")
 
 Pair = tuple[str, str]
 
-SLICE_CHARS = 1 << 16  # a slice's chunks come from one call, which holds Python's lock (~7 ms)
+SLICE_CHARS = 1 << 14  # a slice's chunks come from one call, which holds Python's lock (1-2 ms)
 # Before the last whitespace character of a run that a non-space follows: a chunk always ends
 # there (the run's other characters are one chunk, "\s+(?!\S)", the same whether the text ends
 # after them or goes on), and the next starts afresh, so no chunk crosses it.
