@@ -72,11 +72,9 @@ def run_sample(args: argparse.Namespace) -> int:
     out.write(prime)
     written = 0  # characters: a word or BPE model's tokens are longer than one
     for index, piece in enumerate(sampler.generate(prime, args.length, settings)):
-        piece = piece[: args.length - written]
+        piece = piece[: args.length - written]  # the last token may spell more than asked
         out.write(piece)
         written += len(piece)
-        if written >= args.length:
-            break
         if index % 64 == 63:
             out.flush()  # show text as it is produced
     out.write("\n")

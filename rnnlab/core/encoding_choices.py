@@ -35,6 +35,7 @@ ENCODINGS = (
     ("cp874", "Thai"),
     ("cp1258", "Vietnamese"),
 )
+WIDE_ENCODINGS = ("utf-16-le", "utf-16-be")  # what NUL bytes between letters can be
 SAMPLE_BYTES = 64 * 1024  # enough to tell, small enough to decode every encoding in a blink
 _MAX_CONTROL_SHARE = 0.01  # of the characters read: line ends and tabs do not count
 
@@ -45,14 +46,16 @@ def read_as(data: bytes, encoding: str, errors: str = "strict") -> str:
     return decoder.decode(data[:SAMPLE_BYTES], final=len(data) <= SAMPLE_BYTES)
 
 
-def suggest_encodings(data: bytes) -> tuple[str, ...]:
-    """The encodings of ENCODINGS, in their order, that read the first SAMPLE_BYTES of ``data``
-    without an error and with almost no control characters (UTF-16 only when there are NUL
-    bytes: the line ends and spaces of a UTF-16 text have them)."""
+def suggest_encodings(data: bytes, among: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The encodings of ENCODINGS (or of those ``among`` them), in their order, that read the
+    first SAMPLE_BYTES of ``data`` without an error and with almost no control characters (UTF-16
+    only when there are NUL bytes: the line ends and spaces of a UTF-16 text have them)."""
     suggested = []
     has_nul = b"\x00" in data[:SAMPLE_BYTES]
     for encoding, _ in ENCODINGS:
-        if encoding.startswith("utf-16") and not has_nul:
+        if among is not None and encoding not in among:
+            continue
+        if encoding in WIDE_ENCODINGS and not has_nul:
             continue  # any even run of bytes reads as some 2-byte Unicode; real UTF-16 has NULs
         try:
             text = read_as(data, encoding)

@@ -11,11 +11,12 @@ class CorpusError(RnnlabError):
 
 class EncodingError(CorpusError):
     """A text that is not in the encoding asked for, or in none that can be told from its bytes.
-    ``suggested``: encodings that read its first bytes cleanly, likeliest first."""
+    Its message is ``reason`` then the command line's ``advice``; the window shows the reason
+    and offers ``suggested``: encodings that read its first bytes cleanly, likeliest first."""
 
-    def __init__(self, message: str, suggested: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.suggested = suggested
+    def __init__(self, reason: str, advice: str, suggested: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{reason}; {advice}")
+        self.reason, self.suggested = reason, suggested
 
 
 class ConfigError(RnnlabError):

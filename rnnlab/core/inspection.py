@@ -47,7 +47,7 @@ def inspect(
     positions = (len(text) if pieces is None else len(pieces)) - 1
     if connectivity_position is not None and connectivity_position >= positions:
         connectivity_position = None
-    result = probe(model, vocabulary, text, connectivity_position)
+    result = probe(model, vocabulary, text, connectivity_position, pieces=pieces)
     return _inspection(model, result, step, group_grad_norms, started, spectral)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rnnlab.core.config import ModelConfig, TrainConfig, count_parameters
-from rnnlab.core.corpus import Corpus
+from rnnlab.core.corpus import Corpus, split_sizes
 
 FLOAT_BYTES = 4
 # The weights and their gradients, then the optimizer's state per parameter (plus a momentum
@@ -54,9 +54,9 @@ def batch_positions(data: object, train: TrainConfig) -> int:
     batches' activations then go uncounted, which keeps the bound a bound."""
     if not isinstance(data, Corpus) or data.line_mode or train.token_unit.kind != "char":
         return 0
-    training = len(data.codes) - int(len(data.codes) * train.validation_fraction)
+    training = split_sizes(data, train.validation_fraction)[0]
     streams = min(train.batch_size, training // (train.seq_len + 1))  # as rnnlab.core.batching
-    return max(streams, 0) * train.seq_len
+    return streams * train.seq_len
 
 
 def training_memory(model: ModelConfig, train: TrainConfig, positions: int) -> TrainingMemory:
@@ -144,7 +144,8 @@ def race_memory_refusal(runs: Sequence[tuple[ModelConfig, TrainConfig]], data: o
     held at once, but one batch's activations at a time (the largest counts)."""
     if available is None or not runs:
         return ""
-    needs = [training_memory(model, train, batch_positions(data, train)) for model, train in runs]
+    positions = [batch_positions(data, train) for _, train in runs]
+    needs = [training_memory(*run, steps) for run, steps in zip(runs, positions)]
     parameter_bytes = sum(need.parameter_bytes for need in needs)
     largest = max(range(len(runs)), key=lambda index: needs[index].activation_bytes)
     activation_bytes = needs[largest].activation_bytes
@@ -155,7 +156,7 @@ def race_memory_refusal(runs: Sequence[tuple[ModelConfig, TrainConfig]], data: o
     parts = [f"{_size(parameter_bytes)} for {parameters:,} parameters with their gradients and "
              "the optimizer's state"]  # fmt: skip
     if activation_bytes:
-        streams = batch_positions(data, train) // train.seq_len
+        streams = positions[largest] // train.seq_len
         parts.append(f"{_size(activation_bytes)} for what a batch of {streams} x "
                      f"{train.seq_len} characters keeps")  # fmt: skip
     what = "this model needs" if len(runs) == 1 else f"these {len(runs)} runs need"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlab.core.corpus import Corpus, split_lines
+from rnnlab.core.corpus import Corpus, split_lines, split_sizes
 from rnnlab.core.errors import ConfigError
 
 SMOOTHINGS = ("kneser-ney", "add-k")
@@ -271,7 +271,7 @@ def ngram_training_codes(corpus: Corpus, fraction: float, limit: int) -> tuple[n
     if corpus.line_mode:
         train = split_for_ngrams(corpus, fraction)[0]
         return train[:limit], len(train)
-    start = len(corpus.codes) - int(len(corpus.codes) * fraction)
+    start = split_sizes(corpus, fraction)[0]
     return np.asarray(corpus.codes[: min(start, limit)], dtype=np.int64), start
 
 

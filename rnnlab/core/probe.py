@@ -31,7 +31,7 @@ from rnnlab.core.models import CharModel
 from rnnlab.core.probe_backward import flushed_denormals, layer_backward
 from rnnlab.core.probe_forward import LayerForward, layer_forward
 from rnnlab.core.probe_result import MIN_PROBE_CHARS, TOP_GUESSES, LayerProbe, ProbeResult
-from rnnlab.core.tokens import Tokenizer
+from rnnlab.core.tokens import Tokenizer, unit_tokenizer
 from rnnlab.core.vocabulary import Vocabulary
 
 # The head's outputs (T, K) -> the loss at each position (T,); the gradients follow its last.
@@ -55,20 +55,23 @@ def probe(
     connectivity_position: int | None = None,
     *,
     reference: bool = False,
+    pieces: list[str] | None = None,
 ) -> ProbeResult:
     """Recompute every gate and state of ``model`` on ``text`` (without dropout), with gradients.
 
     ``connectivity_position`` (default: the last) picks which prediction's dependence on the
     earlier inputs is measured. Unknown characters raise ValueError from the vocabulary.
     ``reference``: compute it the slow, plain way (``recompute_reference``), for tests.
+    ``pieces``: a word or BPE run's ``text`` already cut into its tokens (``text_pieces``), by a
+    caller that needed them first.
     """
     if len(text) < MIN_PROBE_CHARS:
         raise ValueError("a probe text needs at least 2 characters")
-    tokenizer, pieces = unit_tokenizer(vocabulary), None
+    tokenizer = unit_tokenizer(vocabulary)
     if tokenizer is None:
-        encoded = vocabulary.encode(text)
+        encoded, pieces = vocabulary.encode(text), None
     else:  # a word or BPE run reads the text in its pieces
-        pieces = tokenizer.pieces(text)
+        pieces = tokenizer.pieces(text) if pieces is None else pieces
         if len(pieces) < 2:
             raise ValueError(f"a probe text needs at least 2 tokens; {text!r} is one")
         encoded = tokenizer.codes_of(pieces)
@@ -104,13 +107,6 @@ def probe(
         guess_indices=guess_indices,
         guess_probabilities=guess_probabilities,
     )
-
-
-def unit_tokenizer(vocabulary: Vocabulary | Tokenizer) -> Tokenizer | None:
-    """A word or BPE run's tokenizer; None for characters (one a position)."""
-    if isinstance(vocabulary, Tokenizer) and vocabulary.unit.kind != "char":
-        return vocabulary
-    return None
 
 
 def text_pieces(vocabulary: Vocabulary | Tokenizer, text: str) -> list[str] | None:

@@ -83,7 +83,8 @@ class CharSampler:
     def generate(
         self, prime: str, length: int, settings: SampleSettings | None = None
     ) -> Iterator[str]:
-        """Yield up to ``length`` characters after ``prime`` as they are produced.
+        """Yield the tokens after ``prime`` as they are produced, until they spell at least
+        ``length`` characters (a word or BPE model writes whole tokens, of several each).
 
         In line mode generation stops at the end of the line (the newline is not yielded).
         """
@@ -91,23 +92,20 @@ class CharSampler:
         rng = np.random.default_rng(settings.seed)
         logits, state = self._start(prime)
         chars = self.vocabulary.chars
-        for _ in range(length):
+        written = 0
+        while written < length:
             code = choose(logits, settings, rng)
             if self.line_mode and chars[code] == NEWLINE:
                 return
             yield chars[code]
-            logits, state = self._advance(code, state)
+            written += len(chars[code])
+            if written < length:
+                logits, state = self._advance(code, state)
 
     def sample(self, prime: str, length: int, settings: SampleSettings | None = None) -> str:
-        """``length`` characters after ``prime``: a word or BPE model writes whole tokens until
-        they spell at least that many (its ``generate`` counts tokens)."""
-        pieces, written = [], 0
-        for piece in self.generate(prime, length, settings):
-            pieces.append(piece)
-            written += len(piece)
-            if written >= length:
-                break
-        return "".join(pieces)
+        """``length`` characters after ``prime`` (a word or BPE model's whole tokens may spell a
+        few more)."""
+        return "".join(self.generate(prime, length, settings))
 
     def sample_lines(
         self,

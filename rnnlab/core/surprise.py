@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.core.sampling import CharSampler, log_softmax
-from rnnlab.core.tokens import Tokenizer
+from rnnlab.core.tokens import Tokenizer, unit_tokenizer
 
 BITS_PER_NAT = 1.0 / math.log(2.0)
 
@@ -91,8 +91,9 @@ class Surprise:
 def surprise_of(sampler: CharSampler, text: str) -> Surprise:
     """Each character's surprise under ``sampler``'s model, reading ``text`` once."""
     vocabulary = sampler.vocabulary
-    if isinstance(vocabulary, Tokenizer) and vocabulary.unit.kind != "char":
-        return _token_surprise(sampler, vocabulary, text)
+    tokenizer = unit_tokenizer(vocabulary)
+    if tokenizer is not None:
+        return _token_surprise(sampler, tokenizer, text)
     size = len(text)
     nats, expected_probability = np.full(size, np.nan), np.full(size, np.nan)
     expected = np.full(size, "", dtype="<U1")

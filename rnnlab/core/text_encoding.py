@@ -13,7 +13,7 @@ import unicodedata
 
 import numpy as np
 
-from rnnlab.core.encoding_choices import suggest_encodings
+from rnnlab.core.encoding_choices import WIDE_ENCODINGS, suggest_encodings
 from rnnlab.core.errors import CorpusError, EncodingError
 
 _COUNT_SLICE = 1 << 22  # bytes per vectorised pass: bounds the temporaries
@@ -57,18 +57,20 @@ def decode_bytes(
             except UnicodeDecodeError as error:
                 raise EncodingError(
                     f"{source_name} starts with a {label} byte-order mark but is not valid {label}"
-                    f" (first bad byte at offset {error.start}); pass --encoding NAME",
+                    f" (first bad byte at offset {error.start})",
+                    "pass --encoding NAME",
                     suggest_encodings(data),
                 ) from None
             order = f", {byte_order}" if byte_order else ""
             return text, codec, f"{label} with a byte-order mark{order}"
     nul = data.find(b"\x00")
     if nul != -1:
-        wide = tuple(name for name in suggest_encodings(data) if name.startswith("utf-16"))
+        wide = suggest_encodings(data, WIDE_ENCODINGS)
         if wide:  # NUL bytes, but they read as 2-byte Unicode: UTF-16 with no byte-order mark
             raise EncodingError(
                 f"{source_name} has NUL bytes but reads as {wide[0]} text without a byte-order"
-                f" mark; pass --encoding {wide[0]}",
+                " mark",
+                f"pass --encoding {wide[0]}",
                 wide,
             )
         raise CorpusError(
@@ -90,7 +92,8 @@ def decode_bytes(
             return text, codec, f"not valid UTF-8: decoded as {codec} ({language})"
     raise EncodingError(
         f"{source_name} is not valid UTF-8 (first bad byte at offset {bad_offset}) and does not"
-        " look like cp1251 or latin-1 text; pass --encoding NAME",
+        " look like cp1251 or latin-1 text",
+        "pass --encoding NAME",
         suggest_encodings(data),
     )
 
@@ -108,8 +111,8 @@ def _decode_as(data: bytes, encoding: str, source_name: str) -> tuple[str, str, 
         ) from None
     except UnicodeDecodeError as error:
         raise EncodingError(
-            f"{source_name} is not valid {encoding} text (first bad byte at offset {error.start})"
-            "; check --encoding",
+            f"{source_name} is not valid {encoding} text (first bad byte at offset {error.start})",
+            "check --encoding",
             suggest_encodings(data),
         ) from None
     if text.startswith("\ufeff"):  # a byte-order mark is never part of the text

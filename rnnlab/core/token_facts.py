@@ -127,10 +127,12 @@ def reading_facts(reading: Corpus, unit: TokenUnit, seconds: float = 0.0) -> Tok
     if isinstance(reading, TokenCorpus):
         lengths, merges = reading.position_characters, reading.tokenizer.merges
         tokens, characters, length_counts = len(lengths), int(lengths.sum()), np.bincount(lengths)
-    else:  # characters: one a token, so no array of ones as long as the text
+        distance = memory_distance(lengths)
+    else:  # characters: one a token, so no array as long as the text; a dependency some
+        # characters back is as many tokens back, once the text is that long
         tokens = characters = len(reading.codes)
-        lengths = np.ones(min(tokens, MEMORY_SAMPLE_TOKENS), np.int64)
         merges, length_counts = (), np.array([0, tokens], np.int64)
+        distance = float(DEPENDENCY_CHARACTERS) if tokens > DEPENDENCY_CHARACTERS else math.nan
     return TokenFacts(
         unit=unit,
         vocabulary_size=len(reading.vocabulary),
@@ -139,6 +141,6 @@ def reading_facts(reading: Corpus, unit: TokenUnit, seconds: float = 0.0) -> Tok
         unknown_share=unknown_share(reading),
         seconds=seconds,
         merges=tuple(merges),
-        memory_distance=memory_distance(lengths),
+        memory_distance=distance,
         length_counts=length_counts,
     )

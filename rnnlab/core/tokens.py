@@ -189,3 +189,10 @@ def build_tokenizer(unit: TokenUnit, vocabulary: Vocabulary, training_text: str)
     tokens = dict.fromkeys(characters)  # ordered; two merges can make the same string
     tokens.update(dict.fromkeys(left + right for left, right in merges))
     return Tokenizer(unit, list(tokens), merges)
+
+
+def unit_tokenizer(vocabulary: Vocabulary | Tokenizer) -> Tokenizer | None:
+    """A word or BPE run's tokenizer; None for characters (one a position)."""
+    if isinstance(vocabulary, Tokenizer) and vocabulary.unit.kind != "char":
+        return vocabulary
+    return None

@@ -73,7 +73,6 @@ class GradientFlowPlot(SeriesPlot):
         self._step: int | None = None
         self._norms: list[np.ndarray] = []  # per layer, (T,) ‖∂L/∂h‖ at distance d = 0..T-1
         self._probe: ProbeResult | None = None  # the newest: its text, task and marks
-        self._text: tuple[str, ...] = ()  # what the newest probe read at each step
         # Earlier inspections' norms (a list per layer, as _norms), newest first.
         self._trail: deque[list[np.ndarray]] = deque(maxlen=len(TRAIL_STRENGTHS))
         self._curves: list[pg.PlotDataItem] = []  # per layer, the newest inspection
@@ -114,7 +113,7 @@ class GradientFlowPlot(SeriesPlot):
         self._show_memory_distance(probe)
         # What each step read: other runs' curves count only on the same steps (a word run's
         # probe of the same text reads other steps than a character run's).
-        self._probe, self._text = probe, tuple(probe.inputs)
+        self._probe = probe
         self._show_hint(None)
         self._schedule_redraw()
 
@@ -140,7 +139,7 @@ class GradientFlowPlot(SeriesPlot):
     def clear(self) -> None:
         """Forget every inspection of the current run (it was reset or replaced, or another run
         became current); the other runs stay until ``set_runs`` says otherwise."""
-        self._norms, self._step, self._probe, self._text = [], None, None, ()
+        self._norms, self._step, self._probe = [], None, None
         self.memory_line.setVisible(False)
         self.hideAxis("top")
         self._trail.clear()
@@ -222,7 +221,8 @@ class GradientFlowPlot(SeriesPlot):
                 norms, _ = self._other_norms(trace, layer)
                 if norms is not None and current is not None and trace.run != current.run:
                     data[f"{trace.name} layer {layer + 1}".replace(" ", "_")] = norms.copy()
-        data["character"] = np.array(list(self._text[::-1]), dtype=str)
+        read = self._probe.inputs if self._probe is not None else ()  # at each step
+        data["character"] = np.array(list(read[::-1]), dtype=str)
         if self._probe is not None and self._probe.marks is not None:
             data["marked"] = np.asarray(self._probe.marks, dtype=bool)[::-1].copy()
         data["step"] = np.array(self._step)

@@ -111,13 +111,9 @@ class SampleStream(QObject):
         if not sampler.line_mode:
             self._produced.append(prime)
             yield "", prime
-            written = 0  # characters: a word or BPE run's tokens spell several each
-            for piece in sampler.generate(prime, count, settings):
+            for piece in sampler.generate(prime, count, settings):  # count: characters
                 self._produced.append(piece)
                 yield "", piece
-                written += len(piece)
-                if written >= count:
-                    return
             return
         for index in range(count):
             seed = None if settings.seed is None else settings.seed + index

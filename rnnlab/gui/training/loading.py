@@ -36,7 +36,7 @@ class NeedsEncoding:
     """A text that did not read in the encoding asked for (or in any its bytes tell)."""
 
     source: str  # the path, as asked for
-    why: str  # the engine's message
+    reason: str  # what reading it failed on (the engine's message without the CLI's advice)
     suggested: tuple[str, ...]  # encodings that read its first bytes cleanly, likeliest first
 
 
@@ -111,7 +111,7 @@ class Loader(QObject):
             try:
                 return number, load_corpus(source, encoding=encoding)
             except EncodingError as error:
-                return number, NeedsEncoding(source, str(error), error.suggested)
+                return number, NeedsEncoding(source, error.reason, error.suggested)
             except Exception as error:
                 return number, describe_load_error(error)
 

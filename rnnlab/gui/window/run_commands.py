@@ -287,7 +287,7 @@ class RunCommands(QObject):
         ``rereading``: the same file read again (in another encoding) is other data too."""
         window = self._window
         current = window.corpus
-        same_file = source == current.source and not rereading if current is not None else False
+        same_file = current is not None and source == current.source and not rereading
         if current is None or same_file or same_data(corpus, current):
             return True
         with_weights = [run for run in window.runs.runs.values()

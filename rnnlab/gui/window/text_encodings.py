@@ -23,12 +23,6 @@ SETTINGS_KEY = "file_encodings"  # JSON: {absolute path: codec name}
 MAX_REMEMBERED = 50  # files; the oldest picks are forgotten first
 
 
-def plain_reason(message: str) -> str:
-    """The engine's message without its command-line advice ("; pass --encoding NAME")."""
-    head, _, advice = message.rpartition("; ")
-    return head if head and "--encoding" in advice else message
-
-
 class TextEncodings(QObject):
     """Asks for an encoding when a text needs one, and remembers it per file.
     ``window``: the MainWindow."""
@@ -38,7 +32,7 @@ class TextEncodings(QObject):
         self._window = window
         self._settings: QSettings = window.settings
         self.dialog: EncodingDialog | None = None  # the open one (tests answer it)
-        window.loader.corpusNeedsEncoding.connect(self._ask)
+        window.loader.corpusNeedsEncoding.connect(self._on_needs_encoding)
         window.loader.corpusLoaded.connect(self._on_loaded)
         window.actions_.reopen_encoding.triggered.connect(self.reopen)
         window.actions_.reopen_encoding.setEnabled(False)
@@ -56,38 +50,42 @@ class TextEncodings(QObject):
         if self._window.controller.running:
             self._window.show_error("stop training before reading the text again")
             return
-        self._ask(NeedsEncoding(corpus.source, corpus.encoding, ()), reopening=True)
+        headline = f"{Path(corpus.source).name} was read as {corpus.encoding}."
+        self._ask(corpus.source, headline, (), loading=False)
 
     @Slot(NeedsEncoding)
-    def _ask(self, need: NeedsEncoding, reopening: bool = False) -> None:
-        loader, name = self._window.loader, Path(need.source).name
+    def _on_needs_encoding(self, need: NeedsEncoding) -> None:
+        headline = f"{Path(need.source).name} could not be read: {need.reason}."
+        self._ask(need.source, headline, need.suggested, loading=True, reason=need.reason)
+
+    def _ask(self, source: str, headline: str, suggested: tuple[str, ...], *, loading: bool,
+             reason: str = "") -> None:  # fmt: skip
+        """Open the dialog for ``source``. ``loading``: a load waits on it, and gives up (saying
+        ``reason``) if no encoding is picked; else the text shown stays."""
+        loader, name = self._window.loader, Path(source).name
         try:
-            with open(need.source, "rb") as stream:
+            with open(source, "rb") as stream:
                 sample = stream.read(SAMPLE_BYTES)
         except OSError as error:
-            if not reopening:
+            if loading:
                 loader.give_up(f"cannot read {name}: {error.strerror or error}")
             return
-        suggested = need.suggested or suggest_encodings(sample)
         if self.dialog is not None:
             self.dialog.close()
-        if reopening:  # ``why`` is the encoding it was read in
-            headline = f"{name} was read as {need.why}."
-        else:
-            headline = f"{name} could not be read: {plain_reason(need.why)}."
+        suggested = suggested or suggest_encodings(sample)
         dialog = self.dialog = EncodingDialog(name, headline, sample, suggested, self._window)
 
         def finished(result: int) -> None:
             self.dialog = None
             if result == EncodingDialog.DialogCode.Accepted:
-                self._remember(need.source, dialog.encoding())
                 confirm = self._window.run_commands.confirm_drop_runs
-                if reopening and not confirm(need.source, rereading=True):
+                if not loading and not confirm(source, rereading=True):
                     return
+                self._remember(source, dialog.encoding())
                 self._window.corpus_panel.set_busy(True)
-                loader.load_corpus(need.source, dialog.encoding())
-            elif not reopening:  # the window stays on the text it had
-                loader.give_up(f"{name} was not opened: {plain_reason(need.why)}")
+                loader.load_corpus(source, dialog.encoding())
+            elif loading:  # the window stays on the text it had
+                loader.give_up(f"{name} was not opened: {reason}")
 
         dialog.finished.connect(finished)
         dialog.open()  # window-modal, and the event loop goes on (tests answer it)
